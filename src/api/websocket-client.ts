@@ -1,0 +1,274 @@
+// The modern face: `await connect(url)`, promise-returning send/ping/close, async iteration
+// over messages with receive backpressure, typed events and AbortSignal. No protocol logic:
+// everything goes through client/connection.
+
+import { type CloseInfo, Connection, type ConnectionHandler } from '../client/connection.js';
+import { TypedEmitter } from '../client/events.js';
+import { type ConnectOptions, resolveOptions } from '../client/options.js';
+import { validateUserClose } from '../core/close.js';
+import type { ReadyState } from '../core/constants.js';
+import type { WebSocketError } from '../core/errors.js';
+import { type SendData, toSendable } from './data.js';
+
+export type { CloseInfo } from '../client/connection.js';
+export type { ConnectOptions } from '../client/options.js';
+
+/** A received message. */
+export interface Message {
+  /** A string for text messages, bytes for binary ones. */
+  readonly data: string | Uint8Array;
+  readonly isBinary: boolean;
+}
+
+export interface WebSocketClientEvents extends Record<string, unknown[]> {
+  message: [message: Message];
+  ping: [data: Uint8Array];
+  pong: [data: Uint8Array];
+  error: [error: WebSocketError];
+  close: [info: CloseInfo];
+}
+
+const noop = (): void => {};
+
+/**
+ * Opens a WebSocket connection. Resolves once the handshake completed; rejects with a
+ * WebSocketError (bad URL or option, DNS, TCP, TLS, refused handshake, timeout, abort).
+ */
+export function connect(url: string | URL, options?: ConnectOptions): Promise<WebSocketClient> {
+  let client: WebSocketClient;
+  try {
+    client = new WebSocketClient(url, options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return client.opened.then(() => client);
+}
+
+/** An open (or opening) WebSocket connection with a promise-based API. */
+export class WebSocketClient
+  extends TypedEmitter<WebSocketClientEvents>
+  implements AsyncIterable<Message>
+{
+  readonly #connection: Connection;
+  readonly #url: string;
+  /** Resolves when the connection opened; rejects if it failed first. */
+  readonly opened: Promise<void>;
+  /** Resolves with how the connection ended; never rejects. */
+  readonly closed: Promise<CloseInfo>;
+  #closeInfo: CloseInfo | undefined;
+  #queue: Message[] = [];
+  #queueHead = 0;
+  #iterators = 0;
+  #waiting: ((result: IteratorResult<Message>) => void) | undefined;
+  #waitingReject: ((error: unknown) => void) | undefined;
+  readonly #highWaterMark: number;
+  readonly #lowWaterMark: number;
+
+  /** Prefer `await connect(url)`; the constructor starts connecting at once. */
+  constructor(url: string | URL, options?: ConnectOptions) {
+    super();
+    const resolved = resolveOptions(url, options);
+    this.#url = resolved.target.url.href;
+    this.#highWaterMark = resolved.receiveHighWaterMark;
+    this.#lowWaterMark = Math.floor(resolved.receiveHighWaterMark / 4);
+    let onOpened: () => void = noop;
+    let onOpenFailed: (error: unknown) => void = noop;
+    let onClosed: (info: CloseInfo) => void = noop;
+    this.opened = new Promise<void>((resolve, reject) => {
+      onOpened = resolve;
+      onOpenFailed = reject;
+    });
+    this.opened.catch(noop);
+    this.closed = new Promise<CloseInfo>((resolve) => {
+      onClosed = resolve;
+    });
+    const handler: ConnectionHandler = {
+      onOpen: () => onOpened(),
+      onMessage: (data, isBinary) => this.#receive({ data, isBinary }),
+      onPing: (data) => this.emit('ping', data),
+      onPong: (data) => this.emit('pong', data),
+      onError: (error) => this.emit('error', error),
+      onClose: (info) => {
+        this.#closeInfo = info;
+        onOpenFailed(info.error);
+        this.#endIteration();
+        this.emit('close', info);
+        onClosed(info);
+      },
+    };
+    this.#connection = new Connection(resolved, handler);
+    this.#connection.start();
+  }
+
+  /** The URL, normalized (ws: or wss:). */
+  get url(): string {
+    return this.#url;
+  }
+  /** The subprotocol the server chose, '' when none. */
+  get protocol(): string {
+    return this.#connection.protocol;
+  }
+  /** Extensions the server accepted, '' when none. */
+  get extensions(): string {
+    return this.#connection.extensions;
+  }
+  /** Headers of the server's 101 response (lower-case names). */
+  get responseHeaders(): Readonly<Record<string, string>> {
+    return this.#connection.responseHeaders;
+  }
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
+  get readyState(): ReadyState {
+    return this.#connection.readyState;
+  }
+  /** Payload bytes passed to send() and not yet written to the socket. */
+  get bufferedAmount(): number {
+    return this.#connection.bufferedAmount;
+  }
+
+  /**
+   * Sends a message: a string as text, bytes as binary. Resolves when the frame was written to
+   * the socket; rejects if the connection is not open or closes first.
+   */
+  send(data: SendData): Promise<void> {
+    const promise = new Promise<void>((resolve, reject) => {
+      this.#connection.send(toSendable(data), false, (error) =>
+        error ? reject(error) : resolve(),
+      );
+    });
+    // A send nobody awaits must not crash the process; the failure also reaches 'close'.
+    promise.catch(noop);
+    return promise;
+  }
+
+  /** Sends a Ping and resolves with the round-trip time in milliseconds. */
+  ping(payload?: SendData): Promise<number> {
+    try {
+      return this.#connection.ping(payload === undefined ? undefined : toBytes(payload));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Sends an unsolicited Pong (a one-way heartbeat). */
+  pong(payload?: SendData): void {
+    this.#connection.pong(payload === undefined ? undefined : toBytes(payload));
+  }
+
+  /**
+   * Starts the closing handshake (code 1000 or 3000-4999, reason up to 123 bytes) and resolves
+   * with how the connection ended. Closing a connecting socket aborts it.
+   */
+  close(code?: number, reason?: string): Promise<CloseInfo> {
+    try {
+      validateClose(code, reason);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#connection.close(code ?? 1000, reason ?? '');
+    return this.closed;
+  }
+
+  /** Drops the connection at once, without a closing handshake. */
+  terminate(): Promise<CloseInfo> {
+    this.#connection.terminate();
+    return this.closed;
+  }
+
+  // ------------------------------------------------------------------ receiving
+
+  #receive(message: Message): void {
+    this.emit('message', message);
+    if (this.#iterators === 0 && this.listenerCount('message') > 0) return;
+    const waiting = this.#waiting;
+    if (waiting !== undefined) {
+      this.#waiting = undefined;
+      this.#waitingReject = undefined;
+      waiting({ value: message, done: false });
+      return;
+    }
+    this.#queue.push(message);
+    if (this.#queue.length - this.#queueHead >= this.#highWaterMark) this.#connection.pause();
+  }
+
+  #endIteration(): void {
+    const waiting = this.#waiting;
+    const reject = this.#waitingReject;
+    this.#waiting = undefined;
+    this.#waitingReject = undefined;
+    if (waiting === undefined) return;
+    const info = this.#closeInfo!;
+    if (info.error !== undefined && reject !== undefined) reject(info.error);
+    else waiting({ value: undefined, done: true });
+  }
+
+  #next(): Promise<IteratorResult<Message>> {
+    if (this.#queueHead < this.#queue.length) {
+      const message = this.#queue[this.#queueHead]!;
+      this.#queue[this.#queueHead++] = undefined as unknown as Message;
+      if (this.#queueHead === this.#queue.length) {
+        this.#queue = [];
+        this.#queueHead = 0;
+      } else if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#queueHead);
+        this.#queueHead = 0;
+      }
+      if (this.#queue.length - this.#queueHead <= this.#lowWaterMark) this.#connection.resume();
+      return Promise.resolve({ value: message, done: false });
+    }
+    const info = this.#closeInfo;
+    if (info !== undefined) {
+      return info.error !== undefined
+        ? Promise.reject(info.error)
+        : Promise.resolve({ value: undefined, done: true });
+    }
+    this.#connection.resume();
+    return new Promise((resolve, reject) => {
+      this.#waiting = resolve;
+      this.#waitingReject = reject;
+    });
+  }
+
+  /**
+   * Iterates over received messages until the connection closes: the loop ends after a clean
+   * close and throws the error after a failure. Breaking out of the loop closes the connection.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<Message> {
+    this.#iterators++;
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      this.#iterators--;
+    };
+    return {
+      next: () => {
+        if (done) return Promise.resolve({ value: undefined, done: true });
+        return this.#next().then(
+          (result) => {
+            if (result.done) finish();
+            return result;
+          },
+          (error: unknown) => {
+            finish();
+            throw error;
+          },
+        );
+      },
+      return: async () => {
+        finish();
+        if (this.#closeInfo === undefined) await this.close();
+        return { value: undefined, done: true };
+      },
+    };
+  }
+}
+
+function toBytes(data: SendData): Uint8Array {
+  const value = toSendable(data);
+  return typeof value === 'string' ? new TextEncoder().encode(value) : value;
+}
+
+function validateClose(code: number | undefined, reason: string | undefined): void {
+  const error = validateUserClose(code, reason);
+  if (error !== undefined) throw error;
+}

@@ -1,0 +1,524 @@
+// Drives one ClientProtocol over one socket: opens the transport, feeds bytes both ways,
+// batches every frame produced in one turn into one write, enforces the open and close
+// timeouts, and reports exactly one close per connection. No protocol rules live here.
+
+import type { Socket } from 'node:net';
+import { ReadyState } from '../core/constants.js';
+import {
+  AbortError,
+  ConnectionClosedError,
+  ErrorCode,
+  InvalidStateError,
+  TimeoutError,
+  TransportError,
+  type WebSocketError,
+} from '../core/errors.js';
+import { ClientProtocol } from '../core/protocol.js';
+import { abortError, mapSocketError, openSocket } from '../transport/transport.js';
+import type { TimerHandle } from './clock.js';
+import type { ResolvedOptions } from './options.js';
+
+/** How a connection ended. */
+export interface CloseInfo {
+  /** The server's close code, 1005 when its Close had none, 1006 when there was no Close. */
+  readonly code: number;
+  readonly reason: string;
+  /** True when both Close frames were exchanged and TCP then closed. */
+  readonly wasClean: boolean;
+  /** Why the connection failed, when it did. */
+  readonly error?: WebSocketError | undefined;
+}
+
+/** Receives what happens on a connection; each face implements it. */
+export interface ConnectionHandler {
+  onOpen(): void;
+  onMessage(data: string | Uint8Array, isBinary: boolean): void;
+  onPing(data: Uint8Array): void;
+  onPong(data: Uint8Array): void;
+  /** The connection failed; onClose follows. */
+  onError(error: WebSocketError): void;
+  onClose(info: CloseInfo): void;
+}
+
+/** Called when a send's bytes were handed to the socket, or with the error that lost them. */
+export type WriteCallback = (error: Error | undefined) => void;
+
+interface PingWaiter {
+  payload: Uint8Array;
+  startedAt: number;
+  resolve: (rttMs: number) => void;
+  reject: (error: Error) => void;
+}
+
+export class Connection {
+  readonly options: ResolvedOptions;
+  readonly #handler: ConnectionHandler;
+  readonly #protocol: ClientProtocol;
+  #socket: Socket | undefined;
+  #readyState: ReadyState = ReadyState.CONNECTING;
+  #openTimer: TimerHandle | undefined;
+  #closeTimer: TimerHandle | undefined;
+  #connectAbort = new AbortController();
+  #callbacks: WriteCallback[] = [];
+  #batchBytes = 0;
+  #bufferedAmount = 0;
+  #flushScheduled = false;
+  #endSent = false;
+  #error: WebSocketError | undefined;
+  #finished = false;
+  #paused = false;
+  #pings: PingWaiter[] = [];
+  #pingCounter = 0;
+  #protocolName = '';
+  #extensions = '';
+  #responseHeaders: Readonly<Record<string, string>> = {};
+  readonly #flushTask = (): void => this.#flush();
+
+  constructor(options: ResolvedOptions, handler: ConnectionHandler) {
+    this.options = options;
+    this.#handler = handler;
+    this.#protocol = new ClientProtocol({
+      target: options.target,
+      protocols: options.protocols,
+      origin: options.origin,
+      headers: options.headers,
+      maxMessageBytes: options.maxMessageBytes,
+      maxFragments: options.maxFragments,
+      maxHandshakeBytes: options.maxHandshakeBytes,
+      ports: options.ports,
+    });
+  }
+
+  get readyState(): ReadyState {
+    return this.#readyState;
+  }
+  /** Payload bytes accepted by send() and not yet handed to the socket. */
+  get bufferedAmount(): number {
+    return this.#bufferedAmount;
+  }
+  /** The subprotocol the server chose ('' for none). */
+  get protocol(): string {
+    return this.#protocolName;
+  }
+  /** The extensions the server accepted ('' for none). */
+  get extensions(): string {
+    return this.#extensions;
+  }
+  /** Headers of the server's 101 response, names in lower case. */
+  get responseHeaders(): Readonly<Record<string, string>> {
+    return this.#responseHeaders;
+  }
+
+  #log(line: string): void {
+    this.options.logger?.(line);
+  }
+
+  /** Opens the transport and sends the handshake; the handler hears onOpen or onClose. */
+  start(): void {
+    const { options } = this;
+    const { signal, clock } = options;
+    if (this.options.logger) this.#log(`= connecting to ${options.target.url.href}`);
+    if (options.openTimeoutMs > 0) {
+      this.#openTimer = clock.setTimeout(() => this.#onOpenTimeout(), options.openTimeoutMs);
+    }
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        queueMicrotask(() => this.#abort(abortError(signal)));
+        return;
+      }
+      signal.addEventListener('abort', this.#onSignal, { once: true });
+    }
+    openSocket({
+      target: options.target,
+      tls: options.tls,
+      signal: this.#connectAbort.signal,
+    }).then(
+      (socket) => this.#attach(socket),
+      (error: WebSocketError) => {
+        if (this.#finished) return;
+        this.#fail(error);
+        this.#finish();
+      },
+    );
+  }
+
+  readonly #onSignal = (): void => {
+    const signal = this.options.signal!;
+    if (this.#readyState === ReadyState.CONNECTING) this.#abort(abortError(signal));
+    else this.close(1000, '');
+  };
+
+  #attach(socket: Socket): void {
+    if (this.#finished) {
+      socket.destroy();
+      return;
+    }
+    this.#socket = socket;
+    if (this.#paused) socket.pause();
+    socket.on('data', (chunk: Uint8Array) => {
+      this.#protocol.receiveData(chunk);
+      this.#process();
+    });
+    socket.on('end', () => {
+      if (this.options.logger) this.#log('< end of stream');
+      this.#protocol.receiveEof();
+      this.#process();
+    });
+    socket.on('error', (error: Error) => {
+      const phase = this.#readyState === ReadyState.CONNECTING ? 'handshake' : 'open';
+      const cleanlyDone =
+        this.#protocol.closeSent !== undefined && this.#protocol.closeReceived !== undefined;
+      if (!cleanlyDone) this.#fail(mapSocketError(error, phase, this.options.target));
+    });
+    socket.on('close', () => this.#finish());
+    this.#flush();
+  }
+
+  // ------------------------------------------------------------------ events
+
+  #process(): void {
+    const events = this.#protocol.eventsReceived();
+    const handler = this.#handler;
+    for (let i = 0; i < events.length; i++) {
+      if (this.#finished) return;
+      const event = events[i]!;
+      switch (event.type) {
+        case 'message':
+          handler.onMessage(event.data, event.isBinary);
+          break;
+        case 'open':
+          this.#clearOpenTimer();
+          this.#readyState = ReadyState.OPEN;
+          this.#protocolName = event.protocol;
+          this.#extensions = event.extensions;
+          this.#responseHeaders = event.head.headers;
+          if (this.options.logger)
+            this.#log(`= open${event.protocol ? ` (subprotocol ${event.protocol})` : ''}`);
+          handler.onOpen();
+          break;
+        case 'ping':
+          if (this.options.logger)
+            this.#log(`% ping received (${event.data.length} bytes), pong sent`);
+          handler.onPing(event.data);
+          break;
+        case 'pong':
+          this.#receivePong(event.data);
+          handler.onPong(event.data);
+          break;
+        case 'close':
+          if (this.options.logger)
+            this.#log(`< close ${event.code} ${JSON.stringify(event.reason)}`);
+          if (this.#readyState === ReadyState.OPEN) this.#readyState = ReadyState.CLOSING;
+          break;
+        case 'error':
+          this.#fail(event.error);
+          break;
+      }
+    }
+    this.#flush();
+    this.#afterProtocolStep();
+  }
+
+  /** Ends or times out the transport once the protocol says the connection is over. */
+  #afterProtocolStep(): void {
+    const protocol = this.#protocol;
+    const socket = this.#socket;
+    if (socket === undefined || this.#finished) return;
+    if (protocol.isEndRequested && !this.#endSent) {
+      this.#endSent = true;
+      if (this.#readyState === ReadyState.CONNECTING) {
+        // The handshake failed: nothing more to say.
+        socket.destroy();
+        return;
+      }
+      socket.end();
+    }
+    if (protocol.closeExpected()) this.#startCloseTimer();
+  }
+
+  #receivePong(payload: Uint8Array): void {
+    // A Pong answers the Ping with the same payload and every Ping sent before it.
+    const index = this.#pings.findIndex((waiter) => sameBytes(waiter.payload, payload));
+    if (index === -1) return;
+    const now = this.options.clock.now();
+    const answered = this.#pings.splice(0, index + 1);
+    for (const waiter of answered) waiter.resolve(now - waiter.startedAt);
+  }
+
+  // ------------------------------------------------------------------ sending
+
+  #assertOpen(): void {
+    if (this.#readyState !== ReadyState.OPEN || this.#protocol.closeSent !== undefined) {
+      throw new InvalidStateError(
+        ErrorCode.InvalidState,
+        this.#readyState === ReadyState.CONNECTING
+          ? 'the connection is not open yet; wait for it to open before sending'
+          : 'the connection is closing or closed; nothing more can be sent',
+      );
+    }
+  }
+
+  /** Queues a message; `callback` runs once its bytes were written. Returns payload bytes. */
+  send(data: string | Uint8Array, isBinary: boolean, callback?: WriteCallback): number {
+    this.#assertOpen();
+    const bytes =
+      typeof data === 'string'
+        ? isBinary
+          ? this.#protocol.sendBinary(new TextEncoder().encode(data))
+          : this.#protocol.sendText(data)
+        : this.#protocol.sendBinary(data);
+    this.#queued(bytes, callback);
+    return bytes;
+  }
+
+  /** Queues one frame (manual fragmentation); opcode 0 continues, 1 text, 2 binary. */
+  sendFrame(
+    opcode: number,
+    data: string | Uint8Array,
+    fin: boolean,
+    callback?: WriteCallback,
+  ): number {
+    this.#assertOpen();
+    const bytes = this.#protocol.sendFrame(opcode, data, fin);
+    this.#queued(bytes, callback);
+    return bytes;
+  }
+
+  #queued(bytes: number, callback: WriteCallback | undefined): void {
+    this.#bufferedAmount += bytes;
+    this.#batchBytes += bytes;
+    if (callback !== undefined) this.#callbacks.push(callback);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(this.#flushTask);
+    }
+  }
+
+  /** Sends a Ping and resolves with the round-trip time in milliseconds. */
+  ping(payload?: Uint8Array): Promise<number> {
+    this.#assertOpen();
+    let data = payload;
+    if (data === undefined) {
+      data = new Uint8Array(4);
+      new DataView(data.buffer).setUint32(0, ++this.#pingCounter);
+    }
+    this.#protocol.sendPing(data);
+    const promise = new Promise<number>((resolve, reject) => {
+      this.#pings.push({
+        payload: data.slice(),
+        startedAt: this.options.clock.now(),
+        resolve,
+        reject,
+      });
+    });
+    this.#queued(0, undefined);
+    return promise;
+  }
+
+  /** Sends a Pong (an unsolicited one is a one-way heartbeat, RFC 6455 §5.5.3). */
+  pong(payload?: Uint8Array): void {
+    this.#assertOpen();
+    this.#protocol.sendPong(payload);
+    this.#queued(0, undefined);
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const socket = this.#socket;
+    if (socket === undefined) return;
+    const chunks = this.#protocol.dataToSend();
+    const callbacks = this.#callbacks;
+    const bytes = this.#batchBytes;
+    if (chunks.length === 0 && callbacks.length === 0) return;
+    this.#callbacks = [];
+    this.#batchBytes = 0;
+    const done = (error: Error | null | undefined): void => {
+      this.#bufferedAmount -= bytes;
+      const failure = error ? this.#lostWrite(error) : undefined;
+      for (let i = 0; i < callbacks.length; i++) callbacks[i]!(failure);
+    };
+    if (socket.destroyed || !socket.writable) {
+      done(new Error('socket closed'));
+      return;
+    }
+    const last = chunks.length - 1;
+    if (last > 0) socket.cork();
+    for (let i = 0; i < last; i++) socket.write(chunks[i]!);
+    if (last >= 0) socket.write(chunks[last]!, done);
+    else queueMicrotask(() => done(undefined));
+    if (last > 0) socket.uncork();
+  }
+
+  #lostWrite(cause: Error): WebSocketError {
+    return (
+      this.#error ??
+      new ConnectionClosedError(
+        'the connection closed before the message could be written',
+        {
+          received: this.#protocol.closeReceived,
+          sent: this.#protocol.closeSent,
+          wasClean: false,
+        },
+        cause,
+      )
+    );
+  }
+
+  // ------------------------------------------------------------------ closing
+
+  /** Starts the closing handshake (or aborts a pending open). Idempotent. */
+  close(code?: number, reason?: string): void {
+    if (this.#finished) return;
+    if (this.#readyState === ReadyState.CONNECTING) {
+      this.#abort(
+        new AbortError(
+          ErrorCode.Aborted,
+          'the connection was closed by the application before it opened',
+        ),
+      );
+      return;
+    }
+    if (this.#protocol.closeSent !== undefined) return;
+    if (this.options.logger) this.#log(`> close ${code ?? ''} ${JSON.stringify(reason ?? '')}`);
+    this.#protocol.sendClose(code, reason);
+    this.#readyState = ReadyState.CLOSING;
+    this.#flush();
+    this.#startCloseTimer();
+    this.#afterProtocolStep();
+  }
+
+  /** Tears the connection down at once without a closing handshake. */
+  terminate(error?: WebSocketError): void {
+    if (this.#finished) return;
+    if (error !== undefined) this.#fail(error);
+    if (this.#socket === undefined) {
+      this.#connectAbort.abort();
+      this.#finish();
+    } else this.#socket.destroy();
+  }
+
+  /** Stops reading from the socket (receive backpressure). */
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.#socket?.pause();
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#socket?.resume();
+  }
+
+  #abort(error: WebSocketError): void {
+    if (this.#finished) return;
+    this.#fail(error);
+    this.#connectAbort.abort();
+    if (this.#socket !== undefined) this.#socket.destroy();
+    else this.#finish();
+  }
+
+  #onOpenTimeout(): void {
+    this.#openTimer = undefined;
+    if (this.#protocol.isReadingRefusalBody) {
+      // The server refused and keeps the socket open: report the refusal with what arrived.
+      this.#protocol.receiveEof();
+      this.#process();
+      this.#socket?.destroy();
+      return;
+    }
+    const ms = this.options.openTimeoutMs;
+    this.#abort(
+      new TimeoutError(
+        ErrorCode.OpenTimeout,
+        `the WebSocket did not open within ${ms} ms (openTimeoutMs) ${this.#socket === undefined ? 'while connecting' : 'while waiting for the handshake response'}`,
+        'open',
+        ms,
+      ),
+    );
+  }
+
+  #startCloseTimer(): void {
+    if (this.#closeTimer !== undefined || this.#finished) return;
+    const ms = this.options.closeTimeoutMs;
+    if (ms === 0) return;
+    this.#closeTimer = this.options.clock.setTimeout(() => {
+      this.#closeTimer = undefined;
+      if (this.options.logger) this.#log(`! close timeout after ${ms} ms`);
+      const handshakeDone =
+        this.#protocol.closeSent !== undefined && this.#protocol.closeReceived !== undefined;
+      if (!handshakeDone) {
+        this.#fail(
+          new TimeoutError(
+            ErrorCode.CloseTimeout,
+            `the server did not complete the closing handshake within ${ms} ms (closeTimeoutMs)`,
+            'close',
+            ms,
+          ),
+        );
+      }
+      this.#socket?.destroy();
+    }, ms);
+  }
+
+  #clearOpenTimer(): void {
+    if (this.#openTimer !== undefined) {
+      this.options.clock.clearTimeout(this.#openTimer);
+      this.#openTimer = undefined;
+    }
+  }
+
+  /** Records the first failure and tells the handler once. */
+  #fail(error: WebSocketError): void {
+    if (this.#error !== undefined || this.#finished) return;
+    this.#error = error;
+    if (this.options.logger) this.#log(`! ${error.code}: ${error.message}`);
+    this.#handler.onError(error);
+  }
+
+  #finish(): void {
+    if (this.#finished) return;
+    const protocol = this.#protocol;
+    const received = protocol.closeReceived;
+    const sent = protocol.closeSent;
+    if (this.#error === undefined && (received === undefined || sent === undefined)) {
+      // TCP ended without a complete closing handshake (§7.1.5: code 1006).
+      this.#fail(
+        new TransportError(
+          ErrorCode.ConnectionLost,
+          this.#readyState === ReadyState.CONNECTING
+            ? 'the connection closed during the opening handshake'
+            : 'the connection closed without a closing handshake (abnormal closure, 1006)',
+          this.#readyState === ReadyState.CONNECTING ? 'handshake' : 'open',
+        ),
+      );
+    }
+    this.#finished = true;
+    this.#readyState = ReadyState.CLOSED;
+    this.#clearOpenTimer();
+    if (this.#closeTimer !== undefined) this.options.clock.clearTimeout(this.#closeTimer);
+    this.options.signal?.removeEventListener('abort', this.#onSignal);
+    const error = this.#error;
+    const lost = this.#lostWrite(error ?? new Error('closed'));
+    for (const callback of this.#callbacks) callback(lost);
+    this.#callbacks = [];
+    this.#bufferedAmount -= this.#batchBytes;
+    this.#batchBytes = 0;
+    for (const waiter of this.#pings) waiter.reject(lost);
+    this.#pings = [];
+    const info: CloseInfo = {
+      code: received?.code ?? 1006,
+      reason: received?.reason ?? '',
+      wasClean: received !== undefined && sent !== undefined && error === undefined,
+      error,
+    };
+    if (this.options.logger) this.#log(`= closed ${info.code}${info.wasClean ? ' (clean)' : ''}`);
+    this.#handler.onClose(info);
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

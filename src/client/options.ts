@@ -1,0 +1,130 @@
+// Every connection option, with units in the name, one default each, and validation that
+// names the bad option. Faces pass user options through resolveOptions() once per connect.
+
+import { Defaults } from '../core/constants.js';
+import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
+import { type HeadersInit, validateHeaders, validateProtocols } from '../core/handshake.js';
+import type { CorePorts } from '../core/ports.js';
+import { describe, parseWebSocketUrl, type WebSocketTarget } from '../core/url.js';
+import { nodePorts } from '../transport/node-ports.js';
+import type { TlsOptions } from '../transport/transport.js';
+import { type Clock, systemClock } from './clock.js';
+
+/** Receives one debug line per event; prefixes: > sent, < received, = state, ! error. */
+export type Logger = (line: string) => void;
+
+export interface ConnectOptions {
+  /** Subprotocols to offer (Sec-WebSocket-Protocol). */
+  protocols?: string | readonly string[] | undefined;
+  /** Extra request headers; names must be unique and not the handshake's own. */
+  headers?: HeadersInit | undefined;
+  /** Value of the Origin header. */
+  origin?: string | undefined;
+  /** Time allowed for DNS, TCP, TLS and the handshake together (default 10 000). 0: none. */
+  openTimeoutMs?: number | undefined;
+  /** Time to wait for the server to end TCP after the close handshake (default 10 000). */
+  closeTimeoutMs?: number | undefined;
+  /** Largest message accepted (default 64 MiB); larger ones close the connection with 1009. */
+  maxMessageBytes?: number | undefined;
+  /** Most frames one received message may have (default 131 072). */
+  maxFragments?: number | undefined;
+  /** Largest handshake response head (default 16 KiB). */
+  maxHandshakeBytes?: number | undefined;
+  /** Received messages buffered for an async iterator before reading pauses (default 16). */
+  receiveHighWaterMark?: number | undefined;
+  /** TLS settings for wss:// URLs. */
+  tls?: TlsOptions | undefined;
+  /** Aborts a pending connect; closes an open connection. */
+  signal?: AbortSignal | undefined;
+  /** Debug log sink; nothing is formatted when absent. */
+  logger?: Logger | undefined;
+  /** Time source (tests inject a fake one). */
+  clock?: Clock | undefined;
+  /** Randomness, SHA-1 and UTF-8 ports (tests inject fixed ones). */
+  ports?: CorePorts | undefined;
+}
+
+export interface ResolvedOptions {
+  target: WebSocketTarget;
+  protocols: string[];
+  headers: [string, string][];
+  origin: string | undefined;
+  openTimeoutMs: number;
+  closeTimeoutMs: number;
+  maxMessageBytes: number;
+  maxFragments: number;
+  maxHandshakeBytes: number;
+  receiveHighWaterMark: number;
+  tls: TlsOptions | undefined;
+  signal: AbortSignal | undefined;
+  logger: Logger | undefined;
+  clock: Clock;
+  ports: CorePorts;
+}
+
+function invalidOption(message: string): InvalidArgumentError {
+  return new InvalidArgumentError(ErrorCode.InvalidArgument, message);
+}
+
+function count(name: string, value: unknown, fallback: number, minimum = 0): number {
+  if (value === undefined) return fallback;
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < minimum ||
+    !Number.isInteger(value)
+  ) {
+    throw invalidOption(
+      `option ${name} must be a whole number >= ${minimum} (got ${typeof value === 'number' ? value : describe(value)})`,
+    );
+  }
+  return value;
+}
+
+/** Checks every option and fills in defaults. Throws InvalidArgumentError. */
+export function resolveOptions(url: string | URL, options: ConnectOptions = {}): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw invalidOption(`options must be an object, not ${describe(options)}`);
+  }
+  const target = parseWebSocketUrl(url);
+  if (
+    options.origin !== undefined &&
+    (typeof options.origin !== 'string' || /[\r\n\0]/.test(options.origin))
+  ) {
+    throw invalidOption('option origin must be a string without CR, LF or NUL');
+  }
+  const reserved: string[] = [];
+  if (options.origin !== undefined) reserved.push('origin');
+  if (target.username !== '' || target.password !== '') reserved.push('authorization');
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw invalidOption('option signal must be an AbortSignal');
+  }
+  if (options.logger !== undefined && typeof options.logger !== 'function') {
+    throw invalidOption('option logger must be a function taking one string');
+  }
+  if (options.tls !== undefined && (typeof options.tls !== 'object' || options.tls === null)) {
+    throw invalidOption('option tls must be an object');
+  }
+  return {
+    target,
+    protocols: validateProtocols(options.protocols),
+    headers: validateHeaders(options.headers, reserved),
+    origin: options.origin,
+    openTimeoutMs: count('openTimeoutMs', options.openTimeoutMs, Defaults.openTimeoutMs),
+    closeTimeoutMs: count('closeTimeoutMs', options.closeTimeoutMs, Defaults.closeTimeoutMs),
+    maxMessageBytes: count('maxMessageBytes', options.maxMessageBytes, Defaults.maxMessageBytes),
+    maxFragments: count('maxFragments', options.maxFragments, Defaults.maxFragments, 1),
+    maxHandshakeBytes: count(
+      'maxHandshakeBytes',
+      options.maxHandshakeBytes,
+      Defaults.maxHandshakeBytes,
+      64,
+    ),
+    receiveHighWaterMark: count('receiveHighWaterMark', options.receiveHighWaterMark, 16, 1),
+    tls: options.tls,
+    signal: options.signal,
+    logger: options.logger,
+    clock: options.clock ?? systemClock,
+    ports: options.ports ?? nodePorts,
+  };
+}

@@ -1,0 +1,118 @@
+// Data frames to messages (RFC 6455 §5.4, §5.6): enforces the fragmentation sequence, the
+// message size and fragment-count limits before anything is buffered, and validates text
+// as UTF-8 incrementally so that bad bytes fail the connection as soon as they arrive.
+
+import { concatBytes } from './bytes.js';
+import { Opcode } from './constants.js';
+import { ErrorCode, PayloadTooBigError, ProtocolError } from './errors.js';
+import type { Utf8Check } from './ports.js';
+import { Utf8Validator } from './utf8.js';
+
+export interface Message {
+  /** Text messages arrive as strings, binary ones as bytes. */
+  readonly data: string | Uint8Array;
+  readonly isBinary: boolean;
+}
+
+export interface AssemblerLimits {
+  /** Largest message accepted, in bytes, summed over its fragments. */
+  maxMessageBytes: number;
+  /** Most frames one message may be split into. */
+  maxFragments: number;
+}
+
+const decoder = new TextDecoder();
+
+export class MessageAssembler {
+  readonly #limits: AssemblerLimits;
+  readonly #utf8: Utf8Validator;
+  /** Opcode of the message being assembled, or -1 between messages. */
+  #opcode = -1;
+  #fin = false;
+  #chunks: Uint8Array[] = [];
+  #bytes = 0;
+  #fragments = 0;
+
+  constructor(limits: AssemblerLimits, isUtf8?: Utf8Check) {
+    this.#limits = limits;
+    this.#utf8 = new Utf8Validator(isUtf8);
+  }
+
+  /** True while a fragmented message has started and not yet finished. */
+  get isInMessage(): boolean {
+    return this.#opcode !== -1;
+  }
+
+  /** A data frame header arrived. */
+  startFrame(opcode: number, fin: boolean, length: number): ProtocolError | undefined {
+    if (opcode === Opcode.Continuation) {
+      // §5.4: a continuation frame only continues a started message.
+      if (this.#opcode === -1) {
+        return new ProtocolError(
+          ErrorCode.UnexpectedContinuation,
+          'the server sent a continuation frame but no fragmented message was in progress',
+        );
+      }
+    } else if (this.#opcode !== -1) {
+      // §5.4: fragments of one message are not interleaved with another message.
+      return new ProtocolError(
+        ErrorCode.ExpectedContinuation,
+        'the server started a new data message before finishing the fragmented one',
+      );
+    } else {
+      this.#opcode = opcode;
+      this.#bytes = 0;
+      this.#fragments = 0;
+      this.#utf8.reset();
+    }
+    this.#fin = fin;
+    const { maxMessageBytes, maxFragments } = this.#limits;
+    if (this.#bytes + length > maxMessageBytes) {
+      return new PayloadTooBigError(
+        ErrorCode.MessageTooBig,
+        `the server sent a message of more than ${maxMessageBytes} bytes (maxMessageBytes); raise the limit if such messages are expected`,
+        maxMessageBytes,
+      );
+    }
+    if (++this.#fragments > maxFragments) {
+      return new PayloadTooBigError(
+        ErrorCode.TooManyFragments,
+        `the server split a message into more than ${maxFragments} frames (maxFragments)`,
+        maxFragments,
+      );
+    }
+    this.#bytes += length;
+    return undefined;
+  }
+
+  /** Payload bytes of the current data frame. */
+  addPayload(bytes: Uint8Array): ProtocolError | undefined {
+    if (this.#opcode === Opcode.Text && !this.#utf8.feed(bytes)) {
+      return invalidUtf8();
+    }
+    this.#chunks.push(bytes);
+    return undefined;
+  }
+
+  /** The current data frame ended; returns the message when it was the last fragment. */
+  endFrame(): Message | ProtocolError | undefined {
+    if (!this.#fin) return undefined;
+    const opcode = this.#opcode;
+    const chunks = this.#chunks;
+    this.#opcode = -1;
+    this.#chunks = [];
+    const bytes = chunks.length === 0 ? new Uint8Array(0) : concatBytes(chunks, this.#bytes);
+    if (opcode === Opcode.Binary) return { data: bytes, isBinary: true };
+    // §8.1: the whole text message must be valid UTF-8, also at its end.
+    if (!this.#utf8.isComplete) return invalidUtf8();
+    return { data: bytes.length === 0 ? '' : decoder.decode(bytes), isBinary: false };
+  }
+}
+
+function invalidUtf8(): ProtocolError {
+  return new ProtocolError(
+    ErrorCode.InvalidUtf8,
+    'the server sent a text message that is not valid UTF-8',
+    1007,
+  );
+}

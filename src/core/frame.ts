@@ -1,0 +1,283 @@
+// Encoding of client frames (RFC 6455 §5.2) and masking (§5.3). Frames are written into a
+// pooled output buffer so that every frame produced in one turn leaves as one contiguous
+// block; large payloads get one buffer of their own. The caller's bytes are never mutated.
+
+import { Opcode } from './constants.js';
+import type { Entropy } from './ports.js';
+
+const keyBytes = new Uint8Array(4);
+const keyWord = new Uint32Array(keyBytes.buffer);
+/** Below this size a byte loop beats creating a typed-array view. */
+const WORD_MASK_THRESHOLD = 32;
+
+/**
+ * XORs `data` in place with the 4-byte key at `key[keyOffset..keyOffset+3]` (RFC 6455 §5.3).
+ * Works a 32-bit word at a time on the aligned middle part; applying it twice restores `data`.
+ */
+export function applyMask(data: Uint8Array, key: Uint8Array, keyOffset = 0): void {
+  const length = data.length;
+  const k0 = key[keyOffset]!;
+  const k1 = key[keyOffset + 1]!;
+  const k2 = key[keyOffset + 2]!;
+  const k3 = key[keyOffset + 3]!;
+  let i = 0;
+  if (length >= WORD_MASK_THRESHOLD) {
+    const lead = (4 - (data.byteOffset & 3)) & 3;
+    for (; i < lead; i++) data[i] = data[i]! ^ key[keyOffset + (i & 3)]!;
+    // The key rotated so that its byte for position `lead` comes first; built through a byte
+    // view so that the word is right on either endianness.
+    keyBytes[0] = key[keyOffset + (lead & 3)]!;
+    keyBytes[1] = key[keyOffset + ((lead + 1) & 3)]!;
+    keyBytes[2] = key[keyOffset + ((lead + 2) & 3)]!;
+    keyBytes[3] = key[keyOffset + ((lead + 3) & 3)]!;
+    const word = keyWord[0]!;
+    const words = (length - lead) >>> 2;
+    const view = new Uint32Array(data.buffer, data.byteOffset + lead, words);
+    const unrolled = words & ~7;
+    let w = 0;
+    for (; w < unrolled; w += 8) {
+      view[w] = view[w]! ^ word;
+      view[w + 1] = view[w + 1]! ^ word;
+      view[w + 2] = view[w + 2]! ^ word;
+      view[w + 3] = view[w + 3]! ^ word;
+      view[w + 4] = view[w + 4]! ^ word;
+      view[w + 5] = view[w + 5]! ^ word;
+      view[w + 6] = view[w + 6]! ^ word;
+      view[w + 7] = view[w + 7]! ^ word;
+    }
+    for (; w < words; w++) view[w] = view[w]! ^ word;
+    i = lead + words * 4;
+  }
+  for (; i < length; i++) {
+    const m = i & 3;
+    data[i] = data[i]! ^ (m === 0 ? k0 : m === 1 ? k1 : m === 2 ? k2 : k3);
+  }
+}
+
+/** Header length of a masked client frame carrying `payloadLength` bytes. */
+export function maskedHeaderLength(payloadLength: number): number {
+  return payloadLength < 126 ? 6 : payloadLength < 65536 ? 8 : 14;
+}
+
+/**
+ * Writes a masked frame header into `out` at `offset` and returns its length. The 4 mask
+ * bytes are the last 4 bytes of the header.
+ */
+export function writeMaskedHeader(
+  out: Uint8Array,
+  offset: number,
+  opcode: number,
+  fin: boolean,
+  rsv1: boolean,
+  payloadLength: number,
+  mask: Uint8Array,
+  maskOffset: number,
+): number {
+  out[offset] = (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode;
+  let p = offset + 2;
+  if (payloadLength < 126) {
+    out[offset + 1] = 0x80 | payloadLength;
+  } else if (payloadLength < 65536) {
+    out[offset + 1] = 0x80 | 126;
+    out[p++] = payloadLength >>> 8;
+    out[p++] = payloadLength & 0xff;
+  } else {
+    out[offset + 1] = 0x80 | 127;
+    const high = Math.floor(payloadLength / 0x100000000);
+    const low = payloadLength >>> 0;
+    out[p++] = (high >>> 24) & 0xff;
+    out[p++] = (high >>> 16) & 0xff;
+    out[p++] = (high >>> 8) & 0xff;
+    out[p++] = high & 0xff;
+    out[p++] = low >>> 24;
+    out[p++] = (low >>> 16) & 0xff;
+    out[p++] = (low >>> 8) & 0xff;
+    out[p++] = low & 0xff;
+  }
+  out[p++] = mask[maskOffset]!;
+  out[p++] = mask[maskOffset + 1]!;
+  out[p++] = mask[maskOffset + 2]!;
+  out[p++] = mask[maskOffset + 3]!;
+  return p - offset;
+}
+
+/** Tunables of the frame writer; defaults suit most uses. */
+export interface FrameWriterOptions {
+  /** Size of each shared output block in bytes. */
+  poolBytes?: number;
+  /** Payloads up to this size are copied into the shared block; larger ones get their own. */
+  smallPayloadBytes?: number;
+}
+
+const textEncoder = new TextEncoder();
+
+/** Builds masked client frames and hands them out as a list of byte blocks. */
+export class FrameWriter {
+  readonly #entropy: Entropy;
+  readonly #poolBytes: number;
+  readonly #smallPayloadBytes: number;
+  #masks = new Uint8Array(8192);
+  #maskOffset = 8192;
+  #pool: Uint8Array;
+  #poolUsed = 0;
+  #segmentStart = 0;
+  #output: Uint8Array[] = [];
+  #outputBytes = 0;
+
+  constructor(entropy: Entropy, options: FrameWriterOptions = {}) {
+    this.#entropy = entropy;
+    this.#poolBytes = options.poolBytes ?? 65536;
+    this.#smallPayloadBytes = Math.min(options.smallPayloadBytes ?? 16384, this.#poolBytes - 14);
+    this.#pool = new Uint8Array(this.#poolBytes);
+  }
+
+  /** Bytes produced and not yet taken. */
+  get pendingBytes(): number {
+    return this.#outputBytes + this.#poolUsed - this.#segmentStart;
+  }
+
+  /** Takes every byte produced so far, in order. */
+  takeOutput(): Uint8Array[] {
+    this.#closeSegment();
+    const output = this.#output;
+    this.#output = [];
+    this.#outputBytes = 0;
+    return output;
+  }
+
+  /** Appends raw bytes (the handshake request) to the output. */
+  writeRaw(bytes: Uint8Array): void {
+    this.#closeSegment();
+    this.#output.push(bytes);
+    this.#outputBytes += bytes.length;
+  }
+
+  /** Appends a frame whose payload is `payload` (copied and masked, never mutated). */
+  writeFrame(opcode: number, payload: Uint8Array, fin: boolean, rsv1 = false): void {
+    const length = payload.length;
+    const maskOffset = this.#nextMask();
+    if (length <= this.#smallPayloadBytes) {
+      const start = this.#reserve(14 + length);
+      const pool = this.#pool;
+      const headerLength = writeMaskedHeader(
+        pool,
+        start,
+        opcode,
+        fin,
+        rsv1,
+        length,
+        this.#masks,
+        maskOffset,
+      );
+      const payloadStart = start + headerLength;
+      pool.set(payload, payloadStart);
+      applyMask(pool.subarray(payloadStart, payloadStart + length), this.#masks, maskOffset);
+      this.#poolUsed = payloadStart + length;
+      return;
+    }
+    const copy = payload.slice();
+    applyMask(copy, this.#masks, maskOffset);
+    this.#writeHeaderThenOwned(opcode, fin, rsv1, copy, maskOffset);
+  }
+
+  /**
+   * Appends a frame whose payload is the UTF-8 encoding of `text`, encoding straight into
+   * the output block when it fits. Returns the payload length in bytes.
+   */
+  writeTextFrame(opcode: number, text: string, fin: boolean): number {
+    const maxBytes = text.length * 3;
+    const maskOffset = this.#nextMask();
+    if (maxBytes <= this.#smallPayloadBytes) {
+      const reservedHeader = maskedHeaderLength(maxBytes);
+      const start = this.#reserve(reservedHeader + maxBytes);
+      const pool = this.#pool;
+      const { written } = textEncoder.encodeInto(
+        text,
+        pool.subarray(start + reservedHeader, start + reservedHeader + maxBytes),
+      );
+      const headerLength = maskedHeaderLength(written);
+      if (headerLength !== reservedHeader) {
+        pool.copyWithin(
+          start + headerLength,
+          start + reservedHeader,
+          start + reservedHeader + written,
+        );
+      }
+      writeMaskedHeader(pool, start, opcode, fin, false, written, this.#masks, maskOffset);
+      const payloadStart = start + headerLength;
+      applyMask(pool.subarray(payloadStart, payloadStart + written), this.#masks, maskOffset);
+      this.#poolUsed = payloadStart + written;
+      return written;
+    }
+    const bytes = textEncoder.encode(text);
+    applyMask(bytes, this.#masks, maskOffset);
+    this.#writeHeaderThenOwned(opcode, fin, false, bytes, maskOffset);
+    return bytes.length;
+  }
+
+  /** Header into the shared block, then an already masked payload block we own. */
+  #writeHeaderThenOwned(
+    opcode: number,
+    fin: boolean,
+    rsv1: boolean,
+    masked: Uint8Array,
+    maskOffset: number,
+  ): void {
+    const start = this.#reserve(14);
+    this.#poolUsed =
+      start +
+      writeMaskedHeader(
+        this.#pool,
+        start,
+        opcode,
+        fin,
+        rsv1,
+        masked.length,
+        this.#masks,
+        maskOffset,
+      );
+    this.#closeSegment();
+    this.#output.push(masked);
+    this.#outputBytes += masked.length;
+  }
+
+  /** Offset of 4 fresh random bytes in the mask pool (RFC 6455 §5.3: a new key per frame). */
+  #nextMask(): number {
+    if (this.#maskOffset + 4 > this.#masks.length) {
+      this.#entropy(this.#masks);
+      this.#maskOffset = 0;
+    }
+    const offset = this.#maskOffset;
+    this.#maskOffset += 4;
+    return offset;
+  }
+
+  /** Makes room for `bytes` in the shared block and returns where they start. */
+  #reserve(bytes: number): number {
+    if (this.#poolUsed + bytes > this.#pool.length) {
+      this.#closeSegment();
+      this.#pool = new Uint8Array(Math.max(this.#poolBytes, bytes));
+      this.#poolUsed = 0;
+      this.#segmentStart = 0;
+    }
+    return this.#poolUsed;
+  }
+
+  #closeSegment(): void {
+    if (this.#poolUsed > this.#segmentStart) {
+      this.#output.push(this.#pool.subarray(this.#segmentStart, this.#poolUsed));
+      this.#outputBytes += this.#poolUsed - this.#segmentStart;
+      this.#segmentStart = this.#poolUsed;
+    }
+  }
+}
+
+/** True for the opcodes RFC 6455 §5.2 defines; the rest are reserved. */
+export function isKnownOpcode(opcode: number): boolean {
+  return opcode <= Opcode.Binary || (opcode >= Opcode.Close && opcode <= Opcode.Pong);
+}
+
+/** True for control opcodes (RFC 6455 §5.5: the most significant opcode bit is set). */
+export function isControlOpcode(opcode: number): boolean {
+  return (opcode & 0x8) !== 0;
+}

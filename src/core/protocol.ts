@@ -1,0 +1,557 @@
+// The client connection state machine, sans I/O (RFC 6455 §4-§7). Bytes go in through
+// receiveData/receiveEof, intents through send*; the caller drains eventsReceived() and
+// dataToSend() and does the I/O. Peer input never throws: a violation fails the connection
+// (§7.1.7), queues the Close frame and reports the error as an event.
+
+import { MessageAssembler } from './assembler.js';
+import { concatBytes } from './bytes.js';
+import { isValidWireCloseCode, parseClosePayload, serializeClosePayload } from './close.js';
+import { CloseCode, Defaults, MAX_CONTROL_PAYLOAD, Opcode, ReadyState } from './constants.js';
+import {
+  type CloseFrame,
+  ErrorCode,
+  type HandshakeError,
+  InvalidArgumentError,
+  InvalidStateError,
+  type ProtocolError,
+  TransportError,
+  UnexpectedStatusError,
+  type WebSocketError,
+} from './errors.js';
+import { FrameWriter, isControlOpcode, isKnownOpcode } from './frame.js';
+import { FrameDecoder, type FrameSink } from './frame-decoder.js';
+import { buildHandshakeRequest, validateHandshakeResponse } from './handshake.js';
+import { type HttpResponseHead, HttpResponseParser } from './http-response.js';
+import type { CorePorts } from './ports.js';
+import type { WebSocketTarget } from './url.js';
+
+export interface ClientProtocolOptions {
+  target: WebSocketTarget;
+  /** Subprotocols to offer, already validated (see validateProtocols). */
+  protocols?: readonly string[] | undefined;
+  origin?: string | undefined;
+  /** Extra request headers, already validated (see validateHeaders). */
+  headers?: readonly (readonly [string, string])[] | undefined;
+  maxMessageBytes?: number | undefined;
+  maxFragments?: number | undefined;
+  maxHandshakeBytes?: number | undefined;
+  maxRefusalBodyBytes?: number | undefined;
+  ports: CorePorts;
+}
+
+export type ProtocolEvent =
+  | {
+      readonly type: 'open';
+      readonly protocol: string;
+      readonly extensions: string;
+      readonly head: HttpResponseHead;
+    }
+  | { readonly type: 'message'; readonly data: string | Uint8Array; readonly isBinary: boolean }
+  | { readonly type: 'ping'; readonly data: Uint8Array }
+  | { readonly type: 'pong'; readonly data: Uint8Array }
+  | { readonly type: 'close'; readonly code: number; readonly reason: string }
+  | { readonly type: 'error'; readonly error: WebSocketError };
+
+const PHASE_HEAD = 0;
+const PHASE_REFUSAL_BODY = 1;
+const PHASE_FRAMES = 2;
+const PHASE_DISCARD = 3;
+
+const EMPTY = new Uint8Array(0);
+
+interface RefusalBody {
+  head: HttpResponseHead;
+  chunks: Uint8Array[];
+  length: number;
+  /** Bytes to wait for: Content-Length capped by the limit, or the limit. */
+  wanted: number;
+  chunked: boolean;
+  untilEof: boolean;
+}
+
+/** One client connection's protocol state. */
+export class ClientProtocol implements FrameSink {
+  #state: ReadyState = ReadyState.CONNECTING;
+  #phase = PHASE_HEAD;
+  readonly #ports: CorePorts;
+  readonly #key: string;
+  readonly #protocols: readonly string[];
+  readonly #maxRefusalBodyBytes: number;
+  readonly #headParser: HttpResponseParser;
+  readonly #decoder: FrameDecoder;
+  readonly #assembler: MessageAssembler;
+  readonly #writer: FrameWriter;
+  #events: ProtocolEvent[] = [];
+  #refusal: RefusalBody | undefined;
+  /** The frame being decoded is a control frame with this opcode (-1: a data frame). */
+  #controlOpcode = -1;
+  #controlPayload: Uint8Array = EMPTY;
+  #controlLength = 0;
+  /** Opcode of the fragmented message we are sending, or -1. */
+  #sendingOpcode = -1;
+  #closeSent: CloseFrame | undefined;
+  #closeReceived: CloseFrame | undefined;
+  #failure: WebSocketError | undefined;
+  #eofReceived = false;
+  #endRequested = false;
+
+  constructor(options: ClientProtocolOptions) {
+    this.#ports = options.ports;
+    this.#protocols = options.protocols ?? [];
+    this.#maxRefusalBodyBytes = options.maxRefusalBodyBytes ?? Defaults.maxRefusalBodyBytes;
+    this.#headParser = new HttpResponseParser(
+      options.maxHandshakeBytes ?? Defaults.maxHandshakeBytes,
+    );
+    this.#decoder = new FrameDecoder(this);
+    this.#assembler = new MessageAssembler(
+      {
+        maxMessageBytes: options.maxMessageBytes ?? Defaults.maxMessageBytes,
+        maxFragments: options.maxFragments ?? Defaults.maxFragments,
+      },
+      options.ports.isUtf8,
+    );
+    this.#writer = new FrameWriter(options.ports.entropy);
+    const request = buildHandshakeRequest(
+      {
+        target: options.target,
+        protocols: this.#protocols,
+        origin: options.origin,
+        headers: options.headers ?? [],
+      },
+      options.ports.entropy,
+    );
+    this.#key = request.key;
+    this.#writer.writeRaw(request.bytes);
+  }
+
+  get state(): ReadyState {
+    return this.#state;
+  }
+  /** The Close frame we sent, if any. */
+  get closeSent(): CloseFrame | undefined {
+    return this.#closeSent;
+  }
+  /** The Close frame the server sent, if any. */
+  get closeReceived(): CloseFrame | undefined {
+    return this.#closeReceived;
+  }
+  /** Why the connection failed (handshake, protocol or EOF during the handshake). */
+  get failure(): WebSocketError | undefined {
+    return this.#failure;
+  }
+  /** True while the head of a refused handshake was read and its body is still arriving. */
+  get isReadingRefusalBody(): boolean {
+    return this.#phase === PHASE_REFUSAL_BODY;
+  }
+  /** Bytes produced and not yet drained. */
+  get pendingBytes(): number {
+    return this.#writer.pendingBytes;
+  }
+
+  /** Events since the last call, in order. */
+  eventsReceived(): ProtocolEvent[] {
+    const events = this.#events;
+    if (events.length !== 0) this.#events = [];
+    return events;
+  }
+
+  /** Bytes to write to the transport since the last call, in order. */
+  dataToSend(): Uint8Array[] {
+    return this.#writer.takeOutput();
+  }
+
+  /**
+   * True when our side should end the transport (half-close) after writing: the connection
+   * failed, or the handshake was refused.
+   */
+  get isEndRequested(): boolean {
+    return this.#endRequested;
+  }
+
+  /**
+   * True when the transport is expected to close now: the close frames were exchanged
+   * (§7.1.1: the server closes TCP first, the client waits) or the connection failed.
+   */
+  closeExpected(): boolean {
+    return (
+      this.#state === ReadyState.CLOSED ||
+      this.#failure !== undefined ||
+      (this.#closeSent !== undefined && this.#closeReceived !== undefined)
+    );
+  }
+
+  // ---------------------------------------------------------------- bytes in
+
+  /** Feeds bytes from the transport. The protocol may keep views of `data`: do not reuse it. */
+  receiveData(data: Uint8Array): void {
+    switch (this.#phase) {
+      case PHASE_FRAMES: {
+        const error = this.#decoder.push(data);
+        if (error !== undefined) this.#fail(error);
+        return;
+      }
+      case PHASE_HEAD:
+        this.#receiveHead(data);
+        return;
+      case PHASE_REFUSAL_BODY:
+        this.#receiveRefusalBody(data);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The transport reached end of input. */
+  receiveEof(): void {
+    if (this.#eofReceived) return;
+    this.#eofReceived = true;
+    if (this.#phase === PHASE_HEAD) {
+      this.#fail(
+        new TransportError(
+          ErrorCode.ConnectionLost,
+          'the server closed the connection before completing the opening handshake',
+          'handshake',
+        ),
+      );
+    } else if (this.#phase === PHASE_REFUSAL_BODY) {
+      this.#finishRefusal();
+    }
+    this.#phase = PHASE_DISCARD;
+    this.#decoder.halt();
+    this.#state = ReadyState.CLOSED;
+  }
+
+  #receiveHead(data: Uint8Array): void {
+    const parsed = this.#headParser.push(data);
+    if (parsed === undefined) return;
+    if (parsed instanceof Error) {
+      this.#fail(parsed);
+      return;
+    }
+    const { head, rest } = parsed;
+    if (head.status !== 101) {
+      const lengthHeader = head.headers['content-length'];
+      const contentLength =
+        lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
+      const chunked = /\bchunked\b/i.test(head.headers['transfer-encoding'] ?? '');
+      this.#refusal = {
+        head,
+        chunks: [],
+        length: 0,
+        wanted: Math.min(contentLength ?? this.#maxRefusalBodyBytes, this.#maxRefusalBodyBytes),
+        chunked,
+        untilEof: contentLength === undefined && !chunked,
+      };
+      this.#phase = PHASE_REFUSAL_BODY;
+      this.#receiveRefusalBody(rest);
+      return;
+    }
+    const result = validateHandshakeResponse(
+      head,
+      this.#key,
+      this.#protocols,
+      [],
+      this.#ports.sha1,
+    );
+    if (result instanceof Error) {
+      this.#fail(result);
+      return;
+    }
+    this.#state = ReadyState.OPEN;
+    this.#phase = PHASE_FRAMES;
+    this.#events.push({
+      type: 'open',
+      protocol: result.protocol,
+      extensions: result.extensions,
+      head,
+    });
+    // Frames may follow the response in the same read (§4.1: data after the handshake).
+    if (rest.length > 0) this.receiveData(rest);
+  }
+
+  #receiveRefusalBody(data: Uint8Array): void {
+    const refusal = this.#refusal!;
+    const room = this.#maxRefusalBodyBytes - refusal.length;
+    if (data.length > 0 && room > 0) {
+      const piece = data.length > room ? data.subarray(0, room) : data;
+      refusal.chunks.push(piece);
+      refusal.length += piece.length;
+    }
+    const done =
+      refusal.length >=
+        (refusal.chunked || refusal.untilEof ? this.#maxRefusalBodyBytes : refusal.wanted) ||
+      (refusal.chunked && endsWithLastChunk(refusal.chunks));
+    if (done) this.#finishRefusal();
+  }
+
+  #finishRefusal(): void {
+    const refusal = this.#refusal!;
+    let body = concatBytes(refusal.chunks, refusal.length);
+    if (refusal.chunked) body = decodeChunked(body);
+    this.#fail(
+      new UnexpectedStatusError(
+        refusal.head.status,
+        refusal.head.statusText,
+        refusal.head.headers,
+        body,
+      ),
+    );
+  }
+
+  // ---------------------------------------------------------------- FrameSink
+
+  onFrameHeader(fin: boolean, _rsv: number, opcode: number, length: number): void {
+    if (isControlOpcode(opcode)) {
+      this.#controlOpcode = opcode;
+      this.#controlPayload = length === 0 ? EMPTY : new Uint8Array(length);
+      this.#controlLength = 0;
+      return;
+    }
+    this.#controlOpcode = -1;
+    const error = this.#assembler.startFrame(opcode, fin, length);
+    if (error !== undefined) this.#fail(error);
+  }
+
+  onFramePayload(bytes: Uint8Array): void {
+    if (this.#controlOpcode !== -1) {
+      this.#controlPayload.set(bytes, this.#controlLength);
+      this.#controlLength += bytes.length;
+      return;
+    }
+    const error = this.#assembler.addPayload(bytes);
+    if (error !== undefined) this.#fail(error);
+  }
+
+  onFrameEnd(): void {
+    const opcode = this.#controlOpcode;
+    if (opcode === -1) {
+      const result = this.#assembler.endFrame();
+      if (result === undefined) return;
+      if (result instanceof Error) this.#fail(result);
+      else this.#events.push({ type: 'message', data: result.data, isBinary: result.isBinary });
+      return;
+    }
+    this.#controlOpcode = -1;
+    const payload = this.#controlPayload;
+    if (opcode === Opcode.Ping) {
+      this.#events.push({ type: 'ping', data: payload });
+      // §5.5.2: answer a Ping with a Pong carrying the same payload, unless we already
+      // started closing (§5.5.1: nothing but the Close after our Close).
+      if (this.#closeSent === undefined) this.#writer.writeFrame(Opcode.Pong, payload, true);
+    } else if (opcode === Opcode.Pong) {
+      this.#events.push({ type: 'pong', data: payload });
+    } else {
+      this.#receiveClose(payload);
+    }
+  }
+
+  #receiveClose(payload: Uint8Array): void {
+    const parsed = parseClosePayload(payload, this.#ports.isUtf8);
+    if (parsed instanceof Error) {
+      this.#fail(parsed);
+      return;
+    }
+    this.#closeReceived = parsed;
+    this.#events.push({ type: 'close', code: parsed.code, reason: parsed.reason });
+    // §5.5.1: after a Close the server sends nothing more; ignore anything that follows.
+    this.#phase = PHASE_DISCARD;
+    this.#decoder.halt();
+    if (this.#closeSent === undefined) {
+      // §5.5.1: answer with a Close, echoing the status code received.
+      this.#closeSent = { code: parsed.code, reason: parsed.reason };
+      this.#writer.writeFrame(Opcode.Close, payload, true);
+    }
+    this.#state = ReadyState.CLOSING;
+  }
+
+  // ---------------------------------------------------------------- intents out
+
+  #assertCanSend(what: string): void {
+    if (this.#state !== ReadyState.OPEN || this.#closeSent !== undefined) {
+      throw new InvalidStateError(
+        ErrorCode.InvalidState,
+        `cannot send ${what}: the connection is ${stateName(this.#state)}`,
+      );
+    }
+  }
+
+  /** Queues a text message (or a fragment, with `fin` false). Returns its payload bytes. */
+  sendText(text: string, fin = true): number {
+    this.#assertCanSend('a message');
+    return this.#writer.writeTextFrame(this.#dataOpcode(Opcode.Text, fin), text, fin);
+  }
+
+  /** Queues a binary message (or a fragment, with `fin` false). */
+  sendBinary(data: Uint8Array, fin = true): number {
+    return this.sendBinaryFrame(Opcode.Binary, data, fin);
+  }
+
+  /** Queues one frame with an explicit opcode, for manual fragmentation. */
+  sendFrame(opcode: number, data: Uint8Array | string, fin: boolean): number {
+    if (!isKnownOpcode(opcode) || opcode === Opcode.Close) {
+      throw new InvalidArgumentError(
+        ErrorCode.InvalidArgument,
+        `opcode ${opcode} cannot be sent with sendFrame; use 0 (continuation), 1 (text), 2 (binary), 9 (ping) or 10 (pong)`,
+      );
+    }
+    if (isControlOpcode(opcode)) {
+      const payload = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+      if (opcode === Opcode.Ping) this.sendPing(payload);
+      else this.sendPong(payload);
+      return payload.length;
+    }
+    if (opcode === Opcode.Continuation) {
+      this.#assertCanSend('a continuation frame');
+      if (this.#sendingOpcode === -1) {
+        throw new InvalidStateError(
+          ErrorCode.InvalidState,
+          'cannot send a continuation frame: no fragmented message was started',
+        );
+      }
+      if (fin) this.#sendingOpcode = -1;
+      if (typeof data === 'string')
+        return this.#writer.writeTextFrame(Opcode.Continuation, data, fin);
+      this.#writer.writeFrame(Opcode.Continuation, data, fin);
+      return data.length;
+    }
+    if (typeof data === 'string' && opcode === Opcode.Text) return this.sendText(data, fin);
+    return this.sendBinaryFrame(
+      opcode,
+      typeof data === 'string' ? new TextEncoder().encode(data) : data,
+      fin,
+    );
+  }
+
+  /** Queues a data frame of `opcode` (text or binary) with bytes as its payload. */
+  sendBinaryFrame(opcode: number, data: Uint8Array, fin: boolean): number {
+    this.#assertCanSend('a message');
+    this.#writer.writeFrame(this.#dataOpcode(opcode, fin), data, fin);
+    return data.length;
+  }
+
+  /** Opcode for a new data frame: the message's opcode, or continuation inside a message. */
+  #dataOpcode(opcode: number, fin: boolean): number {
+    if (this.#sendingOpcode !== -1) {
+      // Continuing a fragmented message of the same type.
+      if (this.#sendingOpcode !== opcode) {
+        throw new InvalidStateError(
+          ErrorCode.InvalidState,
+          'cannot start a new message before the fragmented one is finished',
+        );
+      }
+      if (fin) this.#sendingOpcode = -1;
+      return Opcode.Continuation;
+    }
+    if (!fin) this.#sendingOpcode = opcode;
+    return opcode;
+  }
+
+  sendPing(data: Uint8Array = EMPTY): void {
+    this.#assertControl(data, 'ping');
+    this.#writer.writeFrame(Opcode.Ping, data, true);
+  }
+
+  sendPong(data: Uint8Array = EMPTY): void {
+    this.#assertControl(data, 'pong');
+    this.#writer.writeFrame(Opcode.Pong, data, true);
+  }
+
+  #assertControl(data: Uint8Array, what: string): void {
+    this.#assertCanSend(`a ${what}`);
+    if (data.length > MAX_CONTROL_PAYLOAD) {
+      throw new InvalidArgumentError(
+        ErrorCode.InvalidArgument,
+        `a ${what} payload is at most 125 bytes (got ${data.length})`,
+      );
+    }
+  }
+
+  /**
+   * Starts the closing handshake (§7.1.2). Does nothing when a Close was already sent.
+   * `code` undefined sends a Close without status.
+   */
+  sendClose(code?: number, reason = ''): void {
+    if (this.#state === ReadyState.CONNECTING) {
+      throw new InvalidStateError(
+        ErrorCode.InvalidState,
+        'cannot send a Close frame before the handshake completed; abort the transport instead',
+      );
+    }
+    if (this.#closeSent !== undefined || this.#state === ReadyState.CLOSED) return;
+    if (code !== undefined && !isValidWireCloseCode(code)) {
+      throw new InvalidArgumentError(
+        ErrorCode.InvalidArgument,
+        `close code ${code} cannot be sent`,
+      );
+    }
+    this.#closeSent = { code: code ?? CloseCode.NoStatusReceived, reason };
+    this.#writer.writeFrame(Opcode.Close, serializeClosePayload(code, reason), true);
+    this.#state = ReadyState.CLOSING;
+  }
+
+  /**
+   * Fails the connection (§7.1.7) for a reason found outside the protocol, e.g. a keepalive
+   * timeout: queues a Close with `error.closeCode` when the connection is open.
+   */
+  fail(error: WebSocketError): void {
+    this.#fail(error);
+  }
+
+  #fail(error: WebSocketError | ProtocolError | HandshakeError): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = error;
+    this.#decoder.halt();
+    this.#phase = PHASE_DISCARD;
+    this.#events.push({ type: 'error', error });
+    if (this.#state === ReadyState.OPEN || this.#state === ReadyState.CLOSING) {
+      if (this.#closeSent === undefined && !this.#eofReceived) {
+        const code = error.closeCode ?? CloseCode.ProtocolError;
+        const wireCode = isValidWireCloseCode(code) ? code : CloseCode.ProtocolError;
+        this.#closeSent = { code: wireCode, reason: '' };
+        this.#writer.writeFrame(Opcode.Close, serializeClosePayload(wireCode), true);
+      }
+      this.#state = ReadyState.CLOSING;
+    } else {
+      this.#state = ReadyState.CLOSED;
+    }
+    this.#endRequested = true;
+  }
+}
+
+function stateName(state: ReadyState): string {
+  return state === ReadyState.CONNECTING
+    ? 'still connecting'
+    : state === ReadyState.OPEN
+      ? 'closing (a Close frame was sent)'
+      : state === ReadyState.CLOSING
+        ? 'closing'
+        : 'closed';
+}
+
+function endsWithLastChunk(chunks: readonly Uint8Array[]): boolean {
+  const tail = concatBytes(chunks.slice(-2));
+  const text = String.fromCharCode(...tail.subarray(Math.max(0, tail.length - 7)));
+  return /(^|\r\n)0\r\n\r\n$/.test(text) || text === '0\r\n\r\n';
+}
+
+/** Decodes a chunked body (RFC 9112 §7.1) as far as it is complete; extensions ignored. */
+function decodeChunked(body: Uint8Array): Uint8Array {
+  const out: Uint8Array[] = [];
+  let position = 0;
+  for (let guard = 0; guard < body.length + 1; guard++) {
+    let lineEnd = position;
+    while (lineEnd + 1 < body.length && !(body[lineEnd] === 0x0d && body[lineEnd + 1] === 0x0a))
+      lineEnd++;
+    if (lineEnd + 1 >= body.length) break;
+    const sizeText = String.fromCharCode(...body.subarray(position, lineEnd))
+      .split(';')[0]!
+      .trim();
+    const size = Number.parseInt(sizeText, 16);
+    if (!Number.isFinite(size) || size <= 0) break;
+    const start = lineEnd + 2;
+    out.push(body.subarray(start, Math.min(start + size, body.length)));
+    position = start + size + 2;
+    if (position >= body.length) break;
+  }
+  return concatBytes(out);
+}

@@ -1,0 +1,16 @@
+// wsc: the modern API, the WHATWG WebSocket and the error classes.
+
+export type { SendData } from './api/data.js';
+export {
+  type CloseInfo,
+  type ConnectOptions,
+  connect,
+  type Message,
+  WebSocketClient,
+  type WebSocketClientEvents,
+} from './api/websocket-client.js';
+export type { Clock, TimerHandle } from './client/clock.js';
+export type { Logger } from './client/options.js';
+export { CloseCode, ReadyState } from './core/constants.js';
+export * from './core/errors.js';
+export type { TlsOptions } from './transport/transport.js';

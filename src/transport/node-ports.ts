@@ -1,0 +1,14 @@
+// The core's ports on Node: random bytes and SHA-1 from node:crypto, fast UTF-8 validation
+// from node:buffer (simdutf inside Node).
+
+import { isUtf8 } from 'node:buffer';
+import { createHash, randomFillSync } from 'node:crypto';
+import type { CorePorts } from '../core/ports.js';
+
+export const nodePorts: CorePorts = {
+  entropy: (target) => {
+    randomFillSync(target);
+  },
+  sha1: (data) => createHash('sha1').update(data).digest(),
+  isUtf8: (data) => isUtf8(data),
+};

@@ -1,0 +1,174 @@
+// Opens the byte stream under a WebSocket: TCP, or TLS over TCP (RFC 6455 §4.1 items 1-3),
+// and maps Node's socket errors to wsc errors with the phase they happened in. The only
+// layer that imports node:net and node:tls.
+
+import { isIP, connect as netConnect, type Socket } from 'node:net';
+import { type ConnectionOptions, type SecureVersion, connect as tlsConnect } from 'node:tls';
+import {
+  AbortError,
+  ErrorCode,
+  TransportError,
+  type TransportPhase,
+  type WebSocketError,
+} from '../core/errors.js';
+import type { WebSocketTarget } from '../core/url.js';
+
+/** TLS settings for wss:// connections; passed to node:tls. */
+export interface TlsOptions {
+  /** Trusted CA certificates (PEM); replaces the default list. */
+  ca?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** Client certificate chain (PEM). */
+  cert?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** Client private key (PEM). */
+  key?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** Passphrase of `key` or `pfx`. */
+  passphrase?: string;
+  /** PKCS#12 bundle with the client key and certificate. */
+  pfx?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** Server name for SNI and certificate checks; defaults to the URL host. */
+  servername?: string;
+  /** Verify the server certificate (default true). */
+  rejectUnauthorized?: boolean;
+  /** Lowest TLS version to accept, e.g. 'TLSv1.2'. */
+  minVersion?: SecureVersion;
+}
+
+export interface OpenSocketOptions {
+  target: WebSocketTarget;
+  tls?: TlsOptions | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/** Opens a TCP or TLS socket; resolves once it is ready for the HTTP upgrade. */
+export function openSocket(options: OpenSocketOptions): Promise<Socket> {
+  const { target, signal } = options;
+  return new Promise<Socket>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortError(signal));
+      return;
+    }
+    let phase: TransportPhase = isIP(target.hostname) === 0 ? 'dns' : 'tcp';
+    let socket: Socket;
+    if (target.secure) {
+      const tls = options.tls ?? {};
+      const tlsOptions: ConnectionOptions = {
+        host: target.hostname,
+        port: target.port,
+        ALPNProtocols: ['http/1.1'],
+        ...(tls as ConnectionOptions),
+      };
+      const servername = tls.servername ?? target.hostname;
+      if (isIP(servername) === 0) tlsOptions.servername = servername;
+      else delete tlsOptions.servername;
+      socket = tlsConnect(tlsOptions);
+    } else {
+      socket = netConnect({ host: target.hostname, port: target.port });
+    }
+    socket.setNoDelay(true);
+    const cleanup = (): void => {
+      socket.removeListener('error', onError);
+      socket.removeListener('lookup', onLookup);
+      socket.removeListener('connect', onConnect);
+      socket.removeListener('secureConnect', onReady);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onLookup = (error: Error | null): void => {
+      if (error === null) phase = 'tcp';
+    };
+    const onConnect = (): void => {
+      if (target.secure) phase = 'tls';
+      else onReady();
+    };
+    const onReady = (): void => {
+      cleanup();
+      resolve(socket);
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      socket.destroy();
+      reject(mapSocketError(error, phase, target));
+    };
+    const onAbort = (): void => {
+      cleanup();
+      socket.destroy();
+      reject(abortError(signal!));
+    };
+    socket.on('lookup', onLookup);
+    socket.once('connect', onConnect);
+    if (target.secure) socket.once('secureConnect', onReady);
+    socket.once('error', onError);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export function abortError(signal: AbortSignal): AbortError {
+  const reason: unknown = signal.reason;
+  return new AbortError(
+    ErrorCode.Aborted,
+    `the operation was aborted${reason instanceof Error ? `: ${reason.message}` : ''}`,
+    { cause: reason },
+  );
+}
+
+interface ErrnoLike extends Error {
+  code?: string;
+  syscall?: string;
+}
+
+/** Turns a Node socket error into a TransportError naming the phase and what to check. */
+export function mapSocketError(
+  error: Error,
+  phase: TransportPhase,
+  target: WebSocketTarget,
+): WebSocketError {
+  const errno = (error as ErrnoLike).code ?? '';
+  const where = `${target.hostname}:${target.port}`;
+  if (
+    (error as ErrnoLike).syscall === 'getaddrinfo' ||
+    errno === 'ENOTFOUND' ||
+    errno === 'EAI_AGAIN'
+  ) {
+    return new TransportError(
+      ErrorCode.DnsFailed,
+      `could not resolve host ${JSON.stringify(target.hostname)} (${errno || error.message}); check the URL and your DNS`,
+      'dns',
+      error,
+    );
+  }
+  if (phase === 'dns' || phase === 'tcp') {
+    const hint =
+      errno === 'ECONNREFUSED'
+        ? 'nothing is listening there; is the server running?'
+        : errno === 'ETIMEDOUT'
+          ? 'the host did not answer'
+          : 'the network path failed';
+    return new TransportError(
+      ErrorCode.ConnectFailed,
+      `could not connect to ${where} (${errno || error.message}): ${hint}`,
+      'tcp',
+      error,
+    );
+  }
+  if (phase === 'tls') {
+    return new TransportError(
+      ErrorCode.TlsFailed,
+      `TLS handshake with ${where} failed (${errno || 'TLS error'}: ${error.message}); check the CA, client certificate and server name`,
+      'tls',
+      error,
+    );
+  }
+  if (errno === 'ECONNRESET') {
+    return new TransportError(
+      ErrorCode.ConnectionReset,
+      `the connection to ${where} was reset by the peer (${phase === 'open' ? 'while open' : `during the ${phase}`})`,
+      phase,
+      error,
+    );
+  }
+  return new TransportError(
+    ErrorCode.ConnectionLost,
+    `the connection to ${where} failed: ${errno ? `${errno} ` : ''}${error.message}`,
+    phase,
+    error,
+  );
+}
