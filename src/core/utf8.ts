@@ -32,26 +32,32 @@ export class Utf8Validator {
    * the first byte that can never be part of valid UTF-8.
    */
   feed(bytes: Uint8Array): boolean {
+    let start = 0;
+    if (this.#needed !== 0) {
+      // Finish the sequence left open by the previous piece, then go fast again.
+      start = Math.min(this.#needed, bytes.length);
+      if (!this.#feedSlow(bytes, 0, start)) return false;
+      if (start === bytes.length) return true;
+    }
     const fast = this.#fastCheck;
-    if (fast !== undefined && this.#needed === 0 && bytes.length >= 64) {
+    if (fast !== undefined && this.#needed === 0 && bytes.length - start >= 64) {
       // Check everything up to a possibly unfinished trailing sequence in one native call.
       let cut = bytes.length;
       let j = cut - 1;
-      for (let steps = 0; steps < 3 && j > 0 && (bytes[j]! & 0xc0) === 0x80; steps++) j--;
+      for (let steps = 0; steps < 3 && j > start && (bytes[j]! & 0xc0) === 0x80; steps++) j--;
       if (bytes[j]! >= 0xc0) cut = j;
-      if (fast(cut === bytes.length ? bytes : bytes.subarray(0, cut))) {
-        return this.#feedSlow(bytes, cut);
+      if (fast(start === 0 && cut === bytes.length ? bytes : bytes.subarray(start, cut))) {
+        return this.#feedSlow(bytes, cut, bytes.length);
       }
     }
-    return this.#feedSlow(bytes, 0);
+    return this.#feedSlow(bytes, start, bytes.length);
   }
 
-  #feedSlow(bytes: Uint8Array, start: number): boolean {
+  #feedSlow(bytes: Uint8Array, start: number, end: number): boolean {
     let needed = this.#needed;
     let low = this.#low;
     let high = this.#high;
-    const length = bytes.length;
-    for (let i = start; i < length; i++) {
+    for (let i = start; i < end; i++) {
       const byte = bytes[i]!;
       if (needed === 0) {
         if (byte < 0x80) continue;
