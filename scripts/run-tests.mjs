@@ -15,7 +15,7 @@ function collect(dir, out) {
 }
 
 const roots = process.argv.slice(2);
-const files = roots.flatMap((root) => collect(root, []));
+const files = roots.flatMap((root) => (statSync(root).isDirectory() ? collect(root, []) : [root]));
 if (files.length === 0) {
   console.error(`no test files under ${roots.join(', ')}`);
   process.exit(1);

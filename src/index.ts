@@ -1,6 +1,7 @@
 // wsc: the modern API, the WHATWG WebSocket and the error classes.
 
 export type { SendData } from './api/data.js';
+export { CloseEvent, ErrorEvent, WebSocket } from './api/websocket.js';
 export {
   type CloseInfo,
   type ConnectOptions,

@@ -8,7 +8,7 @@ import { ErrorCode } from '../src/core/errors.js';
 
 it('docs/errors.md lists exactly the codes of ErrorCode', () => {
   const doc = readFileSync(resolve(import.meta.dirname, '..', 'docs', 'errors.md'), 'utf8');
-  const documented = new Set([...doc.matchAll(/^\| `(ERR_[A-Z0-9_]+)` \|/gm)].map((m) => m[1]));
+  const documented = new Set([...doc.matchAll(/^\|\s*`(ERR_[A-Z0-9_]+)`\s*\|/gm)].map((m) => m[1]));
   const codes = new Set(Object.values(ErrorCode));
   assert.deepEqual(
     [...codes].filter((code) => !documented.has(code)),

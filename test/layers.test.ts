@@ -15,7 +15,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   client: ['core', 'transport', 'client'],
   api: ['core', 'transport', 'client', 'api'],
   dialects: ['core', 'transport', 'client', 'dialects'],
-  cli: ['core', 'transport', 'client', 'api', 'dialects', 'cli'],
+  cli: ['core', 'transport', 'client', 'api', 'dialects', 'cli', '.'],
   '.': ['core', 'transport', 'client', 'api', 'dialects', '.'],
 };
 

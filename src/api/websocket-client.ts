@@ -59,8 +59,11 @@ export class WebSocketClient
   #queue: Message[] = [];
   #queueHead = 0;
   #iterators = 0;
-  #waiting: ((result: IteratorResult<Message>) => void) | undefined;
-  #waitingReject: ((error: unknown) => void) | undefined;
+  /** Pending next() calls, oldest first (callers may call next() without awaiting). */
+  #waiters: {
+    resolve: (result: IteratorResult<Message>) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
   readonly #highWaterMark: number;
   readonly #lowWaterMark: number;
 
@@ -179,11 +182,9 @@ export class WebSocketClient
   #receive(message: Message): void {
     this.emit('message', message);
     if (this.#iterators === 0 && this.listenerCount('message') > 0) return;
-    const waiting = this.#waiting;
-    if (waiting !== undefined) {
-      this.#waiting = undefined;
-      this.#waitingReject = undefined;
-      waiting({ value: message, done: false });
+    const waiter = this.#waiters.shift();
+    if (waiter !== undefined) {
+      waiter.resolve({ value: message, done: false });
       return;
     }
     this.#queue.push(message);
@@ -191,14 +192,13 @@ export class WebSocketClient
   }
 
   #endIteration(): void {
-    const waiting = this.#waiting;
-    const reject = this.#waitingReject;
-    this.#waiting = undefined;
-    this.#waitingReject = undefined;
-    if (waiting === undefined) return;
+    const waiters = this.#waiters;
+    this.#waiters = [];
     const info = this.#closeInfo!;
-    if (info.error !== undefined && reject !== undefined) reject(info.error);
-    else waiting({ value: undefined, done: true });
+    for (const waiter of waiters) {
+      if (info.error !== undefined) waiter.reject(info.error);
+      else waiter.resolve({ value: undefined, done: true });
+    }
   }
 
   #next(): Promise<IteratorResult<Message>> {
@@ -223,8 +223,7 @@ export class WebSocketClient
     }
     this.#connection.resume();
     return new Promise((resolve, reject) => {
-      this.#waiting = resolve;
-      this.#waitingReject = reject;
+      this.#waiters.push({ resolve, reject });
     });
   }
 

@@ -66,6 +66,8 @@ export class Connection {
   #endSent = false;
   #error: WebSocketError | undefined;
   #finished = false;
+  /** terminate() or an abort ran: deliver nothing more, even from a chunk being processed. */
+  #stopped = false;
   #paused = false;
   #pings: PingWaiter[] = [];
   #pingCounter = 0;
@@ -117,7 +119,7 @@ export class Connection {
   start(): void {
     const { options } = this;
     const { signal, clock } = options;
-    if (this.options.logger) this.#log(`= connecting to ${options.target.url.href}`);
+    if (this.options.logger) this.#log(`= connecting to ${redactedUrl(options.target.url)}`);
     if (options.openTimeoutMs > 0) {
       this.#openTimer = clock.setTimeout(() => this.#onOpenTimeout(), options.openTimeoutMs);
     }
@@ -156,7 +158,8 @@ export class Connection {
     this.#socket = socket;
     if (this.#paused) socket.pause();
     socket.on('data', (chunk: Uint8Array) => {
-      this.#protocol.receiveData(chunk);
+      // A plain Uint8Array view, so that binary messages have one type whatever their size.
+      this.#protocol.receiveData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       this.#process();
     });
     socket.on('end', () => {
@@ -180,10 +183,11 @@ export class Connection {
     const events = this.#protocol.eventsReceived();
     const handler = this.#handler;
     for (let i = 0; i < events.length; i++) {
-      if (this.#finished) return;
+      if (this.#finished || this.#stopped) return;
       const event = events[i]!;
       switch (event.type) {
         case 'message':
+          if (this.options.logger) this.#log(`< ${describeMessage(event.data, event.isBinary)}`);
           handler.onMessage(event.data, event.isBinary);
           break;
         case 'open':
@@ -207,7 +211,7 @@ export class Connection {
           break;
         case 'close':
           if (this.options.logger)
-            this.#log(`< close ${event.code} ${JSON.stringify(event.reason)}`);
+            this.#log(`x received close ${event.code} ${JSON.stringify(event.reason)}`);
           if (this.#readyState === ReadyState.OPEN) this.#readyState = ReadyState.CLOSING;
           break;
         case 'error':
@@ -224,6 +228,8 @@ export class Connection {
     const protocol = this.#protocol;
     const socket = this.#socket;
     if (socket === undefined || this.#finished) return;
+    // Receive backpressure must not stall the closing handshake (our Close waits for a reply).
+    if (protocol.closeSent !== undefined) this.resume();
     if (protocol.isEndRequested && !this.#endSent) {
       this.#endSent = true;
       if (this.#readyState === ReadyState.CONNECTING) {
@@ -267,6 +273,7 @@ export class Connection {
           ? this.#protocol.sendBinary(new TextEncoder().encode(data))
           : this.#protocol.sendText(data)
         : this.#protocol.sendBinary(data);
+    if (this.options.logger) this.#log(`> ${describeMessage(data, isBinary || typeof data !== 'string')}`);
     this.#queued(bytes, callback);
     return bytes;
   }
@@ -379,7 +386,7 @@ export class Connection {
       return;
     }
     if (this.#protocol.closeSent !== undefined) return;
-    if (this.options.logger) this.#log(`> close ${code ?? ''} ${JSON.stringify(reason ?? '')}`);
+    if (this.options.logger) this.#log(`x sending close ${code ?? ''} ${JSON.stringify(reason ?? '')}`);
     this.#protocol.sendClose(code, reason);
     this.#readyState = ReadyState.CLOSING;
     this.#flush();
@@ -390,7 +397,10 @@ export class Connection {
   /** Tears the connection down at once without a closing handshake. */
   terminate(error?: WebSocketError): void {
     if (this.#finished) return;
-    if (error !== undefined) this.#fail(error);
+    this.#stopped = true;
+    this.#fail(
+      error ?? new AbortError(ErrorCode.Aborted, 'the application terminated the connection'),
+    );
     if (this.#socket === undefined) {
       this.#connectAbort.abort();
       this.#finish();
@@ -399,7 +409,8 @@ export class Connection {
 
   /** Stops reading from the socket (receive backpressure). */
   pause(): void {
-    if (this.#paused) return;
+    // Once our Close is out, keep reading: the closing handshake needs the server's reply.
+    if (this.#paused || this.#protocol.closeSent !== undefined) return;
     this.#paused = true;
     this.#socket?.pause();
   }
@@ -412,6 +423,7 @@ export class Connection {
 
   #abort(error: WebSocketError): void {
     if (this.#finished) return;
+    this.#stopped = true;
     this.#fail(error);
     this.#connectAbort.abort();
     if (this.#socket !== undefined) this.#socket.destroy();
@@ -515,6 +527,19 @@ export class Connection {
     if (this.options.logger) this.#log(`= closed ${info.code}${info.wasClean ? ' (clean)' : ''}`);
     this.#handler.onClose(info);
   }
+}
+
+/** The URL without its password, for logs. */
+function redactedUrl(url: URL): string {
+  if (url.password === '') return url.href;
+  const copy = new URL(url.href);
+  copy.password = '***';
+  return copy.href;
+}
+
+function describeMessage(data: string | Uint8Array, isBinary: boolean): string {
+  const size = typeof data === 'string' ? `${data.length} chars` : `${data.length} bytes`;
+  return `${isBinary ? 'binary' : 'text'} message, ${size}`;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -10,7 +10,7 @@ import { nodePorts } from '../transport/node-ports.js';
 import type { TlsOptions } from '../transport/transport.js';
 import { type Clock, systemClock } from './clock.js';
 
-/** Receives one debug line per event; prefixes: > sent, < received, = state, ! error. */
+/** Receives one debug line per event; prefixes: > sent, < received, = state, % ping/pong, x close, ! error. */
 export type Logger = (line: string) => void;
 
 export interface ConnectOptions {
@@ -104,6 +104,21 @@ export function resolveOptions(url: string | URL, options: ConnectOptions = {}):
   }
   if (options.tls !== undefined && (typeof options.tls !== 'object' || options.tls === null)) {
     throw invalidOption('option tls must be an object');
+  }
+  const { clock, ports } = options as { clock?: Partial<Clock>; ports?: Partial<CorePorts> };
+  if (
+    clock !== undefined &&
+    (typeof clock?.now !== 'function' ||
+      typeof clock.setTimeout !== 'function' ||
+      typeof clock.clearTimeout !== 'function')
+  ) {
+    throw invalidOption('option clock must have now(), setTimeout() and clearTimeout() methods');
+  }
+  if (
+    ports !== undefined &&
+    (typeof ports?.entropy !== 'function' || typeof ports.sha1 !== 'function')
+  ) {
+    throw invalidOption('option ports must have entropy() and sha1() functions');
   }
   return {
     target,

@@ -21,7 +21,8 @@ export interface AssemblerLimits {
   maxFragments: number;
 }
 
-const decoder = new TextDecoder();
+// ignoreBOM: a leading U+FEFF is part of the message text and must reach the application.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export class MessageAssembler {
   readonly #limits: AssemblerLimits;

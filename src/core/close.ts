@@ -11,7 +11,8 @@ export interface ClosePayload {
   reason: string;
 }
 
-const decoder = new TextDecoder();
+// ignoreBOM: keep a leading U+FEFF in the reason instead of silently dropping it.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 const encoder = new TextEncoder();
 
 /**

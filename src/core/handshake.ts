@@ -68,7 +68,8 @@ export function validateProtocols(protocols: unknown): string[] {
 
 /**
  * Normalizes and checks extra headers: names must be tokens, values must not contain CR, LF
- * or NUL, a name may appear once, and the handshake's own headers are refused. Throws.
+ * or NUL, and the handshake's own headers (and those set through options) are refused. A name
+ * may repeat, as HTTP allows for list-valued fields. Throws.
  */
 export function validateHeaders(
   headers: HeadersInit | undefined,
@@ -107,7 +108,6 @@ export function validateHeaders(
   } else {
     for (const [name, value] of Object.entries(headers)) add(name, value);
   }
-  const seen = new Set<string>();
   for (const [name] of pairs) {
     const lower = name.toLowerCase();
     if (OWNED_HEADERS.has(lower)) {
@@ -120,8 +120,6 @@ export function validateHeaders(
         `header ${name} is already set from the options or the URL; set it in one place`,
       );
     }
-    if (seen.has(lower)) throw argumentError(`header ${name} is given more than once`);
-    seen.add(lower);
   }
   return pairs;
 }

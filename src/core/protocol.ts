@@ -4,9 +4,16 @@
 // (§7.1.7), queues the Close frame and reports the error as an event.
 
 import { MessageAssembler } from './assembler.js';
-import { concatBytes } from './bytes.js';
+import { concatBytes, utf8Length } from './bytes.js';
 import { isValidWireCloseCode, parseClosePayload, serializeClosePayload } from './close.js';
-import { CloseCode, Defaults, MAX_CONTROL_PAYLOAD, Opcode, ReadyState } from './constants.js';
+import {
+  CloseCode,
+  Defaults,
+  MAX_CLOSE_REASON_BYTES,
+  MAX_CONTROL_PAYLOAD,
+  Opcode,
+  ReadyState,
+} from './constants.js';
 import {
   type CloseFrame,
   ErrorCode,
@@ -77,6 +84,7 @@ export class ClientProtocol implements FrameSink {
   readonly #key: string;
   readonly #protocols: readonly string[];
   readonly #maxRefusalBodyBytes: number;
+  readonly #secure: boolean;
   readonly #headParser: HttpResponseParser;
   readonly #decoder: FrameDecoder;
   readonly #assembler: MessageAssembler;
@@ -97,6 +105,7 @@ export class ClientProtocol implements FrameSink {
 
   constructor(options: ClientProtocolOptions) {
     this.#ports = options.ports;
+    this.#secure = options.target.secure;
     this.#protocols = options.protocols ?? [];
     this.#maxRefusalBodyBytes = options.maxRefusalBodyBytes ?? Defaults.maxRefusalBodyBytes;
     this.#headParser = new HttpResponseParser(
@@ -209,7 +218,9 @@ export class ClientProtocol implements FrameSink {
       this.#fail(
         new TransportError(
           ErrorCode.ConnectionLost,
-          'the server closed the connection before completing the opening handshake',
+          this.#secure
+            ? 'the server closed the connection before completing the opening handshake (over TLS this is also how some servers refuse a missing or unknown client certificate)'
+            : 'the server closed the connection before completing the opening handshake',
           'handshake',
         ),
       );
@@ -271,16 +282,15 @@ export class ClientProtocol implements FrameSink {
 
   #receiveRefusalBody(data: Uint8Array): void {
     const refusal = this.#refusal!;
-    const room = this.#maxRefusalBodyBytes - refusal.length;
+    // With Content-Length, bytes past it are not part of this body (RFC 9112 §6.3).
+    const cap = refusal.chunked || refusal.untilEof ? this.#maxRefusalBodyBytes : refusal.wanted;
+    const room = cap - refusal.length;
     if (data.length > 0 && room > 0) {
       const piece = data.length > room ? data.subarray(0, room) : data;
       refusal.chunks.push(piece);
       refusal.length += piece.length;
     }
-    const done =
-      refusal.length >=
-        (refusal.chunked || refusal.untilEof ? this.#maxRefusalBodyBytes : refusal.wanted) ||
-      (refusal.chunked && endsWithLastChunk(refusal.chunks));
+    const done = refusal.length >= cap || (refusal.chunked && endsWithLastChunk(refusal.chunks));
     if (done) this.#finishRefusal();
   }
 
@@ -484,6 +494,13 @@ export class ClientProtocol implements FrameSink {
         `close code ${code} cannot be sent`,
       );
     }
+    // §5.5: a control frame carries at most 125 bytes, so the reason at most 123.
+    if (utf8Length(reason) > MAX_CLOSE_REASON_BYTES) {
+      throw new InvalidArgumentError(
+        ErrorCode.InvalidArgument,
+        `the close reason is ${utf8Length(reason)} bytes of UTF-8; at most ${MAX_CLOSE_REASON_BYTES} fit in a Close frame`,
+      );
+    }
     this.#closeSent = { code: code ?? CloseCode.NoStatusReceived, reason };
     this.#writer.writeFrame(Opcode.Close, serializeClosePayload(code, reason), true);
     this.#state = ReadyState.CLOSING;
@@ -529,7 +546,13 @@ function stateName(state: ReadyState): string {
 }
 
 function endsWithLastChunk(chunks: readonly Uint8Array[]): boolean {
-  const tail = concatBytes(chunks.slice(-2));
+  // The closing "0\r\n\r\n" may be spread over many small reads: gather the last 7 bytes.
+  const parts: Uint8Array[] = [];
+  for (let i = chunks.length - 1, have = 0; i >= 0 && have < 7; i--) {
+    parts.unshift(chunks[i]!);
+    have += chunks[i]!.length;
+  }
+  const tail = concatBytes(parts);
   const text = String.fromCharCode(...tail.subarray(Math.max(0, tail.length - 7)));
   return /(^|\r\n)0\r\n\r\n$/.test(text) || text === '0\r\n\r\n';
 }

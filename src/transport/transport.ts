@@ -60,7 +60,22 @@ export function openSocket(options: OpenSocketOptions): Promise<Socket> {
       const servername = tls.servername ?? target.hostname;
       if (isIP(servername) === 0) tlsOptions.servername = servername;
       else delete tlsOptions.servername;
-      socket = tlsConnect(tlsOptions);
+      try {
+        socket = tlsConnect(tlsOptions);
+      } catch (error) {
+        // node:tls throws at once when it cannot load a key, certificate, CA or PFX (for
+        // example a wrong passphrase); report it like any other TLS failure.
+        const cause = error as ErrnoLike;
+        reject(
+          new TransportError(
+            ErrorCode.TlsFailed,
+            `the TLS options could not be used (${cause.code ?? 'TLS error'}: ${cause.message}); check tls.key, tls.cert, tls.pfx, tls.ca and tls.passphrase`,
+            'tls',
+            error,
+          ),
+        );
+        return;
+      }
     } else {
       socket = netConnect({ host: target.hostname, port: target.port });
     }
@@ -149,7 +164,9 @@ export function mapSocketError(
       error,
     );
   }
-  if (phase === 'tls') {
+  // A TLS alert can arrive after 'secureConnect' (TLS 1.3 checks the client certificate
+  // after the client finished its handshake): it is still a TLS failure.
+  if (phase === 'tls' || errno.startsWith('ERR_SSL_')) {
     return new TransportError(
       ErrorCode.TlsFailed,
       `TLS handshake with ${where} failed (${errno || 'TLS error'}: ${error.message}); check the CA, client certificate and server name`,

@@ -1,0 +1,444 @@
+// The WHATWG face: a `WebSocket` class that behaves as the WHATWG WebSockets Standard
+// (https://websockets.spec.whatwg.org/) describes, so code written for browsers or undici runs
+// unchanged. It converts arguments the WebIDL way, keeps its own ready state, queues every
+// event as a task, and counts bufferedAmount as the standard asks. No protocol logic: frames,
+// handshakes and closing all go through client/connection.
+
+import { type CloseInfo, Connection, type ConnectionHandler } from '../client/connection.js';
+import { type ConnectOptions, resolveOptions } from '../client/options.js';
+import { validateUserClose } from '../core/close.js';
+import { ReadyState } from '../core/constants.js';
+import {
+  AbortError,
+  ErrorCode,
+  InvalidArgumentError,
+  isWebSocketError,
+  NegotiationError,
+  type WebSocketError,
+} from '../core/errors.js';
+import { parseWebSocketUrl } from '../core/url.js';
+import { CloseEvent, ErrorEvent } from './dom-events.js';
+import {
+  argumentError,
+  clampUnsignedShort,
+  isDictionary,
+  messageOf,
+  sizeOf,
+  toDOMString,
+  toProtocolList,
+  toSendValue,
+} from './webidl.js';
+
+export type { ConnectOptions } from '../client/options.js';
+
+export type BinaryType = 'blob' | 'arraybuffer';
+
+export {
+  CloseEvent,
+  type CloseEventInit,
+  ErrorEvent,
+  type ErrorEventInit,
+  type EventInit,
+} from './dom-events.js';
+
+export interface WebSocketEventMap {
+  open: Event;
+  message: MessageEvent;
+  error: ErrorEvent;
+  close: CloseEvent;
+}
+
+type Handler<E> = ((this: WebSocket, event: E) => unknown) | null;
+type Listener<K extends keyof WebSocketEventMap> =
+  | ((this: WebSocket, event: WebSocketEventMap[K]) => unknown)
+  | { handleEvent(event: WebSocketEventMap[K]): unknown }
+  | null;
+type ListenerOptions = { capture?: boolean; once?: boolean; signal?: AbortSignal } | boolean;
+
+/** A send waiting behind a Blob that is still being read, or a close() waiting behind it. */
+interface Outgoing {
+  data: string | Uint8Array | undefined;
+  bytes: number;
+  readError?: unknown;
+  close?: { code: number | undefined; reason: string };
+}
+
+const { CONNECTING, OPEN, CLOSING, CLOSED } = ReadyState;
+
+// Typed overloads for the four event types; the methods themselves are EventTarget's.
+export interface WebSocket {
+  addEventListener<K extends keyof WebSocketEventMap>(
+    type: K,
+    listener: Listener<K>,
+    options?: ListenerOptions,
+  ): void;
+  addEventListener(type: string, listener: Listener<'open'>, options?: ListenerOptions): void;
+  removeEventListener<K extends keyof WebSocketEventMap>(
+    type: K,
+    listener: Listener<K>,
+    options?: ListenerOptions,
+  ): void;
+  removeEventListener(type: string, listener: Listener<'open'>, options?: ListenerOptions): void;
+}
+
+/**
+ * A WebSocket with the WHATWG API: `new WebSocket(url, protocols)`, `send`, `close`, the
+ * open/message/error/close events and `on*` handlers. A third argument (Node only) takes the
+ * options of `connect()`.
+ */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: see the interface above
+export class WebSocket extends EventTarget {
+  static readonly CONNECTING = CONNECTING;
+  static readonly OPEN = OPEN;
+  static readonly CLOSING = CLOSING;
+  static readonly CLOSED = CLOSED;
+  declare readonly CONNECTING: typeof CONNECTING;
+  declare readonly OPEN: typeof OPEN;
+  declare readonly CLOSING: typeof CLOSING;
+  declare readonly CLOSED: typeof CLOSED;
+  /** Event handler attributes (defined on the prototype below). */
+  declare onopen: Handler<Event>;
+  declare onmessage: Handler<MessageEvent>;
+  declare onerror: Handler<ErrorEvent>;
+  declare onclose: Handler<CloseEvent>;
+
+  readonly #connection: Connection;
+  readonly #url: URL;
+  readonly #offeredProtocols: readonly string[];
+  #state: ReadyState = CONNECTING;
+  #protocol = '';
+  #extensions = '';
+  #binaryType: BinaryType = 'blob';
+  #handlers = new Map<string, { value: Function; listener: (event: Event) => void }>();
+  // Event tasks, run in order on a later turn of the event loop ("queue a task").
+  #tasks: (() => void)[] = [];
+  #isScheduled = false;
+  #isRunningTasks = false;
+  #error: WebSocketError | undefined;
+  // bufferedAmount: bytes handed to the connection and not yet written, bytes waiting in
+  // #outgoing, and bytes of dropped sends (the standard never subtracts those).
+  #writingBytes = 0;
+  #waitingBytes = 0;
+  #droppedBytes = 0;
+  #outgoing: Outgoing[] = [];
+
+  constructor(url: string | URL, protocols?: string | Iterable<string>, options?: ConnectOptions);
+  constructor(url: string | URL, options?: ConnectOptions);
+  constructor(url: string | URL, protocols?: unknown, options?: ConnectOptions) {
+    super();
+    // biome-ignore lint/complexity/noArguments: WebIDL tells a missing argument from undefined
+    if (arguments.length === 0) throw new TypeError('WebSocket: the url argument is required');
+    let target: ReturnType<typeof parseWebSocketUrl>;
+    try {
+      target = parseWebSocketUrl(toDOMString(url));
+    } catch (error) {
+      throw new DOMException(messageOf(error), 'SyntaxError');
+    }
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+      throw argumentError('the options argument must be an object');
+    }
+    let settings = options;
+    let offered = protocols;
+    if (isDictionary(protocols)) {
+      // undici's `new WebSocket(url, { protocols, headers })` form.
+      if (options !== undefined) throw argumentError('options given as 2nd and 3rd argument');
+      settings = protocols as ConnectOptions;
+      offered = settings.protocols;
+    } else if (settings?.protocols !== undefined) {
+      if (offered !== undefined) {
+        throw argumentError('give subprotocols as the 2nd argument or options.protocols, not both');
+      }
+      offered = settings.protocols;
+    }
+    this.#offeredProtocols = toProtocolList(offered);
+    const resolved = resolveOptions(target.url, {
+      ...settings,
+      protocols: this.#offeredProtocols,
+    });
+    this.#url = resolved.target.url;
+    this.#connection = new Connection(resolved, this.#makeHandler());
+    this.#connection.start();
+  }
+
+  /** The URL, serialized, with http(s) mapped to ws(s). */
+  get url(): string {
+    return this.#url.href;
+  }
+  get readyState(): ReadyState {
+    this.#noticeClosing();
+    return this.#state;
+  }
+  /** Bytes passed to send() not yet written to the socket, plus every byte of dropped sends. */
+  get bufferedAmount(): number {
+    return this.#writingBytes + this.#waitingBytes + this.#droppedBytes;
+  }
+  /** The extensions the server accepted ('' until open). */
+  get extensions(): string {
+    return this.#extensions;
+  }
+  /** The subprotocol the server chose ('' until open). */
+  get protocol(): string {
+    return this.#protocol;
+  }
+  get binaryType(): BinaryType {
+    return this.#binaryType;
+  }
+  set binaryType(value: BinaryType) {
+    // An enumeration attribute: values outside the enumeration are ignored.
+    const text = toDOMString(value);
+    if (text === 'blob' || text === 'arraybuffer') this.#binaryType = text;
+  }
+
+  /**
+   * Sends a string as text, or a Blob, ArrayBuffer or ArrayBufferView as binary. Throws an
+   * InvalidStateError DOMException while connecting; once closing, data is dropped (and still
+   * counted in bufferedAmount).
+   */
+  send(data: string | Blob | ArrayBufferLike | ArrayBufferView): void {
+    // biome-ignore lint/complexity/noArguments: WebIDL tells a missing argument from undefined
+    if (arguments.length === 0)
+      throw new TypeError('WebSocket.send: the data argument is required');
+    const value = toSendValue(data);
+    if (this.#state === CONNECTING) {
+      throw new DOMException('the WebSocket is not open yet; wait for open', 'InvalidStateError');
+    }
+    this.#noticeClosing();
+    if (this.#state !== OPEN) {
+      this.#droppedBytes += sizeOf(value);
+      return;
+    }
+    if (value instanceof Blob) {
+      const item: Outgoing = { data: undefined, bytes: value.size };
+      this.#wait(item);
+      value.arrayBuffer().then(
+        (buffer) => {
+          item.data = new Uint8Array(buffer);
+          this.#sendWaiting();
+        },
+        (error: unknown) => {
+          item.readError = error;
+          this.#sendWaiting();
+        },
+      );
+    } else if (this.#outgoing.length === 0) {
+      this.#write(value, undefined);
+    } else {
+      // Queued behind a Blob: copy bytes now, the caller may change them meanwhile.
+      const copy = typeof value === 'string' ? value : value.slice();
+      this.#wait({ data: copy, bytes: sizeOf(value) });
+    }
+  }
+
+  /**
+   * Starts the closing handshake (code 1000 or 3000-4999, reason up to 123 UTF-8 bytes); while
+   * connecting it fails the connection instead. Does nothing once closing.
+   */
+  close(code?: number, reason?: string): void {
+    let closeCode = code === undefined ? undefined : clampUnsignedShort(code);
+    const closeReason = reason === undefined ? '' : toDOMString(reason);
+    if (closeCode !== undefined && validateUserClose(closeCode, undefined) !== undefined) {
+      const message = `close code ${closeCode} is neither 1000 nor in 3000-4999`;
+      throw new DOMException(message, 'InvalidAccessError');
+    }
+    const reasonError = validateUserClose(undefined, closeReason);
+    if (reasonError !== undefined) throw new DOMException(reasonError.message, 'SyntaxError');
+    this.#noticeClosing();
+    const state = this.#state;
+    if (state === CLOSING || state === CLOSED) return;
+    this.#state = CLOSING;
+    if (state === CONNECTING) {
+      // Not open as far as the application knows: fail the connection (error, close 1006).
+      const message = 'close() was called before the WebSocket opened';
+      this.#connection.terminate(new AbortError(ErrorCode.Aborted, message));
+      return;
+    }
+    // No code and no reason: a Close frame without a body. A reason alone goes with 1000.
+    if (closeCode === undefined && closeReason !== '') closeCode = 1000;
+    // Messages sent before close() still go out first (the standard's note on close()).
+    if (this.#outgoing.length > 0) {
+      this.#wait({ data: undefined, bytes: 0, close: { code: closeCode, reason: closeReason } });
+    } else this.#connection.close(closeCode, closeReason);
+  }
+
+  // ------------------------------------------------------------------ sending
+
+  #write(data: string | Uint8Array, knownBytes: number | undefined): void {
+    let bytes = 0;
+    try {
+      bytes = this.#connection.send(data, typeof data !== 'string', (error) => {
+        // Bytes that never reached the socket stay counted, as the standard says.
+        if (error === undefined) this.#writingBytes -= bytes;
+      });
+    } catch (error) {
+      // The server started closing before our state caught up: drop, as in CLOSING.
+      if (!isWebSocketError(error) || error.code !== ErrorCode.InvalidState) throw error;
+      this.#droppedBytes += knownBytes ?? sizeOf(data);
+      return;
+    }
+    this.#writingBytes += bytes;
+  }
+
+  #wait(item: Outgoing): void {
+    this.#waitingBytes += item.bytes;
+    this.#outgoing.push(item);
+  }
+
+  /** Sends what waits at the head of the queue until a Blob still being read blocks it. */
+  #sendWaiting(): void {
+    const queue = this.#outgoing;
+    while (queue.length > 0) {
+      const item = queue[0]!;
+      if (item.data === undefined && item.readError === undefined && !item.close) return;
+      queue.shift();
+      this.#waitingBytes -= item.bytes;
+      if (item.close !== undefined) this.#connection.close(item.close.code, item.close.reason);
+      else if (item.data !== undefined) this.#write(item.data, item.bytes);
+      else {
+        // Data that cannot be sent closes the connection (error, then close 1006).
+        this.#droppedBytes += item.bytes + this.#waitingBytes;
+        this.#waitingBytes = 0;
+        queue.length = 0;
+        const message = `a Blob passed to send() could not be read: ${messageOf(item.readError)}`;
+        const cause = { cause: item.readError };
+        this.#connection.terminate(
+          new InvalidArgumentError(ErrorCode.InvalidArgument, message, cause),
+        );
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ events
+
+  #makeHandler(): ConnectionHandler {
+    const noop = (): void => {};
+    return {
+      onOpen: () => this.#onOpen(),
+      onMessage: (data, isBinary) => this.#queueTask(() => this.#deliver(data, isBinary)),
+      onPing: noop,
+      onPong: noop,
+      onError: (error) => {
+        this.#error ??= error;
+        this.#queueTask(() => {
+          if (this.#state === OPEN) this.#state = CLOSING;
+        });
+      },
+      onClose: (info) => this.#queueTask(() => this.#closed(info)),
+    };
+  }
+
+  #onOpen(): void {
+    const { protocol, extensions } = this.#connection;
+    // The standard fails the connection when subprotocols were offered and none was chosen.
+    if (this.#offeredProtocols.length > 0 && protocol === '') {
+      const offered = this.#offeredProtocols.join(', ');
+      const message = `the server chose none of the offered subprotocols (${offered})`;
+      this.#connection.terminate(new NegotiationError(ErrorCode.UnexpectedSubprotocol, message));
+      return;
+    }
+    this.#queueTask(() => {
+      if (this.#state !== CONNECTING) return; // close() came first and failed the connection
+      this.#state = OPEN;
+      this.#extensions = extensions;
+      this.#protocol = protocol;
+      this.dispatchEvent(new Event('open'));
+    });
+  }
+
+  #deliver(data: string | Uint8Array, isBinary: boolean): void {
+    if (this.#state !== OPEN) return;
+    let value: string | Blob | ArrayBuffer = data as string;
+    if (isBinary && this.#binaryType === 'blob') value = new Blob([data as Uint8Array]);
+    else if (isBinary) {
+      // An ArrayBuffer of exactly the message, never a view into a larger buffer.
+      value = new ArrayBuffer((data as Uint8Array).byteLength);
+      new Uint8Array(value).set(data as Uint8Array);
+    }
+    this.dispatchEvent(new MessageEvent('message', { data: value, origin: this.#url.origin }));
+  }
+
+  #closed(info: CloseInfo): void {
+    this.#state = CLOSED;
+    const error = info.error ?? this.#error;
+    if (error !== undefined) {
+      this.dispatchEvent(new ErrorEvent('error', { message: error.message, error }));
+    }
+    const { wasClean, code, reason } = info;
+    this.dispatchEvent(new CloseEvent('close', { wasClean, code, reason }));
+  }
+
+  #queueTask(task: () => void): void {
+    this.#tasks.push(task);
+    if (this.#isScheduled) return;
+    this.#isScheduled = true;
+    setImmediate(this.#runTasks);
+  }
+
+  readonly #runTasks = (): void => {
+    this.#isScheduled = false;
+    const tasks = this.#tasks;
+    this.#tasks = [];
+    this.#isRunningTasks = true;
+    try {
+      for (const task of tasks) task();
+    } finally {
+      this.#isRunningTasks = false;
+    }
+    this.#noticeClosing();
+  };
+
+  /**
+   * The engine reports no event when the server's Close arrives; once every earlier event was
+   * dispatched, a closing connection reads as CLOSING ("the closing handshake is started").
+   */
+  #noticeClosing(): void {
+    if (this.#state !== OPEN || this.#isRunningTasks || this.#tasks.length > 0) return;
+    if (this.#connection.readyState >= CLOSING) this.#state = CLOSING;
+  }
+
+  /** Event handler attributes keep the listener position of their first non-null value. */
+  #setHandler(type: string, value: unknown): void {
+    const entry = this.#handlers.get(type);
+    if (typeof value !== 'function') {
+      if (entry === undefined) return;
+      this.#handlers.delete(type);
+      super.removeEventListener(type, entry.listener);
+    } else if (entry !== undefined) entry.value = value;
+    else {
+      const record = {
+        value,
+        listener: (event: Event): void => void record.value.call(this, event),
+      };
+      this.#handlers.set(type, record);
+      super.addEventListener(type, record.listener);
+    }
+  }
+
+  static {
+    const constant = { enumerable: true, writable: false, configurable: false };
+    for (const target of [WebSocket, WebSocket.prototype]) {
+      for (const [name, value] of Object.entries({ CONNECTING, OPEN, CLOSING, CLOSED })) {
+        Object.defineProperty(target, name, { ...constant, value });
+      }
+    }
+    for (const type of ['open', 'message', 'error', 'close']) {
+      Object.defineProperty(WebSocket.prototype, `on${type}`, {
+        get(this: WebSocket) {
+          return this.#handlers.get(type)?.value ?? null;
+        },
+        set(this: WebSocket, value: unknown) {
+          this.#setHandler(type, value);
+        },
+        enumerable: true,
+        configurable: true,
+      });
+    }
+    const tags: [object, string][] = [
+      [WebSocket.prototype, 'WebSocket'],
+      [CloseEvent.prototype, 'CloseEvent'],
+      [ErrorEvent.prototype, 'ErrorEvent'],
+    ];
+    for (const [prototype, value] of tags) {
+      Object.defineProperty(prototype, Symbol.toStringTag, { value, configurable: true });
+    }
+  }
+}

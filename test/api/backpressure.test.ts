@@ -1,0 +1,220 @@
+// Flow control of the modern face over real sockets on 127.0.0.1, against scripted servers.
+// Send side: bufferedAmount counts what send() accepted and the socket has not taken yet;
+// nothing is lost while the peer stops reading. Receive side: with an async iterator, the
+// client stops reading once `receiveHighWaterMark` messages wait, and resumes as they are
+// consumed. Client and servers share one event loop, so the tests synchronise on events the
+// servers see, never on time.
+
+import assert from 'node:assert/strict';
+import type { Socket } from 'node:net';
+import { describe, it, type TestContext } from 'node:test';
+import { connect, type Message, type WebSocketClient } from '../../src/api/websocket-client.js';
+import {
+  acceptHandshake,
+  collectClientFrames,
+  parseClientFrames,
+  type ScriptedServer,
+  serverFrame,
+  startScriptedServer,
+} from '../helpers/servers.js';
+
+function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+
+async function scripted(
+  t: TestContext,
+  script: Parameters<typeof startScriptedServer>[0],
+): Promise<ScriptedServer> {
+  const server = await startScriptedServer(script);
+  t.after(() => server.close());
+  return server;
+}
+
+async function open(
+  t: TestContext,
+  url: string,
+  options?: Parameters<typeof connect>[1],
+): Promise<WebSocketClient> {
+  const ws = await connect(url, options);
+  t.after(() => ws.terminate());
+  return ws;
+}
+
+/** Collects client frames and answers the client's Close (§5.5.1), then ends TCP (§7.1.1). */
+function collectAndAnswerClose(
+  socket: Socket,
+  rest: Buffer,
+): ReturnType<typeof collectClientFrames>['frames'] {
+  const { frames } = collectClientFrames(socket, rest);
+  socket.on('data', () => {
+    const close = frames.find((frame) => frame.opcode === 8);
+    if (close !== undefined && socket.writable) socket.end(serverFrame(8, close.payload));
+  });
+  return frames;
+}
+
+/** One event-loop turn, so that pending socket reads can run (a slow consumer). */
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+const MiB = 1024 * 1024;
+
+describe('send backpressure', () => {
+  it('grows bufferedAmount while the server stops reading and loses nothing', async (t) => {
+    // Far more than loopback socket buffers can hold, so writes stay pending while paused.
+    const MESSAGES = 16;
+    const SIZE = MiB;
+    const FRAME = SIZE + 14; // masked header with a 64-bit length
+    const firstData = deferred();
+    const allReceived = deferred<Buffer>();
+    let serverSocket: Socket | undefined;
+    const server = await scripted(t, async (socket) => {
+      serverSocket = socket;
+      const rest = await acceptHandshake(socket);
+      const chunks: Buffer[] = [rest];
+      let length = rest.length;
+      const onData = (chunk: Buffer): void => {
+        if (chunks.length === 1) {
+          // Stop reading as soon as the first bytes arrive.
+          socket.pause();
+          firstData.resolve();
+        }
+        chunks.push(chunk);
+        length += chunk.length;
+        if (length < MESSAGES * FRAME) return;
+        socket.off('data', onData);
+        const all = Buffer.concat(chunks);
+        allReceived.resolve(all);
+        collectAndAnswerClose(socket, all.subarray(MESSAGES * FRAME));
+      };
+      socket.on('data', onData);
+    });
+    const ws = await open(t, server.url);
+    const payloads = Array.from({ length: MESSAGES }, (_, i) => new Uint8Array(SIZE).fill(i + 1));
+    let resolved = 0;
+    const sends: Promise<void>[] = [];
+    const sendOne = (i: number): void => {
+      const before = ws.bufferedAmount;
+      sends.push(ws.send(payloads[i]!).then(() => void resolved++));
+      assert.equal(ws.bufferedAmount, before + SIZE, `send ${i} adds its payload size`);
+    };
+
+    for (let i = 0; i < MESSAGES / 2; i++) sendOne(i);
+    await firstData.promise;
+    assert.equal(resolved, 0, 'no send resolved while the server is not reading');
+    assert.equal(ws.bufferedAmount, (MESSAGES / 2) * SIZE);
+
+    for (let i = MESSAGES / 2; i < MESSAGES; i++) sendOne(i);
+    assert.equal(ws.bufferedAmount, MESSAGES * SIZE, 'bufferedAmount keeps growing');
+    await turn();
+    assert.equal(resolved, 0);
+    assert.equal(ws.bufferedAmount, MESSAGES * SIZE);
+
+    serverSocket!.resume();
+    await Promise.all(sends);
+    assert.equal(resolved, MESSAGES);
+    assert.equal(ws.bufferedAmount, 0);
+    const { frames, rest } = parseClientFrames(await allReceived.promise);
+    assert.equal(rest.length, 0);
+    assert.equal(frames.length, MESSAGES);
+    for (const [i, frame] of frames.entries()) {
+      assert.equal(frame.opcode, 2);
+      assert.ok(frame.payload.equals(Buffer.alloc(SIZE, i + 1)), `message ${i} arrived intact`);
+      assert.ok(
+        payloads[i]!.every((byte) => byte === i + 1),
+        'the caller buffer is unchanged',
+      );
+    }
+    const info = await ws.close();
+    assert.equal(info.wasClean, true);
+  });
+});
+
+describe('receive backpressure', () => {
+  it('stops reading at receiveHighWaterMark and delivers every message in order', async (t) => {
+    const HIGH_WATER_MARK = 4;
+    const MESSAGES = 2048;
+    const SIZE = 8192; // 8 KiB payload + 4-byte header: at most 8 whole frames per 64 KiB read
+    // Queued messages can exceed the mark by what one socket read holds (the read that
+    // crossed it is decoded to the end), never by more.
+    const BOUND = HIGH_WATER_MARK + 16;
+    const blasted = deferred<{ writeReturnedFalse: boolean; pending: number }>();
+    let serverSocket: Socket | undefined;
+    const server = await scripted(t, async (socket) => {
+      serverSocket = socket;
+      const rest = await acceptHandshake(socket);
+      const frames = collectAndAnswerClose(socket, rest);
+      socket.on('data', () => {
+        if (frames.length !== 1) return;
+        let writeReturnedFalse = false;
+        for (let i = 0; i < MESSAGES; i++) {
+          const payload = Buffer.alloc(SIZE, i & 0xff);
+          payload.writeUInt32BE(i, 0);
+          if (!socket.write(serverFrame(2, payload))) writeReturnedFalse = true;
+        }
+        blasted.resolve({ writeReturnedFalse, pending: socket.writableLength });
+      });
+    });
+    const ws = await open(t, server.url, { receiveHighWaterMark: HIGH_WATER_MARK });
+    let read = 0;
+    ws.on('message', () => read++);
+    const messages = ws[Symbol.asyncIterator]();
+    await ws.send('go');
+    const { writeReturnedFalse, pending } = await blasted.promise;
+    assert.ok(writeReturnedFalse);
+    assert.ok(pending > 0);
+
+    let maxQueued = 0;
+    for (let i = 0; i < MESSAGES; i++) {
+      const result = await messages.next();
+      assert.equal(result.done, false);
+      const { data, isBinary } = result.value as Message;
+      assert.equal(isBinary, true);
+      const bytes = Buffer.from((data as Uint8Array).buffer, (data as Uint8Array).byteOffset, SIZE);
+      assert.equal(bytes.readUInt32BE(0), i, 'messages arrive in order');
+      assert.equal(bytes[SIZE - 1], i & 0xff);
+      const queued = read - (i + 1);
+      maxQueued = Math.max(maxQueued, queued);
+      assert.ok(queued <= BOUND, `message ${i}: ${queued} read but not consumed`);
+      if (i === 0) {
+        assert.ok(
+          serverSocket!.writableLength > 0,
+          'the server still holds data the client did not read',
+        );
+      }
+      // A slow consumer: give the socket a turn to read before taking the next message.
+      await turn();
+    }
+    assert.equal(read, MESSAGES);
+    assert.ok(maxQueued >= HIGH_WATER_MARK - 1, 'the queue did fill up to the mark');
+    assert.equal(serverSocket!.writableLength, 0);
+    assert.equal((await ws.close()).wasClean, true);
+  });
+
+  it('buffers and pauses without an iterator or listener, then delivers on iteration', async (t) => {
+    const MESSAGES = 300;
+    const delivered = deferred();
+    const server = await scripted(t, async (socket) => {
+      const rest = await acceptHandshake(socket);
+      collectAndAnswerClose(socket, rest);
+      const frames: Buffer[] = [];
+      for (let i = 0; i < MESSAGES; i++) frames.push(serverFrame(1, `message ${i}`));
+      socket.write(Buffer.concat(frames), () => delivered.resolve());
+    });
+    const ws = await open(t, server.url, { receiveHighWaterMark: 2 });
+    await delivered.promise;
+    const received: string[] = [];
+    for await (const message of ws) {
+      received.push(message.data as string);
+      if (received.length === MESSAGES) break;
+    }
+    assert.deepEqual(
+      received,
+      Array.from({ length: MESSAGES }, (_, i) => `message ${i}`),
+    );
+  });
+});
