@@ -24,7 +24,8 @@ try {
     join(project, 'package.json'),
     JSON.stringify({ name: 'consumer', type: 'module', private: true }),
   );
-  execFileSync(npm, ['install', '--no-audit', '--no-fund', tarball], {
+  // A TypeScript consumer on Node has @types/node: the TLS option types refer to node:tls.
+  execFileSync(npm, ['install', '--no-audit', '--no-fund', tarball, '@types/node@20'], {
     cwd: project,
     stdio: 'inherit',
   });
@@ -65,7 +66,7 @@ export async function use(url: string): Promise<CloseInfo> {
         moduleResolution: 'NodeNext',
         strict: true,
         noEmit: true,
-        types: [],
+        types: ['node'],
         skipLibCheck: false,
         lib: ['ES2023', 'DOM'],
       },

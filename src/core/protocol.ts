@@ -17,7 +17,7 @@ import {
 import {
   type CloseFrame,
   ErrorCode,
-  type HandshakeError,
+  HandshakeError,
   InvalidArgumentError,
   InvalidStateError,
   type ProtocolError,
@@ -65,6 +65,8 @@ const PHASE_FRAMES = 2;
 const PHASE_DISCARD = 3;
 
 const EMPTY = new Uint8Array(0);
+/** Interim (1xx) responses skipped before the real one; more fail the handshake. */
+const MAX_INTERIM_RESPONSES = 8;
 
 interface RefusalBody {
   head: HttpResponseHead;
@@ -85,7 +87,9 @@ export class ClientProtocol implements FrameSink {
   readonly #protocols: readonly string[];
   readonly #maxRefusalBodyBytes: number;
   readonly #secure: boolean;
-  readonly #headParser: HttpResponseParser;
+  #headParser: HttpResponseParser;
+  readonly #maxHandshakeBytes: number;
+  #interimResponses = 0;
   readonly #decoder: FrameDecoder;
   readonly #assembler: MessageAssembler;
   readonly #writer: FrameWriter;
@@ -108,9 +112,8 @@ export class ClientProtocol implements FrameSink {
     this.#secure = options.target.secure;
     this.#protocols = options.protocols ?? [];
     this.#maxRefusalBodyBytes = options.maxRefusalBodyBytes ?? Defaults.maxRefusalBodyBytes;
-    this.#headParser = new HttpResponseParser(
-      options.maxHandshakeBytes ?? Defaults.maxHandshakeBytes,
-    );
+    this.#maxHandshakeBytes = options.maxHandshakeBytes ?? Defaults.maxHandshakeBytes;
+    this.#headParser = new HttpResponseParser(this.#maxHandshakeBytes);
     this.#decoder = new FrameDecoder(this);
     this.#assembler = new MessageAssembler(
       {
@@ -240,6 +243,22 @@ export class ClientProtocol implements FrameSink {
       return;
     }
     const { head, rest } = parsed;
+    if (head.status >= 100 && head.status < 200 && head.status !== 101) {
+      // An interim response (e.g. 100 Continue, 103 Early Hints) has no body and is followed
+      // by the real one (RFC 9110 §15.2): skip it and parse what comes next, a few times at most.
+      if (++this.#interimResponses > MAX_INTERIM_RESPONSES) {
+        this.#fail(
+          new HandshakeError(
+            ErrorCode.InvalidHttpResponse,
+            `the server sent more than ${MAX_INTERIM_RESPONSES} interim (1xx) responses before its answer`,
+          ),
+        );
+        return;
+      }
+      this.#headParser = new HttpResponseParser(this.#maxHandshakeBytes);
+      if (rest.length > 0) this.#receiveHead(rest);
+      return;
+    }
     if (head.status !== 101) {
       const lengthHeader = head.headers['content-length'];
       const contentLength =
