@@ -3,7 +3,11 @@
 export type { SendData } from './api/data.js';
 export { CloseEvent, ErrorEvent, WebSocket } from './api/websocket.js';
 export {
+  type CloseCause,
+  type CloseCauseKind,
   type CloseInfo,
+  type ClosePhase,
+  type ConnectionStats,
   type ConnectOptions,
   connect,
   type Message,

@@ -5,13 +5,16 @@
 import { type CloseInfo, Connection, type ConnectionHandler } from '../client/connection.js';
 import { TypedEmitter } from '../client/events.js';
 import { type ConnectOptions, resolveOptions } from '../client/options.js';
+import type { ConnectionStats } from '../client/stats.js';
 import { validateUserClose } from '../core/close.js';
 import type { ReadyState } from '../core/constants.js';
 import type { WebSocketError } from '../core/errors.js';
 import { type SendData, toSendable } from './data.js';
 
+export type { CloseCause, CloseCauseKind, ClosePhase } from '../client/close-cause.js';
 export type { CloseInfo } from '../client/connection.js';
 export type { ConnectOptions } from '../client/options.js';
+export type { ConnectionStats } from '../client/stats.js';
 
 /** A received message. */
 export interface Message {
@@ -126,6 +129,15 @@ export class WebSocketClient
   /** Payload bytes passed to send() and not yet written to the socket. */
   get bufferedAmount(): number {
     return this.#connection.bufferedAmount;
+  }
+  /** The last measured round trip (keepalive or ping()), in milliseconds. */
+  get latencyMs(): number | undefined {
+    return this.#connection.latencyMs;
+  }
+
+  /** Counters of this connection: messages and bytes each way, round trips, time open. */
+  stats(): ConnectionStats {
+    return this.#connection.stats.snapshot(this.#connection.options.clock.now());
   }
 
   /**

@@ -16,7 +16,10 @@ import {
 import { ClientProtocol } from '../core/protocol.js';
 import { abortError, mapSocketError, openSocket } from '../transport/transport.js';
 import type { TimerHandle } from './clock.js';
+import { type CloseCause, type ClosePhase, closeCause } from './close-cause.js';
+import { Keepalive } from './keepalive.js';
 import type { ResolvedOptions } from './options.js';
+import { StatsRecorder } from './stats.js';
 
 /** How a connection ended. */
 export interface CloseInfo {
@@ -27,6 +30,8 @@ export interface CloseInfo {
   readonly wasClean: boolean;
   /** Why the connection failed, when it did. */
   readonly error?: WebSocketError | undefined;
+  /** What ended the connection and in which phase, for logs and reconnect decisions. */
+  readonly cause: CloseCause;
 }
 
 /** Receives what happens on a connection; each face implements it. */
@@ -74,11 +79,17 @@ export class Connection {
   #protocolName = '';
   #extensions = '';
   #responseHeaders: Readonly<Record<string, string>> = {};
+  #keepalive: Keepalive | undefined;
+  /** Who sent the first Close frame. */
+  #closeInitiator: 'client' | 'server' | undefined;
+  #latencyMs: number | undefined;
+  readonly stats: StatsRecorder;
   readonly #flushTask = (): void => this.#flush();
 
-  constructor(options: ResolvedOptions, handler: ConnectionHandler) {
+  constructor(options: ResolvedOptions, handler: ConnectionHandler, stats = new StatsRecorder()) {
     this.options = options;
     this.#handler = handler;
+    this.stats = stats;
     this.#protocol = new ClientProtocol({
       target: options.target,
       protocols: options.protocols,
@@ -109,6 +120,11 @@ export class Connection {
   /** Headers of the server's 101 response, names in lower case. */
   get responseHeaders(): Readonly<Record<string, string>> {
     return this.#responseHeaders;
+  }
+
+  /** The last measured round trip of a Ping (keepalive or ping()), in milliseconds. */
+  get latencyMs(): number | undefined {
+    return this.#latencyMs;
   }
 
   #log(line: string): void {
@@ -158,6 +174,8 @@ export class Connection {
     this.#socket = socket;
     if (this.#paused) socket.pause();
     socket.on('data', (chunk: Uint8Array) => {
+      this.#keepalive?.received();
+      this.stats.bytesIn += chunk.byteLength;
       // A plain Uint8Array view, so that binary messages have one type whatever their size.
       this.#protocol.receiveData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       this.#process();
@@ -187,6 +205,7 @@ export class Connection {
       const event = events[i]!;
       switch (event.type) {
         case 'message':
+          this.stats.messagesIn++;
           if (this.options.logger) this.#log(`< ${describeMessage(event.data, event.isBinary)}`);
           handler.onMessage(event.data, event.isBinary);
           break;
@@ -196,6 +215,8 @@ export class Connection {
           this.#protocolName = event.protocol;
           this.#extensions = event.extensions;
           this.#responseHeaders = event.head.headers;
+          this.stats.opened(this.options.clock.now());
+          this.#startKeepalive();
           if (this.options.logger)
             this.#log(`= open${event.protocol ? ` (subprotocol ${event.protocol})` : ''}`);
           handler.onOpen();
@@ -210,6 +231,7 @@ export class Connection {
           handler.onPong(event.data);
           break;
         case 'close':
+          this.#closeInitiator ??= 'server';
           if (this.options.logger)
             this.#log(`x received close ${event.code} ${JSON.stringify(event.reason)}`);
           if (this.#readyState === ReadyState.OPEN) this.#readyState = ReadyState.CLOSING;
@@ -242,12 +264,49 @@ export class Connection {
     if (protocol.closeExpected()) this.#startCloseTimer();
   }
 
+  #startKeepalive(): void {
+    const { pingIntervalMs, pongTimeoutMs, clock } = this.options;
+    if (pingIntervalMs === 0) return;
+    this.#keepalive = new Keepalive(clock, pingIntervalMs, pongTimeoutMs, {
+      sendPing: () => {
+        if (this.#readyState !== ReadyState.OPEN || this.#protocol.closeSent !== undefined) return;
+        if (this.options.logger) this.#log('% keepalive ping');
+        this.ping().catch(() => {});
+      },
+      onDead: () => this.#onPongTimeout(),
+    });
+    this.#keepalive.start();
+  }
+
+  /** The peer showed no sign of life after a keepalive Ping: fail without waiting for it. */
+  #onPongTimeout(): void {
+    const { pingIntervalMs, pongTimeoutMs } = this.options;
+    const error = new TimeoutError(
+      ErrorCode.PongTimeout,
+      `no pong and no data within ${pongTimeoutMs} ms of a keepalive ping (after ${pingIntervalMs} ms of silence): the peer or the network path is dead`,
+      'pong',
+      pongTimeoutMs,
+    );
+    this.#stopped = true;
+    // Say why with Close 1011 if the socket still takes bytes, but do not wait for an answer
+    // that cannot come.
+    this.#protocol.fail(error);
+    this.#fail(error);
+    this.#flush();
+    this.#socket?.destroy();
+  }
+
   #receivePong(payload: Uint8Array): void {
     // A Pong answers the Ping with the same payload and every Ping sent before it.
     const index = this.#pings.findIndex((waiter) => sameBytes(waiter.payload, payload));
     if (index === -1) return;
     const now = this.options.clock.now();
     const answered = this.#pings.splice(0, index + 1);
+    const last = answered[answered.length - 1]!;
+    this.#latencyMs = now - last.startedAt;
+    this.stats.recordRtt(this.#latencyMs);
+    if (this.options.logger)
+      this.#log(`% pong received, round trip ${this.#latencyMs.toFixed(1)} ms`);
     for (const waiter of answered) waiter.resolve(now - waiter.startedAt);
   }
 
@@ -273,7 +332,9 @@ export class Connection {
           ? this.#protocol.sendBinary(new TextEncoder().encode(data))
           : this.#protocol.sendText(data)
         : this.#protocol.sendBinary(data);
-    if (this.options.logger) this.#log(`> ${describeMessage(data, isBinary || typeof data !== 'string')}`);
+    if (this.options.logger)
+      this.#log(`> ${describeMessage(data, isBinary || typeof data !== 'string')}`);
+    this.stats.messagesOut++;
     this.#queued(bytes, callback);
     return bytes;
   }
@@ -349,6 +410,7 @@ export class Connection {
       return;
     }
     const last = chunks.length - 1;
+    for (let i = 0; i <= last; i++) this.stats.bytesOut += chunks[i]!.length;
     if (last > 0) socket.cork();
     for (let i = 0; i < last; i++) socket.write(chunks[i]!);
     if (last >= 0) socket.write(chunks[last]!, done);
@@ -386,7 +448,9 @@ export class Connection {
       return;
     }
     if (this.#protocol.closeSent !== undefined) return;
-    if (this.options.logger) this.#log(`x sending close ${code ?? ''} ${JSON.stringify(reason ?? '')}`);
+    this.#closeInitiator ??= 'client';
+    if (this.options.logger)
+      this.#log(`x sending close ${code ?? ''} ${JSON.stringify(reason ?? '')}`);
     this.#protocol.sendClose(code, reason);
     this.#readyState = ReadyState.CLOSING;
     this.#flush();
@@ -505,8 +569,16 @@ export class Connection {
         ),
       );
     }
+    const phase: ClosePhase =
+      this.#readyState === ReadyState.CONNECTING
+        ? 'connecting'
+        : this.#readyState === ReadyState.OPEN
+          ? 'open'
+          : 'closing';
     this.#finished = true;
     this.#readyState = ReadyState.CLOSED;
+    this.#keepalive?.stop();
+    this.stats.closed(this.options.clock.now());
     this.#clearOpenTimer();
     if (this.#closeTimer !== undefined) this.options.clock.clearTimeout(this.#closeTimer);
     this.options.signal?.removeEventListener('abort', this.#onSignal);
@@ -523,6 +595,7 @@ export class Connection {
       reason: received?.reason ?? '',
       wasClean: received !== undefined && sent !== undefined && error === undefined,
       error,
+      cause: closeCause(error, this.#closeInitiator, phase),
     };
     if (this.options.logger) this.#log(`= closed ${info.code}${info.wasClean ? ' (clean)' : ''}`);
     this.#handler.onClose(info);

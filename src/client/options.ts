@@ -30,6 +30,10 @@ export interface ConnectOptions {
   maxFragments?: number | undefined;
   /** Largest handshake response head (default 16 KiB). */
   maxHandshakeBytes?: number | undefined;
+  /** Ping after this long without receiving anything (default 20 000); 0 turns keepalive off. */
+  pingIntervalMs?: number | undefined;
+  /** After a keepalive Ping, how long to wait for any sign of life (default 20 000). */
+  pongTimeoutMs?: number | undefined;
   /** Received messages buffered for an async iterator before reading pauses (default 16). */
   receiveHighWaterMark?: number | undefined;
   /** TLS settings for wss:// URLs. */
@@ -55,6 +59,8 @@ export interface ResolvedOptions {
   maxFragments: number;
   maxHandshakeBytes: number;
   receiveHighWaterMark: number;
+  pingIntervalMs: number;
+  pongTimeoutMs: number;
   tls: TlsOptions | undefined;
   signal: AbortSignal | undefined;
   logger: Logger | undefined;
@@ -136,6 +142,8 @@ export function resolveOptions(url: string | URL, options: ConnectOptions = {}):
       64,
     ),
     receiveHighWaterMark: count('receiveHighWaterMark', options.receiveHighWaterMark, 16, 1),
+    pingIntervalMs: count('pingIntervalMs', options.pingIntervalMs, Defaults.pingIntervalMs),
+    pongTimeoutMs: count('pongTimeoutMs', options.pongTimeoutMs, Defaults.pongTimeoutMs, 1),
     tls: options.tls,
     signal: options.signal,
     logger: options.logger,

@@ -56,4 +56,6 @@ export const Defaults = {
   maxRefusalBodyBytes: 64 * 1024,
   openTimeoutMs: 10_000,
   closeTimeoutMs: 10_000,
+  pingIntervalMs: 20_000,
+  pongTimeoutMs: 20_000,
 } as const;

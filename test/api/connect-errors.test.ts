@@ -113,7 +113,13 @@ describe('AbortSignal', () => {
     controller.abort();
     assert.equal(ws.readyState, ReadyState.CLOSING);
     const info = await ws.closed;
-    assert.deepEqual(info, { code: 1000, reason: '', wasClean: true, error: undefined });
+    assert.deepEqual(info, {
+      code: 1000,
+      reason: '',
+      wasClean: true,
+      error: undefined,
+      cause: { kind: 'user', phase: 'closing' },
+    });
     assert.equal((await peerClosed)[0], 1000);
   });
 

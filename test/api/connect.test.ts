@@ -235,6 +235,7 @@ describe('async iteration', () => {
       reason: 'done',
       wasClean: true,
       error: undefined,
+      cause: { kind: 'server', phase: 'closing' },
     });
     const after = await ws[Symbol.asyncIterator]().next();
     assert.equal(after.done, true, 'a new iterator on a closed client ends at once');
@@ -450,7 +451,13 @@ describe('close() and the closing handshake (RFC 6455 §7)', () => {
       const { ws, peer } = await openWithPeer(t, server);
       const peerClosed = once(peer, 'close') as Promise<[number, Buffer]>;
       const info = await ws.close(code, 'bye');
-      assert.deepEqual(info, { code, reason: 'bye', wasClean: true, error: undefined });
+      assert.deepEqual(info, {
+        code,
+        reason: 'bye',
+        wasClean: true,
+        error: undefined,
+        cause: { kind: 'user', phase: 'closing' },
+      });
       const [serverCode, serverReason] = await peerClosed;
       assert.equal(serverCode, code);
       assert.equal(String(serverReason), 'bye');
@@ -496,7 +503,13 @@ describe('close() and the closing handshake (RFC 6455 §7)', () => {
     const { ws, peer } = await openWithPeer(t, server);
     const closeEvent = new Promise((resolve) => ws.once('close', resolve));
     peer.close(4321, 'server says bye');
-    const expected = { code: 4321, reason: 'server says bye', wasClean: true, error: undefined };
+    const expected = {
+      code: 4321,
+      reason: 'server says bye',
+      wasClean: true,
+      error: undefined,
+      cause: { kind: 'server', phase: 'closing' },
+    };
     assert.deepEqual(await ws.closed, expected);
     assert.deepEqual(await closeEvent, expected);
     assert.equal(ws.readyState, ReadyState.CLOSED);

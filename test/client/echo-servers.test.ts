@@ -201,8 +201,14 @@ for (const peer of peers) {
       // A clean close ends the for-await loop without an error.
       await iteration;
       assert.deepEqual(
-        { code: info.code, reason: info.reason, wasClean: info.wasClean, error: info.error },
-        { code: 4001, reason: 'server says tschüß', wasClean: true, error: undefined },
+        { ...info },
+        {
+          code: 4001,
+          reason: 'server says tschüß',
+          wasClean: true,
+          error: undefined,
+          cause: { kind: 'server', phase: 'closing' },
+        },
       );
       assert.deepEqual(
         messages.map((message) => message.data),

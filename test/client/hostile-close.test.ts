@@ -79,7 +79,13 @@ describe('§5.5.1 the client echoes the server Close', { timeout: 20_000 }, () =
       assert.deepEqual(result.errors, []);
       assert.deepEqual(
         { ...result.info },
-        { code, reason: 'server says bye ✓', wasClean: true, error: undefined },
+        {
+          code,
+          reason: 'server says bye ✓',
+          wasClean: true,
+          error: undefined,
+          cause: { kind: 'server', phase: 'closing' },
+        },
       );
     });
   }
@@ -89,7 +95,13 @@ describe('§5.5.1 the client echoes the server Close', { timeout: 20_000 }, () =
     assert.equal(result.peer?.close?.payload.length, 0);
     assert.deepEqual(
       { ...result.info },
-      { code: 1005, reason: '', wasClean: true, error: undefined },
+      {
+        code: 1005,
+        reason: '',
+        wasClean: true,
+        error: undefined,
+        cause: { kind: 'server', phase: 'closing' },
+      },
     );
   });
 
@@ -153,7 +165,13 @@ describe('§7.1.1 who closes TCP', { timeout: 20_000 }, () => {
     assert.deepEqual(result.errors, []);
     assert.deepEqual(
       { ...result.info },
-      { code: 1000, reason: 'done', wasClean: true, error: undefined },
+      {
+        code: 1000,
+        reason: 'done',
+        wasClean: true,
+        error: undefined,
+        cause: { kind: 'server', phase: 'closing' },
+      },
     );
   });
 
@@ -174,7 +192,13 @@ describe('§7.1.1 who closes TCP', { timeout: 20_000 }, () => {
     assert.equal(peer?.close?.reason, 'app done');
     assert.deepEqual(
       { ...info },
-      { code: 4000, reason: 'app done', wasClean: true, error: undefined },
+      {
+        code: 4000,
+        reason: 'app done',
+        wasClean: true,
+        error: undefined,
+        cause: { kind: 'user', phase: 'closing' },
+      },
     );
   });
 

@@ -346,7 +346,13 @@ describe('§4.1 valid responses in awkward shapes', { timeout: 20_000 }, () => {
     assert.equal(closeCode, 1000);
     assert.deepEqual(
       { ...result.info },
-      { code: 1000, reason: '', wasClean: true, error: undefined },
+      {
+        code: 1000,
+        reason: '',
+        wasClean: true,
+        error: undefined,
+        cause: { kind: 'server', phase: 'closing' },
+      },
     );
   }
 
