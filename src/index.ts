@@ -1,5 +1,6 @@
 // wsc: the modern API, the WHATWG WebSocket and the error classes.
 
+export { type ConnectForeverOptions, connectForever } from './api/connect-forever.js';
 export type { SendData } from './api/data.js';
 export { CloseEvent, ErrorEvent, WebSocket } from './api/websocket.js';
 export {
@@ -16,6 +17,13 @@ export {
 } from './api/websocket-client.js';
 export type { Clock, TimerHandle } from './client/clock.js';
 export type { Logger } from './client/options.js';
+export type {
+  Provider,
+  ReconnectContext,
+  ReconnectingEvent,
+  ReconnectingOptions,
+  ReconnectOptions,
+} from './client/reconnect.js';
 export { CloseCode, ReadyState } from './core/constants.js';
 export * from './core/errors.js';
 export type { TlsOptions } from './transport/transport.js';

@@ -206,11 +206,7 @@ export class WebSocketClient
   #endIteration(): void {
     const waiters = this.#waiters;
     this.#waiters = [];
-    const info = this.#closeInfo!;
-    for (const waiter of waiters) {
-      if (info.error !== undefined) waiter.reject(info.error);
-      else waiter.resolve({ value: undefined, done: true });
-    }
+    for (const waiter of waiters) waiter.resolve({ value: undefined, done: true });
   }
 
   #next(): Promise<IteratorResult<Message>> {
@@ -227,12 +223,7 @@ export class WebSocketClient
       if (this.#queue.length - this.#queueHead <= this.#lowWaterMark) this.#connection.resume();
       return Promise.resolve({ value: message, done: false });
     }
-    const info = this.#closeInfo;
-    if (info !== undefined) {
-      return info.error !== undefined
-        ? Promise.reject(info.error)
-        : Promise.resolve({ value: undefined, done: true });
-    }
+    if (this.#closeInfo !== undefined) return Promise.resolve({ value: undefined, done: true });
     this.#connection.resume();
     return new Promise((resolve, reject) => {
       this.#waiters.push({ resolve, reject });
@@ -240,8 +231,8 @@ export class WebSocketClient
   }
 
   /**
-   * Iterates over received messages until the connection closes: the loop ends after a clean
-   * close and throws the error after a failure. Breaking out of the loop closes the connection.
+   * Iterates over received messages until the connection closes, however it closes: `closed`
+   * (or the 'error' event) tells why. Breaking out of the loop closes the connection.
    */
   [Symbol.asyncIterator](): AsyncIterator<Message> {
     this.#iterators++;

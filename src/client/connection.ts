@@ -14,6 +14,7 @@ import {
   type WebSocketError,
 } from '../core/errors.js';
 import { ClientProtocol } from '../core/protocol.js';
+import { closeChannel, errorChannel, openChannel, pingChannel } from '../transport/diagnostics.js';
 import { abortError, mapSocketError, openSocket } from '../transport/transport.js';
 import type { TimerHandle } from './clock.js';
 import { type CloseCause, type ClosePhase, closeCause } from './close-cause.js';
@@ -216,6 +217,9 @@ export class Connection {
           this.#extensions = event.extensions;
           this.#responseHeaders = event.head.headers;
           this.stats.opened(this.options.clock.now());
+          if (openChannel.hasSubscribers) {
+            openChannel.publish({ url: this.options.target.url.href, protocol: event.protocol });
+          }
           this.#startKeepalive();
           if (this.options.logger)
             this.#log(`= open${event.protocol ? ` (subprotocol ${event.protocol})` : ''}`);
@@ -224,6 +228,13 @@ export class Connection {
         case 'ping':
           if (this.options.logger)
             this.#log(`% ping received (${event.data.length} bytes), pong sent`);
+          if (pingChannel.hasSubscribers) {
+            pingChannel.publish({
+              url: this.options.target.url.href,
+              direction: 'received',
+              kind: 'ping',
+            });
+          }
           handler.onPing(event.data);
           break;
         case 'pong':
@@ -305,6 +316,14 @@ export class Connection {
     const last = answered[answered.length - 1]!;
     this.#latencyMs = now - last.startedAt;
     this.stats.recordRtt(this.#latencyMs);
+    if (pingChannel.hasSubscribers) {
+      pingChannel.publish({
+        url: this.options.target.url.href,
+        direction: 'received',
+        kind: 'pong',
+        rttMs: this.#latencyMs,
+      });
+    }
     if (this.options.logger)
       this.#log(`% pong received, round trip ${this.#latencyMs.toFixed(1)} ms`);
     for (const waiter of answered) waiter.resolve(now - waiter.startedAt);
@@ -371,6 +390,9 @@ export class Connection {
       new DataView(data.buffer).setUint32(0, ++this.#pingCounter);
     }
     this.#protocol.sendPing(data);
+    if (pingChannel.hasSubscribers) {
+      pingChannel.publish({ url: this.options.target.url.href, direction: 'sent', kind: 'ping' });
+    }
     const promise = new Promise<number>((resolve, reject) => {
       this.#pings.push({
         payload: data.slice(),
@@ -549,6 +571,9 @@ export class Connection {
     if (this.#error !== undefined || this.#finished) return;
     this.#error = error;
     if (this.options.logger) this.#log(`! ${error.code}: ${error.message}`);
+    if (errorChannel.hasSubscribers) {
+      errorChannel.publish({ url: this.options.target.url.href, error });
+    }
     this.#handler.onError(error);
   }
 
@@ -598,6 +623,9 @@ export class Connection {
       cause: closeCause(error, this.#closeInitiator, phase),
     };
     if (this.options.logger) this.#log(`= closed ${info.code}${info.wasClean ? ' (clean)' : ''}`);
+    if (closeChannel.hasSubscribers) {
+      closeChannel.publish({ url: this.options.target.url.href, ...info });
+    }
     this.#handler.onClose(info);
   }
 }

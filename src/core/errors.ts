@@ -42,6 +42,10 @@ export const ErrorCode = {
   OpenTimeout: 'ERR_OPEN_TIMEOUT',
   CloseTimeout: 'ERR_CLOSE_TIMEOUT',
   PongTimeout: 'ERR_PONG_TIMEOUT',
+  // Offline queue of reconnecting clients
+  QueueFull: 'ERR_QUEUE_FULL',
+  QueueExpired: 'ERR_QUEUE_EXPIRED',
+  QueueDropped: 'ERR_QUEUE_DROPPED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -180,6 +184,11 @@ export class InvalidArgumentError extends WebSocketError {
 /** The operation was aborted through an AbortSignal. */
 export class AbortError extends WebSocketError {
   override name = 'AbortError';
+}
+
+/** A queued send was refused or given up: queue full, expired, or dropped for newer ones. */
+export class QueueError extends WebSocketError {
+  override name = 'QueueError';
 }
 
 /** A close frame as sent or received. */

@@ -1,0 +1,105 @@
+// The modern form of reconnecting: `for await (const ws of connectForever(url))` yields each
+// new connection; when one closes, the next is opened after a jittered backoff, as long as
+// client/policy (or shouldReconnect) says it can help. No protocol logic here.
+
+import { systemClock } from '../client/clock.js';
+import type { CloseInfo } from '../client/connection.js';
+import { decideRetry } from '../client/policy.js';
+import type { Provider, ReconnectingEvent, ReconnectingOptions } from '../client/reconnect.js';
+import { backoffDelay } from '../core/backoff.js';
+import type { HeadersInit } from '../core/handshake.js';
+import { WebSocketClient } from './websocket-client.js';
+
+export interface ConnectForeverOptions extends ReconnectingOptions {
+  /** Stops the loop: the current connection is closed and the iteration ends. */
+  signal?: AbortSignal | undefined;
+  /** Called before each wait for the next attempt. */
+  onReconnecting?: ((event: ReconnectingEvent) => void) | undefined;
+}
+
+async function evaluate<T>(value: Provider<T>): Promise<T> {
+  return typeof value === 'function' ? await (value as () => T | Promise<T>)() : value;
+}
+
+/**
+ * Yields a connected WebSocketClient, and a new one each time the previous one closed and the
+ * policy allows a retry. Ends when a connection is closed by the application or the signal
+ * aborts; throws the last error when the policy gives up or maxRetries is reached.
+ */
+export async function* connectForever(
+  url: Provider<string | URL>,
+  options: ConnectForeverOptions = {},
+): AsyncGenerator<WebSocketClient, void, undefined> {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const { signal } = options;
+  let attempt = 0;
+  let current: WebSocketClient | undefined;
+  const onAbort = (): void => {
+    void current?.close();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (;;) {
+      if (signal?.aborted) return;
+      const [target, headers, protocols] = await Promise.all([
+        evaluate(url),
+        evaluate<HeadersInit | undefined>(options.headers),
+        evaluate<string | readonly string[] | undefined>(options.protocols),
+      ]);
+      // Invalid URLs and options throw here: no retry can fix them.
+      const client = new WebSocketClient(target, { ...options, headers, protocols, signal });
+      current = client;
+      let openedAt: number | undefined;
+      try {
+        await client.opened;
+        openedAt = clock.now();
+      } catch {
+        // The close information below says why.
+      }
+      if (openedAt !== undefined) yield client;
+      const info: CloseInfo = await client.closed;
+      if (signal?.aborted) return;
+      if (openedAt !== undefined && clock.now() - openedAt >= (options.minUptimeMs ?? 5000)) {
+        attempt = 0;
+      }
+      const decision = decideRetry(info, {
+        tryAgainLaterDelayMs: options.tryAgainLaterDelayMs ?? 10_000,
+        wallNowMs: Date.now(),
+      });
+      const retry = options.shouldReconnect?.({ attempt, info, decision }) ?? decision.retry;
+      if (!retry || attempt >= (options.maxRetries ?? Number.POSITIVE_INFINITY)) {
+        if (info.error !== undefined && info.cause.kind !== 'user') throw info.error;
+        return;
+      }
+      const delayMs = Math.max(
+        decision.minDelayMs,
+        backoffDelay(
+          attempt,
+          {
+            initialDelayMs: options.initialDelayMs ?? 500,
+            factor: options.backoffFactor ?? 2,
+            maxDelayMs: options.maxDelayMs ?? 30_000,
+          },
+          random(),
+        ),
+      );
+      attempt++;
+      options.onReconnecting?.({ attempt, delayMs, reason: decision.reason });
+      await new Promise<void>((resolve) => {
+        const timer = clock.setTimeout(() => {
+          signal?.removeEventListener('abort', stop);
+          resolve();
+        }, delayMs);
+        const stop = (): void => {
+          clock.clearTimeout(timer);
+          resolve();
+        };
+        signal?.addEventListener('abort', stop, { once: true });
+      });
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    if (current !== undefined && current.readyState !== 3) await current.close();
+  }
+}

@@ -1,0 +1,91 @@
+// The one place that decides whether a closed connection is worth reopening, from the error
+// code or the close code alone (docs/reliability.md has the table).
+
+import { parseRetryAfter } from '../core/backoff.js';
+import { CloseCode } from '../core/constants.js';
+import { ErrorCode, UnexpectedStatusError } from '../core/errors.js';
+import type { CloseInfo } from './connection.js';
+
+export interface RetryDecision {
+  retry: boolean;
+  /** Why, in words, for logs and events. */
+  reason: string;
+  /** The server asked to wait at least this long (Retry-After, 1013). */
+  minDelayMs: number;
+}
+
+/** Close codes after which reconnecting cannot help: the same request would fail again. */
+const FATAL_CLOSE_CODES = new Set<number>([
+  CloseCode.ProtocolError,
+  CloseCode.UnsupportedData,
+  CloseCode.InvalidPayload,
+  CloseCode.PolicyViolation,
+  CloseCode.MessageTooBig,
+  CloseCode.MandatoryExtension,
+]);
+
+/** Errors that say the request or the server's answer is wrong, not the network. */
+const FATAL_ERRORS = new Set<string>([
+  ErrorCode.InvalidUrl,
+  ErrorCode.InvalidArgument,
+  ErrorCode.InvalidHttpResponse,
+  ErrorCode.HandshakeHeadersTooLarge,
+  ErrorCode.MissingUpgrade,
+  ErrorCode.MissingConnection,
+  ErrorCode.InvalidAccept,
+  ErrorCode.UnexpectedSubprotocol,
+  ErrorCode.UnexpectedExtension,
+  ErrorCode.Aborted,
+]);
+
+export interface PolicyOptions {
+  /** Least wait after close code 1013 (Try Again Later). */
+  tryAgainLaterDelayMs: number;
+  /** Wall-clock time for Retry-After dates (epoch ms). */
+  wallNowMs: number;
+}
+
+export function decideRetry(info: CloseInfo, options: PolicyOptions): RetryDecision {
+  const { error } = info;
+  if (info.cause.kind === 'user') {
+    return { retry: false, reason: 'closed by the application', minDelayMs: 0 };
+  }
+  if (error instanceof UnexpectedStatusError) {
+    const { status } = error;
+    if (status === 408 || status === 429 || status >= 500) {
+      const retryAfter =
+        status === 429 || status === 503
+          ? parseRetryAfter(error.headers['retry-after'], options.wallNowMs)
+          : undefined;
+      return {
+        retry: true,
+        reason: `handshake refused with HTTP ${status}${retryAfter !== undefined ? ` (Retry-After ${retryAfter} ms)` : ''}`,
+        minDelayMs: retryAfter ?? 0,
+      };
+    }
+    return { retry: false, reason: `handshake refused with HTTP ${status}`, minDelayMs: 0 };
+  }
+  if (error !== undefined) {
+    // A protocol error we detected: the server misbehaves; the same would happen again.
+    if (error.closeCode !== undefined && FATAL_CLOSE_CODES.has(error.closeCode)) {
+      return { retry: false, reason: `${error.code}: ${error.message}`, minDelayMs: 0 };
+    }
+    if (FATAL_ERRORS.has(error.code)) {
+      return { retry: false, reason: `${error.code}: ${error.message}`, minDelayMs: 0 };
+    }
+    // Network, TLS and DNS failures, resets, lost connections and timeouts are transient.
+    return { retry: true, reason: `${error.code}: ${error.message}`, minDelayMs: 0 };
+  }
+  const { code } = info;
+  if (FATAL_CLOSE_CODES.has(code)) {
+    return { retry: false, reason: `the server closed with ${code}`, minDelayMs: 0 };
+  }
+  if (code === CloseCode.TryAgainLater) {
+    return {
+      retry: true,
+      reason: 'the server closed with 1013 (try again later)',
+      minDelayMs: options.tryAgainLaterDelayMs,
+    };
+  }
+  return { retry: true, reason: `the server closed with ${code}`, minDelayMs: 0 };
+}

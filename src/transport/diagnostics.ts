@@ -1,0 +1,15 @@
+// node:diagnostics_channel channels wsc publishes on, so that tools can observe connections
+// without options or wrappers. Publishing costs a property check when nobody subscribes.
+
+import { channel } from 'node:diagnostics_channel';
+
+/** `{ url, protocol }` when a connection opened. */
+export const openChannel = channel('wsc:open');
+/** `{ url, code, reason, wasClean, cause, error }` when a connection closed. */
+export const closeChannel = channel('wsc:close');
+/** `{ url, error }` when a connection failed. */
+export const errorChannel = channel('wsc:error');
+/** `{ url, attempt, delayMs, reason }` when a reconnecting client schedules an attempt. */
+export const reconnectChannel = channel('wsc:reconnect');
+/** `{ url, direction: 'sent' | 'received', kind: 'ping' | 'pong', rttMs? }` for pings and pongs. */
+export const pingChannel = channel('wsc:ping');
