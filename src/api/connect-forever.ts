@@ -4,9 +4,8 @@
 
 import { systemClock } from '../client/clock.js';
 import type { CloseInfo } from '../client/connection.js';
-import { decideRetry } from '../client/policy.js';
+import { decideRetry, retryDelayMs } from '../client/policy.js';
 import type { Provider, ReconnectingEvent, ReconnectingOptions } from '../client/reconnect.js';
-import { backoffDelay } from '../core/backoff.js';
 import type { HeadersInit } from '../core/handshake.js';
 import { WebSocketClient } from './websocket-client.js';
 
@@ -72,18 +71,7 @@ export async function* connectForever(
         if (info.error !== undefined && info.cause.kind !== 'user') throw info.error;
         return;
       }
-      const delayMs = Math.max(
-        decision.minDelayMs,
-        backoffDelay(
-          attempt,
-          {
-            initialDelayMs: options.initialDelayMs ?? 500,
-            factor: options.backoffFactor ?? 2,
-            maxDelayMs: options.maxDelayMs ?? 30_000,
-          },
-          random(),
-        ),
-      );
+      const delayMs = retryDelayMs(attempt, decision.minDelayMs, options, random);
       attempt++;
       options.onReconnecting?.({ attempt, delayMs, reason: decision.reason });
       await new Promise<void>((resolve) => {

@@ -39,6 +39,8 @@ export interface CloseInfo {
 export interface ConnectionHandler {
   onOpen(): void;
   onMessage(data: string | Uint8Array, isBinary: boolean): void;
+  /** With `deliverFrames`: each data frame as it completes (opcode 0 for continuations). */
+  onFrame?(data: Uint8Array, opcode: number, fin: boolean, isBinary: boolean): void;
   onPing(data: Uint8Array): void;
   onPong(data: Uint8Array): void;
   /** The connection failed; onClose follows. */
@@ -99,6 +101,7 @@ export class Connection {
       maxMessageBytes: options.maxMessageBytes,
       maxFragments: options.maxFragments,
       maxHandshakeBytes: options.maxHandshakeBytes,
+      deliverFrames: options.deliverFrames,
       ports: options.ports,
     });
   }
@@ -225,6 +228,10 @@ export class Connection {
             this.#log(`= open${event.protocol ? ` (subprotocol ${event.protocol})` : ''}`);
           handler.onOpen();
           break;
+        case 'frame':
+          this.stats.messagesIn += event.fin ? 1 : 0;
+          handler.onFrame?.(event.data, event.opcode, event.fin, event.isBinary);
+          break;
         case 'ping':
           if (this.options.logger)
             this.#log(`% ping received (${event.data.length} bytes), pong sent`);
@@ -278,14 +285,23 @@ export class Connection {
   #startKeepalive(): void {
     const { pingIntervalMs, pongTimeoutMs, clock } = this.options;
     if (pingIntervalMs === 0) return;
-    this.#keepalive = new Keepalive(clock, pingIntervalMs, pongTimeoutMs, {
-      sendPing: () => {
-        if (this.#readyState !== ReadyState.OPEN || this.#protocol.closeSent !== undefined) return;
-        if (this.options.logger) this.#log('% keepalive ping');
-        this.ping().catch(() => {});
+    this.#keepalive = new Keepalive(
+      clock,
+      {
+        intervalMs: pingIntervalMs,
+        timeoutMs: pongTimeoutMs,
+        maxMissedPongs: this.options.maxMissedPongs,
       },
-      onDead: () => this.#onPongTimeout(),
-    });
+      {
+        sendPing: () => {
+          if (this.#readyState !== ReadyState.OPEN || this.#protocol.closeSent !== undefined)
+            return;
+          if (this.options.logger) this.#log('% keepalive ping');
+          this.ping().catch(() => {});
+        },
+        onDead: () => this.#onPongTimeout(),
+      },
+    );
     this.#keepalive.start();
   }
 

@@ -2,45 +2,57 @@
 // receiving anything, send a Ping; if nothing at all arrives within `timeoutMs` after it,
 // declare the peer dead. Any received byte counts as a sign of life, so a busy connection
 // never pings, and a dead one is found within intervalMs + timeoutMs of its last byte.
-// Uses the injected Clock; knows nothing about frames.
+// Several pings may go unanswered before the peer is declared dead (the NodeMCU dialect's
+// health check). Only received bytes count: what we send proves nothing about the peer.
+// Uses the injected Clock only.
 
 import type { Clock, TimerHandle } from './clock.js';
 
 export interface KeepaliveHooks {
   /** Send a Ping now (the connection measures the round trip). */
   sendPing(): void;
-  /** Nothing arrived within the timeout after a Ping. */
+  /** Nothing arrived within the timeout after the last allowed Ping. */
   onDead(): void;
+}
+
+export interface KeepaliveOptions {
+  intervalMs: number;
+  timeoutMs: number;
+  /** Pings that may go unanswered in a row; the peer is dead when the last one times out. */
+  maxMissedPongs?: number;
 }
 
 export class Keepalive {
   readonly #clock: Clock;
   readonly #intervalMs: number;
   readonly #timeoutMs: number;
+  readonly #maxMissed: number;
   readonly #hooks: KeepaliveHooks;
   #timer: TimerHandle | undefined;
-  /** True while a Ping is out and its deadline runs. */
-  #isWaiting = false;
+  /** Pings out without any sign of life since the first of them. */
+  #missed = 0;
   #lastReceivedAt = 0;
   #stopped = false;
 
-  constructor(clock: Clock, intervalMs: number, timeoutMs: number, hooks: KeepaliveHooks) {
+  constructor(clock: Clock, options: KeepaliveOptions, hooks: KeepaliveHooks) {
     this.#clock = clock;
-    this.#intervalMs = intervalMs;
-    this.#timeoutMs = timeoutMs;
+    this.#intervalMs = options.intervalMs;
+    this.#timeoutMs = options.timeoutMs;
+    this.#maxMissed = Math.max(1, options.maxMissedPongs ?? 1);
     this.#hooks = hooks;
   }
 
   start(): void {
-    this.#lastReceivedAt = this.#clock.now();
+    const now = this.#clock.now();
+    this.#lastReceivedAt = now;
     this.#schedule(this.#intervalMs);
   }
 
   /** Bytes arrived: the peer is alive. Called on the receive path, so it stays cheap. */
   received(): void {
     this.#lastReceivedAt = this.#clock.now();
-    if (this.#isWaiting) {
-      this.#isWaiting = false;
+    if (this.#missed !== 0) {
+      this.#missed = 0;
       this.#schedule(this.#intervalMs);
     }
   }
@@ -60,20 +72,28 @@ export class Keepalive {
   readonly #tick = (): void => {
     this.#timer = undefined;
     if (this.#stopped) return;
-    if (this.#isWaiting) {
-      this.#isWaiting = false;
-      this.#hooks.onDead();
+    const now = this.#clock.now();
+    if (this.#missed !== 0) {
+      if (this.#missed >= this.#maxMissed) {
+        this.#hooks.onDead();
+        return;
+      }
+      this.#ping();
       return;
     }
+    const quietMs = now - this.#lastReceivedAt;
     // Ping only after a full interval of silence, so a dead peer is found within
     // intervalMs + timeoutMs of the last byte received.
-    const quietMs = this.#clock.now() - this.#lastReceivedAt;
     if (quietMs < this.#intervalMs) {
       this.#schedule(this.#intervalMs - quietMs);
       return;
     }
-    this.#isWaiting = true;
+    this.#ping();
+  };
+
+  #ping(): void {
+    this.#missed++;
     this.#schedule(this.#timeoutMs);
     this.#hooks.sendPing();
-  };
+  }
 }

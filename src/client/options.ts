@@ -61,6 +61,10 @@ export interface ResolvedOptions {
   receiveHighWaterMark: number;
   pingIntervalMs: number;
   pongTimeoutMs: number;
+  /** Keepalive pings that may go unanswered in a row before the peer is dead. */
+  maxMissedPongs: number;
+  /** Deliver data frames one by one (onFrame) instead of messages; set by dialects. */
+  deliverFrames: boolean;
   tls: TlsOptions | undefined;
   signal: AbortSignal | undefined;
   logger: Logger | undefined;
@@ -144,6 +148,8 @@ export function resolveOptions(url: string | URL, options: ConnectOptions = {}):
     receiveHighWaterMark: count('receiveHighWaterMark', options.receiveHighWaterMark, 16, 1),
     pingIntervalMs: count('pingIntervalMs', options.pingIntervalMs, Defaults.pingIntervalMs),
     pongTimeoutMs: count('pongTimeoutMs', options.pongTimeoutMs, Defaults.pongTimeoutMs, 1),
+    maxMissedPongs: 1,
+    deliverFrames: false,
     tls: options.tls,
     signal: options.signal,
     logger: options.logger,

@@ -1,7 +1,7 @@
 // The one place that decides whether a closed connection is worth reopening, from the error
 // code or the close code alone (docs/reliability.md has the table).
 
-import { parseRetryAfter } from '../core/backoff.js';
+import { backoffBound, backoffDelay, parseRetryAfter } from '../core/backoff.js';
 import { CloseCode } from '../core/constants.js';
 import { ErrorCode, UnexpectedStatusError } from '../core/errors.js';
 import type { CloseInfo } from './connection.js';
@@ -88,4 +88,35 @@ export function decideRetry(info: CloseInfo, options: PolicyOptions): RetryDecis
     };
   }
   return { retry: true, reason: `the server closed with ${code}`, minDelayMs: 0 };
+}
+
+/** The backoff settings of ReconnectOptions, all optional (defaults 500 ms, x2, 30 s, jitter). */
+export interface BackoffSettings {
+  /** Upper bound of the first retry delay (default 500). */
+  initialDelayMs?: number | undefined;
+  /** Growth of the bound per attempt (default 2). */
+  backoffFactor?: number | undefined;
+  /** Largest delay (default 30 000). */
+  maxDelayMs?: number | undefined;
+  /** false: wait exactly the bound (fixed intervals, as the firmware dialects do). */
+  jitter?: boolean | undefined;
+}
+
+/** The wait before retry number `attempt`: full-jitter backoff, at least `minDelayMs`. */
+export function retryDelayMs(
+  attempt: number,
+  minDelayMs: number,
+  settings: BackoffSettings,
+  random: () => number,
+): number {
+  const bound = {
+    initialDelayMs: settings.initialDelayMs ?? 500,
+    factor: settings.backoffFactor ?? 2,
+    maxDelayMs: settings.maxDelayMs ?? 30_000,
+  };
+  const backoff =
+    settings.jitter === false
+      ? backoffBound(attempt, bound)
+      : backoffDelay(attempt, bound, random());
+  return Math.max(minDelayMs, backoff);
 }

@@ -34,7 +34,11 @@ export class MessageAssembler {
   #bytes = 0;
   #fragments = 0;
 
-  constructor(limits: AssemblerLimits, isUtf8?: Utf8Check) {
+  /** False: check limits and UTF-8 only, keep no payload (the caller takes frames as they come). */
+  readonly #retainPayload: boolean;
+
+  constructor(limits: AssemblerLimits, isUtf8?: Utf8Check, retainPayload = true) {
+    this.#retainPayload = retainPayload;
     this.#limits = limits;
     this.#utf8 = new Utf8Validator(isUtf8);
   }
@@ -91,7 +95,7 @@ export class MessageAssembler {
     if (this.#opcode === Opcode.Text && !this.#utf8.feed(bytes)) {
       return invalidUtf8();
     }
-    this.#chunks.push(bytes);
+    if (this.#retainPayload) this.#chunks.push(bytes);
     return undefined;
   }
 

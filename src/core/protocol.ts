@@ -43,6 +43,12 @@ export interface ClientProtocolOptions {
   maxFragments?: number | undefined;
   maxHandshakeBytes?: number | undefined;
   maxRefusalBodyBytes?: number | undefined;
+  /**
+   * Deliver every data frame as a 'frame' event as it completes, instead of reassembled
+   * messages (the model of the LuatOS firmware). Limits and UTF-8 checks still cover the
+   * whole message.
+   */
+  deliverFrames?: boolean | undefined;
   ports: CorePorts;
 }
 
@@ -54,6 +60,16 @@ export type ProtocolEvent =
       readonly head: HttpResponseHead;
     }
   | { readonly type: 'message'; readonly data: string | Uint8Array; readonly isBinary: boolean }
+  | {
+      readonly type: 'frame';
+      /** The frame's payload. */
+      readonly data: Uint8Array;
+      /** The frame's own opcode: 1 text, 2 binary, 0 continuation. */
+      readonly opcode: number;
+      readonly fin: boolean;
+      /** True when the message the frame belongs to is binary. */
+      readonly isBinary: boolean;
+    }
   | { readonly type: 'ping'; readonly data: Uint8Array }
   | { readonly type: 'pong'; readonly data: Uint8Array }
   | { readonly type: 'close'; readonly code: number; readonly reason: string }
@@ -99,6 +115,12 @@ export class ClientProtocol implements FrameSink {
   #controlOpcode = -1;
   #controlPayload: Uint8Array = EMPTY;
   #controlLength = 0;
+  readonly #deliverFrames: boolean;
+  /** In frame delivery: the current data frame's opcode, FIN bit and payload so far. */
+  #frameOpcode = 0;
+  #frameFin = false;
+  #frameIsBinary = false;
+  #frameChunks: Uint8Array[] = [];
   /** Opcode of the fragmented message we are sending, or -1. */
   #sendingOpcode = -1;
   #closeSent: CloseFrame | undefined;
@@ -110,6 +132,7 @@ export class ClientProtocol implements FrameSink {
   constructor(options: ClientProtocolOptions) {
     this.#ports = options.ports;
     this.#secure = options.target.secure;
+    this.#deliverFrames = options.deliverFrames === true;
     this.#protocols = options.protocols ?? [];
     this.#maxRefusalBodyBytes = options.maxRefusalBodyBytes ?? Defaults.maxRefusalBodyBytes;
     this.#maxHandshakeBytes = options.maxHandshakeBytes ?? Defaults.maxHandshakeBytes;
@@ -121,6 +144,7 @@ export class ClientProtocol implements FrameSink {
         maxFragments: options.maxFragments ?? Defaults.maxFragments,
       },
       options.ports.isUtf8,
+      !this.#deliverFrames,
     );
     this.#writer = new FrameWriter(options.ports.entropy);
     const request = buildHandshakeRequest(
@@ -338,7 +362,16 @@ export class ClientProtocol implements FrameSink {
     }
     this.#controlOpcode = -1;
     const error = this.#assembler.startFrame(opcode, fin, length);
-    if (error !== undefined) this.#fail(error);
+    if (error !== undefined) {
+      this.#fail(error);
+      return;
+    }
+    if (this.#deliverFrames) {
+      if (opcode !== Opcode.Continuation) this.#frameIsBinary = opcode === Opcode.Binary;
+      this.#frameOpcode = opcode;
+      this.#frameFin = fin;
+      this.#frameChunks = [];
+    }
   }
 
   onFramePayload(bytes: Uint8Array): void {
@@ -349,14 +382,30 @@ export class ClientProtocol implements FrameSink {
     }
     const error = this.#assembler.addPayload(bytes);
     if (error !== undefined) this.#fail(error);
+    else if (this.#deliverFrames) this.#frameChunks.push(bytes);
   }
 
   onFrameEnd(): void {
     const opcode = this.#controlOpcode;
     if (opcode === -1) {
       const result = this.#assembler.endFrame();
+      if (result instanceof Error) {
+        this.#fail(result);
+        return;
+      }
+      if (this.#deliverFrames) {
+        const chunks = this.#frameChunks;
+        this.#frameChunks = [];
+        this.#events.push({
+          type: 'frame',
+          data: chunks.length === 0 ? EMPTY : concatBytes(chunks),
+          opcode: this.#frameOpcode,
+          fin: this.#frameFin,
+          isBinary: this.#frameIsBinary,
+        });
+        return;
+      }
       if (result === undefined) return;
-      if (result instanceof Error) this.#fail(result);
       else this.#events.push({ type: 'message', data: result.data, isBinary: result.isBinary });
       return;
     }

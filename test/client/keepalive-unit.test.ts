@@ -1,0 +1,62 @@
+// The Keepalive timer logic alone, on a fake clock: when it pings, when it gives up, and the
+// NodeMCU variant (several unanswered pings before the peer is dead).
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Keepalive, type KeepaliveOptions } from '../../src/client/keepalive.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+
+function setup(options: KeepaliveOptions): {
+  clock: FakeClock;
+  keepalive: Keepalive;
+  log: string[];
+} {
+  const clock = new FakeClock();
+  const log: string[] = [];
+  const keepalive = new Keepalive(clock, options, {
+    sendPing: () => log.push(`ping@${clock.now()}`),
+    onDead: () => log.push(`dead@${clock.now()}`),
+  });
+  keepalive.start();
+  return { clock, keepalive, log };
+}
+
+describe('Keepalive', () => {
+  it('pings after intervalMs of silence and declares the peer dead timeoutMs later', () => {
+    const { clock, log } = setup({ intervalMs: 1000, timeoutMs: 300 });
+    clock.advance(5000);
+    assert.deepEqual(log, ['ping@1000', 'dead@1300']);
+  });
+
+  it('finds a dead peer within intervalMs + timeoutMs of the last byte received', () => {
+    const { clock, keepalive, log } = setup({ intervalMs: 1000, timeoutMs: 300 });
+    clock.advance(700);
+    keepalive.received();
+    clock.advance(5000);
+    assert.deepEqual(log, ['ping@1700', 'dead@2000']);
+  });
+
+  it('any byte after a ping cancels the deadline and restarts the interval', () => {
+    const { clock, keepalive, log } = setup({ intervalMs: 1000, timeoutMs: 300 });
+    clock.advance(1100);
+    keepalive.received();
+    clock.advance(999);
+    assert.deepEqual(log, ['ping@1000']);
+    clock.advance(1);
+    assert.deepEqual(log, ['ping@1000', 'ping@2100']);
+  });
+
+  it('maxMissedPongs 2: a second ping before giving up (NodeMCU: 30 s, 60 s, dead at 90 s)', () => {
+    const { clock, log } = setup({ intervalMs: 30_000, timeoutMs: 30_000, maxMissedPongs: 2 });
+    clock.advance(200_000);
+    assert.deepEqual(log, ['ping@30000', 'ping@60000', 'dead@90000']);
+  });
+
+  it('stop() cancels everything', () => {
+    const { clock, keepalive, log } = setup({ intervalMs: 1000, timeoutMs: 300 });
+    keepalive.stop();
+    clock.advance(10_000);
+    assert.deepEqual(log, []);
+    assert.equal(clock.pending, 0);
+  });
+});
