@@ -48,6 +48,17 @@ export interface ConnectOptions {
   ports?: CorePorts | undefined;
 }
 
+/**
+ * Engine settings that the firmware dialects use and the public faces do not offer: per-frame
+ * delivery (LuatOS) and several unanswered keepalive pings (NodeMCU).
+ */
+export interface EngineOptions extends ConnectOptions {
+  /** Deliver data frames one by one (ConnectionHandler.onFrame) instead of messages. */
+  deliverFrames?: boolean | undefined;
+  /** Keepalive pings that may go unanswered in a row before the peer is dead (default 1). */
+  maxMissedPongs?: number | undefined;
+}
+
 export interface ResolvedOptions {
   target: WebSocketTarget;
   protocols: string[];
@@ -92,7 +103,7 @@ function count(name: string, value: unknown, fallback: number, minimum = 0): num
 }
 
 /** Checks every option and fills in defaults. Throws InvalidArgumentError. */
-export function resolveOptions(url: string | URL, options: ConnectOptions = {}): ResolvedOptions {
+export function resolveOptions(url: string | URL, options: EngineOptions = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
     throw invalidOption(`options must be an object, not ${describe(options)}`);
   }
@@ -148,8 +159,8 @@ export function resolveOptions(url: string | URL, options: ConnectOptions = {}):
     receiveHighWaterMark: count('receiveHighWaterMark', options.receiveHighWaterMark, 16, 1),
     pingIntervalMs: count('pingIntervalMs', options.pingIntervalMs, Defaults.pingIntervalMs),
     pongTimeoutMs: count('pongTimeoutMs', options.pongTimeoutMs, Defaults.pongTimeoutMs, 1),
-    maxMissedPongs: 1,
-    deliverFrames: false,
+    maxMissedPongs: count('maxMissedPongs', options.maxMissedPongs, 1, 1),
+    deliverFrames: options.deliverFrames === true,
     tls: options.tls,
     signal: options.signal,
     logger: options.logger,

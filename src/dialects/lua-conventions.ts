@@ -1,0 +1,56 @@
+// Conventions shared by the three firmware dialects: Lua truthiness, payload conversion, and
+// the rule that callbacks never run inside the call that caused them and always in order
+// (decisions G3, G4 of the seed behaviour). No protocol logic.
+
+import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
+import { describe } from '../core/url.js';
+
+/** Lua truthiness: only nil (undefined/null) and false are false; 0 and '' are true. */
+export function isLuaTruthy(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== false;
+}
+
+/** A Lua string or buffer argument as the engine takes it; throws a TypeError-like error. */
+export function toPayload(data: unknown, what = 'data'): string | Uint8Array {
+  if (typeof data === 'string') return data;
+  if (data instanceof Uint8Array) return data;
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  throw new InvalidArgumentError(
+    ErrorCode.InvalidArgument,
+    `${what} must be a string, a Uint8Array, an ArrayBuffer or a view, not ${describe(data)}`,
+  );
+}
+
+/**
+ * Runs callbacks later, one after another in the order posted, never inside the caller's
+ * stack. An exception thrown by a callback does not stop the ones after it; it is rethrown
+ * on its own so it surfaces like any uncaught error.
+ */
+export class CallbackQueue {
+  #pending: (() => void)[] = [];
+  #scheduled = false;
+
+  post(callback: () => void): void {
+    this.#pending.push(callback);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#drain);
+    }
+  }
+
+  readonly #drain = (): void => {
+    this.#scheduled = false;
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const callback of pending) {
+      try {
+        callback();
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  };
+}
