@@ -22,7 +22,6 @@ import {
   InvalidStateError,
   type ProtocolError,
   TransportError,
-  UnexpectedStatusError,
   type WebSocketError,
 } from './errors.js';
 import { FrameWriter, isControlOpcode, isKnownOpcode } from './frame.js';
@@ -30,6 +29,7 @@ import { FrameDecoder, type FrameSink } from './frame-decoder.js';
 import { buildHandshakeRequest, validateHandshakeResponse } from './handshake.js';
 import { type HttpResponseHead, HttpResponseParser } from './http-response.js';
 import type { CorePorts } from './ports.js';
+import { RefusalBodyReader } from './refusal-body.js';
 import type { WebSocketTarget } from './url.js';
 
 export interface ClientProtocolOptions {
@@ -84,16 +84,6 @@ const EMPTY = new Uint8Array(0);
 /** Interim (1xx) responses skipped before the real one; more fail the handshake. */
 const MAX_INTERIM_RESPONSES = 8;
 
-interface RefusalBody {
-  head: HttpResponseHead;
-  chunks: Uint8Array[];
-  length: number;
-  /** Bytes to wait for: Content-Length capped by the limit, or the limit. */
-  wanted: number;
-  chunked: boolean;
-  untilEof: boolean;
-}
-
 /** One client connection's protocol state. */
 export class ClientProtocol implements FrameSink {
   #state: ReadyState = ReadyState.CONNECTING;
@@ -110,7 +100,7 @@ export class ClientProtocol implements FrameSink {
   readonly #assembler: MessageAssembler;
   readonly #writer: FrameWriter;
   #events: ProtocolEvent[] = [];
-  #refusal: RefusalBody | undefined;
+  #refusal: RefusalBodyReader | undefined;
   /** The frame being decoded is a control frame with this opcode (-1: a data frame). */
   #controlOpcode = -1;
   #controlPayload: Uint8Array = EMPTY;
@@ -284,18 +274,7 @@ export class ClientProtocol implements FrameSink {
       return;
     }
     if (head.status !== 101) {
-      const lengthHeader = head.headers['content-length'];
-      const contentLength =
-        lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
-      const chunked = /\bchunked\b/i.test(head.headers['transfer-encoding'] ?? '');
-      this.#refusal = {
-        head,
-        chunks: [],
-        length: 0,
-        wanted: Math.min(contentLength ?? this.#maxRefusalBodyBytes, this.#maxRefusalBodyBytes),
-        chunked,
-        untilEof: contentLength === undefined && !chunked,
-      };
+      this.#refusal = new RefusalBodyReader(head, this.#maxRefusalBodyBytes);
       this.#phase = PHASE_REFUSAL_BODY;
       this.#receiveRefusalBody(rest);
       return;
@@ -324,31 +303,11 @@ export class ClientProtocol implements FrameSink {
   }
 
   #receiveRefusalBody(data: Uint8Array): void {
-    const refusal = this.#refusal!;
-    // With Content-Length, bytes past it are not part of this body (RFC 9112 §6.3).
-    const cap = refusal.chunked || refusal.untilEof ? this.#maxRefusalBodyBytes : refusal.wanted;
-    const room = cap - refusal.length;
-    if (data.length > 0 && room > 0) {
-      const piece = data.length > room ? data.subarray(0, room) : data;
-      refusal.chunks.push(piece);
-      refusal.length += piece.length;
-    }
-    const done = refusal.length >= cap || (refusal.chunked && endsWithLastChunk(refusal.chunks));
-    if (done) this.#finishRefusal();
+    if (this.#refusal!.push(data)) this.#finishRefusal();
   }
 
   #finishRefusal(): void {
-    const refusal = this.#refusal!;
-    let body = concatBytes(refusal.chunks, refusal.length);
-    if (refusal.chunked) body = decodeChunked(body);
-    this.#fail(
-      new UnexpectedStatusError(
-        refusal.head.status,
-        refusal.head.statusText,
-        refusal.head.headers,
-        body,
-      ),
-    );
+    this.#fail(this.#refusal!.finish());
   }
 
   // ---------------------------------------------------------------- FrameSink
@@ -611,38 +570,4 @@ function stateName(state: ReadyState): string {
       : state === ReadyState.CLOSING
         ? 'closing'
         : 'closed';
-}
-
-function endsWithLastChunk(chunks: readonly Uint8Array[]): boolean {
-  // The closing "0\r\n\r\n" may be spread over many small reads: gather the last 7 bytes.
-  const parts: Uint8Array[] = [];
-  for (let i = chunks.length - 1, have = 0; i >= 0 && have < 7; i--) {
-    parts.unshift(chunks[i]!);
-    have += chunks[i]!.length;
-  }
-  const tail = concatBytes(parts);
-  const text = String.fromCharCode(...tail.subarray(Math.max(0, tail.length - 7)));
-  return /(^|\r\n)0\r\n\r\n$/.test(text) || text === '0\r\n\r\n';
-}
-
-/** Decodes a chunked body (RFC 9112 §7.1) as far as it is complete; extensions ignored. */
-function decodeChunked(body: Uint8Array): Uint8Array {
-  const out: Uint8Array[] = [];
-  let position = 0;
-  for (let guard = 0; guard < body.length + 1; guard++) {
-    let lineEnd = position;
-    while (lineEnd + 1 < body.length && !(body[lineEnd] === 0x0d && body[lineEnd + 1] === 0x0a))
-      lineEnd++;
-    if (lineEnd + 1 >= body.length) break;
-    const sizeText = String.fromCharCode(...body.subarray(position, lineEnd))
-      .split(';')[0]!
-      .trim();
-    const size = Number.parseInt(sizeText, 16);
-    if (!Number.isFinite(size) || size <= 0) break;
-    const start = lineEnd + 2;
-    out.push(body.subarray(start, Math.min(start + size, body.length)));
-    position = start + size + 2;
-    if (position >= body.length) break;
-  }
-  return concatBytes(out);
 }
