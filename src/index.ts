@@ -2,6 +2,15 @@
 
 export { type ConnectForeverOptions, connectForever } from './api/connect-forever.js';
 export type { SendData } from './api/data.js';
+export {
+  GiveUpEvent,
+  type OpenHookSocket,
+  ReconnectEvent,
+  ReconnectingCloseEvent,
+  ReconnectingWebSocket,
+  type ReconnectingWebSocketEventMap,
+  type ReconnectingWebSocketOptions,
+} from './api/reconnecting-websocket.js';
 export { CloseEvent, ErrorEvent, WebSocket } from './api/websocket.js';
 export {
   type CloseCause,

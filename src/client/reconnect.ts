@@ -3,7 +3,6 @@
 // made while not open wait (bounded by count, bytes and age) and leave in order after the
 // onOpen hook. Faces wrap this; it knows nothing about events or promises of any face.
 
-import { backoffDelay } from '../core/backoff.js';
 import { ReadyState } from '../core/constants.js';
 import {
   ConnectionClosedError,
@@ -16,20 +15,19 @@ import { reconnectChannel } from '../transport/diagnostics.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { systemClock } from './clock.js';
 import { type CloseInfo, Connection, type ConnectionHandler } from './connection.js';
-import { type ConnectOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { decideRetry, type RetryDecision } from './policy.js';
+import {
+  type ConnectOptions,
+  type EngineOptions,
+  type ResolvedOptions,
+  resolveOptions,
+} from './options.js';
+import { type BackoffSettings, decideRetry, type RetryDecision, retryDelayMs } from './policy.js';
 import { type ConnectionStats, StatsRecorder } from './stats.js';
 
 /** A value, or a function (sync or async) computing it anew for every attempt. */
 export type Provider<T> = T | (() => T | Promise<T>);
 
-export interface ReconnectOptions {
-  /** Upper bound of the first retry delay (default 500). */
-  initialDelayMs?: number | undefined;
-  /** Growth of the bound per attempt (default 2). */
-  backoffFactor?: number | undefined;
-  /** Largest delay (default 30 000). */
-  maxDelayMs?: number | undefined;
+export interface ReconnectOptions extends BackoffSettings {
   /** A connection open at least this long resets the attempt counter (default 5 000). */
   minUptimeMs?: number | undefined;
   /** Retries before giving up (default unlimited). */
@@ -56,6 +54,11 @@ export interface ReconnectingOptions
   headers?: Provider<HeadersInit | undefined>;
   protocols?: Provider<string | readonly string[] | undefined>;
 }
+
+/** What the supervisor takes: the reconnecting options plus the dialects' engine settings. */
+export interface SupervisorOptions
+  extends ReconnectingOptions,
+    Pick<EngineOptions, 'deliverFrames' | 'maxMissedPongs' | 'emptyKeepalivePings'> {}
 
 export interface ReconnectContext {
   /** Retries made since the last healthy connection (0 before the first retry). */
@@ -99,7 +102,7 @@ function byteLength(data: string | Uint8Array): number {
 
 export class Supervisor {
   readonly #url: Provider<string | URL>;
-  readonly #options: ReconnectingOptions;
+  readonly #options: SupervisorOptions;
   readonly #handler: SupervisorHandler;
   readonly #clock: Clock;
   readonly #random: () => number;
@@ -113,13 +116,19 @@ export class Supervisor {
   #timer: TimerHandle | undefined;
   #ttlTimer: TimerHandle | undefined;
   #stopped = false;
+  /** restart() closed the current connection: open the next one at once, whatever the policy. */
+  #isRestarting = false;
+  /** An attempt is resolving its URL and options; no Connection exists for it yet. */
+  #isResolving = false;
   #queue: QueuedMessage[] = [];
+  /** Set when the onOpen hook failed, so that the close it causes is retried. */
+  #hookFailure: string | undefined;
   #queuedBytes = 0;
   readonly #onOpenHook: ((connection: Connection) => void | Promise<void>) | undefined;
 
   constructor(
     url: Provider<string | URL>,
-    options: ReconnectingOptions,
+    options: SupervisorOptions,
     handler: SupervisorHandler,
     onOpen?: (connection: Connection) => void | Promise<void>,
   ) {
@@ -147,6 +156,10 @@ export class Supervisor {
   get queuedBytes(): number {
     return this.#queuedBytes;
   }
+  /** Retries made since the last healthy connection (what partysocket calls retryCount). */
+  get attempt(): number {
+    return this.#attempt;
+  }
 
   start(): void {
     void this.#open();
@@ -165,12 +178,15 @@ export class Supervisor {
 
   async #open(): Promise<void> {
     let resolved: ResolvedOptions;
+    this.#isResolving = true;
     try {
       resolved = await this.#resolve();
     } catch (error) {
+      this.#isResolving = false;
       this.#giveUp('the URL or options are invalid', error as WebSocketError);
       return;
     }
+    this.#isResolving = false;
     if (this.#stopped) return;
     const handler = this.#handler;
     const connection = new Connection(
@@ -178,6 +194,7 @@ export class Supervisor {
       {
         onOpen: () => this.#onConnectionOpen(connection),
         onMessage: (data, isBinary) => handler.onMessage(data, isBinary),
+        onFrame: (data, opcode, fin, isBinary) => handler.onFrame?.(data, opcode, fin, isBinary),
         onPing: (data) => handler.onPing(data),
         onPong: (data) => handler.onPong(data),
         onError: (error) => handler.onError(error),
@@ -199,19 +216,19 @@ export class Supervisor {
       return;
     }
     let result: void | Promise<void>;
+    const failed = (error: unknown): void => {
+      if (this.#connection !== connection) return;
+      // Not the application closing the client: the close that follows is retried.
+      this.#hookFailure = error instanceof Error ? error.message : String(error);
+      connection.close(1011, 'onOpen hook failed');
+    };
     try {
       result = hook(connection);
     } catch (error) {
-      connection.close(1011, 'onOpen hook failed');
-      void error;
+      failed(error);
       return;
     }
-    Promise.resolve(result).then(
-      () => this.#goLive(connection),
-      () => {
-        if (this.#connection === connection) connection.close(1011, 'onOpen hook failed');
-      },
-    );
+    Promise.resolve(result).then(() => this.#goLive(connection), failed);
   }
 
   /** Hands the queue to the open connection, oldest first, then sends go straight out. */
@@ -245,10 +262,22 @@ export class Supervisor {
       this.#rejectQueue('the client was closed');
       return;
     }
-    const decision = decideRetry(info, {
-      tryAgainLaterDelayMs: this.#options.tryAgainLaterDelayMs ?? 10_000,
-      wallNowMs: Date.now(),
-    });
+    if (this.#isRestarting) {
+      this.#isRestarting = false;
+      this.#attempt = 0;
+      this.#handler.onClose(info, true);
+      void this.#open();
+      return;
+    }
+    const hookFailure = this.#hookFailure;
+    this.#hookFailure = undefined;
+    const decision: RetryDecision =
+      hookFailure !== undefined
+        ? { retry: true, reason: `the onOpen hook failed: ${hookFailure}`, minDelayMs: 0 }
+        : decideRetry(info, {
+            tryAgainLaterDelayMs: this.#options.tryAgainLaterDelayMs ?? 10_000,
+            wallNowMs: Date.now(),
+          });
     let retry = decision.retry;
     const shouldReconnect = this.#options.shouldReconnect;
     if (shouldReconnect !== undefined) {
@@ -267,18 +296,7 @@ export class Supervisor {
       );
       return;
     }
-    const delayMs = Math.max(
-      decision.minDelayMs,
-      backoffDelay(
-        this.#attempt,
-        {
-          initialDelayMs: this.#options.initialDelayMs ?? 500,
-          factor: this.#options.backoffFactor ?? 2,
-          maxDelayMs: this.#options.maxDelayMs ?? 30_000,
-        },
-        this.#random(),
-      ),
-    );
+    const delayMs = retryDelayMs(this.#attempt, decision.minDelayMs, this.#options, this.#random);
     this.#attempt++;
     this.#handler.onReconnecting({ attempt: this.#attempt, delayMs, reason: decision.reason });
     if (reconnectChannel.hasSubscribers) {
@@ -310,12 +328,35 @@ export class Supervisor {
     }
     const wasStopped = this.#stopped;
     this.#stopped = true;
+    this.#isRestarting = false;
     const connection = this.#connection;
     if (connection !== undefined && connection.readyState !== ReadyState.CLOSED) {
       connection.close(code, reason);
       return;
     }
     if (!wasStopped) this.#rejectQueue('the client was closed');
+  }
+
+  /**
+   * Closes the current connection (aborts it while connecting) and opens a new one as soon as
+   * it closed, without a backoff delay; the attempt counter starts again from 0. Also revives
+   * a stopped or given-up supervisor.
+   */
+  restart(code?: number, reason?: string): void {
+    if (this.#timer !== undefined) {
+      this.#clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#stopped = false;
+    this.#attempt = 0;
+    const connection = this.#connection;
+    if (connection !== undefined && connection.readyState !== ReadyState.CLOSED) {
+      this.#isRestarting = true;
+      connection.close(code, reason);
+      return;
+    }
+    // An attempt resolving its URL continues; otherwise start one now.
+    if (!this.#isResolving) void this.#open();
   }
 
   // ------------------------------------------------------------------ sending and the queue
@@ -339,8 +380,15 @@ export class Supervisor {
     }
     const connection = this.#connection;
     if (this.#isLive && connection !== undefined && connection.readyState === ReadyState.OPEN) {
-      connection.send(data, isBinary, settle);
-      return;
+      try {
+        connection.send(data, isBinary, settle);
+        return;
+      } catch (error) {
+        // The connection is going down (it read EOF, or failed and queued its Close) but has
+        // not reported its close yet: nothing was written, so the message waits for the next
+        // connection like any other sent while not open.
+        if ((error as WebSocketError).code !== ErrorCode.InvalidState) throw error;
+      }
     }
     this.#enqueue(data, isBinary, settle);
   }

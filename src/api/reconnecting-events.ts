@@ -1,0 +1,267 @@
+// The parts of ReconnectingWebSocket around its events and sends: the events it adds to the
+// WHATWG set (a close event that also says why and whether another attempt follows,
+// `reconnecting` shaped like a CustomEvent, `giveup`), the task queue that dispatches them on a
+// later turn, the `on*` attributes, send() order across Blobs, and the view of a new connection
+// that the onOpen hook gets. No retry, backoff or queue logic: that is client/reconnect's.
+
+import type { CloseCause } from '../client/close-cause.js';
+import type { Connection } from '../client/connection.js';
+import type { ReconnectingEvent } from '../client/reconnect.js';
+import { ErrorCode, InvalidArgumentError, type WebSocketError } from '../core/errors.js';
+import { CloseEvent, type CloseEventInit, type ErrorEvent, type EventInit } from './dom-events.js';
+import { argumentError, messageOf, sizeOf, toSendValue } from './webidl.js';
+
+export interface ReconnectingCloseEventInit extends CloseEventInit {
+  cause?: CloseCause | undefined;
+  willRetry?: boolean;
+  error?: WebSocketError | undefined;
+}
+
+/** A CloseEvent for one dropped connection, plus wsc's cause and the retry decision. */
+export class ReconnectingCloseEvent extends CloseEvent {
+  /** What ended the connection and in which phase (undefined when built by hand). */
+  readonly cause: CloseCause | undefined;
+  /** True when another connection attempt follows this close. */
+  readonly willRetry: boolean;
+  /** The error that failed the connection, if one did. */
+  readonly error: WebSocketError | undefined;
+  constructor(type: string, init: ReconnectingCloseEventInit = {}) {
+    super(type, init);
+    this.cause = init.cause;
+    this.willRetry = Boolean(init.willRetry);
+    this.error = init.error;
+  }
+}
+
+export interface ReconnectEventInit extends EventInit {
+  detail: ReconnectingEvent;
+}
+
+/** Fired before waiting for the next attempt: which retry it is, how long the wait, and why. */
+export class ReconnectEvent extends Event {
+  readonly #detail: ReconnectingEvent;
+  constructor(type: string, init: ReconnectEventInit) {
+    super(type, init);
+    this.#detail = { ...init.detail };
+  }
+  /** `{ attempt, delayMs, reason }`, as a CustomEvent would carry it. */
+  get detail(): ReconnectingEvent {
+    return this.#detail;
+  }
+  /** Retry number, 1 for the first retry after a healthy connection. */
+  get attempt(): number {
+    return this.#detail.attempt;
+  }
+  /** Milliseconds until the attempt starts. */
+  get delayMs(): number {
+    return this.#detail.delayMs;
+  }
+  /** Why the previous connection ended, in words. */
+  get reason(): string {
+    return this.#detail.reason;
+  }
+}
+
+export interface GiveUpEventInit extends EventInit {
+  reason: string;
+  error?: WebSocketError | undefined;
+}
+
+/** Fired once no more attempts will be made (until reconnect() is called). */
+export class GiveUpEvent extends Event {
+  readonly reason: string;
+  /** The error of the last failed connection, when there was one. */
+  readonly error: WebSocketError | undefined;
+  constructor(type: string, init: GiveUpEventInit) {
+    super(type, init);
+    this.reason = init.reason;
+    this.error = init.error;
+  }
+}
+
+export interface ReconnectingWebSocketEventMap {
+  open: Event;
+  message: MessageEvent;
+  error: ErrorEvent;
+  close: ReconnectingCloseEvent;
+  reconnecting: ReconnectEvent;
+  giveup: GiveUpEvent;
+}
+
+/** Runs tasks in order on a later turn of the event loop (the standard's "queue a task"). */
+export class TaskQueue {
+  #tasks: (() => void)[] = [];
+  #isScheduled = false;
+
+  /** True when no task waits (a batch being run counts as taken). */
+  get isEmpty(): boolean {
+    return this.#tasks.length === 0;
+  }
+
+  push(task: () => void): void {
+    this.#tasks.push(task);
+    if (this.#isScheduled) return;
+    this.#isScheduled = true;
+    setImmediate(this.#run);
+  }
+
+  readonly #run = (): void => {
+    this.#isScheduled = false;
+    const tasks = this.#tasks;
+    this.#tasks = [];
+    for (const task of tasks) task();
+  };
+}
+
+/** Event handler attributes (`onopen` ...): each keeps the listener position of its first value. */
+export class HandlerAttributes {
+  readonly #target: EventTarget;
+  readonly #entries = new Map<string, { value: Function; listener: (event: Event) => void }>();
+
+  constructor(target: EventTarget) {
+    this.#target = target;
+  }
+
+  get(type: string): Function | null {
+    return this.#entries.get(type)?.value ?? null;
+  }
+
+  set(type: string, value: unknown): void {
+    const entry = this.#entries.get(type);
+    if (typeof value !== 'function') {
+      if (entry === undefined) return;
+      this.#entries.delete(type);
+      this.#target.removeEventListener(type, entry.listener);
+    } else if (entry !== undefined) entry.value = value;
+    else {
+      const target = this.#target;
+      const record = {
+        value,
+        listener: (event: Event): void => void record.value.call(target, event),
+      };
+      this.#entries.set(type, record);
+      target.addEventListener(type, record.listener);
+    }
+  }
+}
+
+// ------------------------------------------------------------------ sending
+
+export type Settle = (error: Error | undefined) => void;
+type Forward = (data: string | Uint8Array, isBinary: boolean, settle: Settle) => void;
+
+/** A send waiting in order behind a Blob that is still being read. */
+interface Waiting {
+  data: string | Uint8Array | undefined;
+  readError?: unknown;
+  bytes: number;
+  settle: Settle;
+}
+
+/** Keeps send() order across Blobs, which are read asynchronously: later sends wait behind. */
+export class SendOrder {
+  readonly #forward: Forward;
+  #waiting: Waiting[] = [];
+  #waitingBytes = 0;
+
+  constructor(forward: Forward) {
+    this.#forward = forward;
+  }
+
+  /** Bytes waiting behind a Blob being read. */
+  get waitingBytes(): number {
+    return this.#waitingBytes;
+  }
+
+  send(value: string | Uint8Array | Blob, settle: Settle): void {
+    if (value instanceof Blob) {
+      const item: Waiting = { data: undefined, bytes: value.size, settle };
+      this.#wait(item);
+      value.arrayBuffer().then(
+        (buffer) => {
+          item.data = new Uint8Array(buffer);
+          this.#forwardReady();
+        },
+        (error: unknown) => {
+          item.readError = error;
+          this.#forwardReady();
+        },
+      );
+    } else if (this.#waiting.length === 0) {
+      this.#forward(value, typeof value !== 'string', settle);
+    } else {
+      // Copy now: the caller may reuse its buffer meanwhile.
+      const copy = typeof value === 'string' ? value : value.slice();
+      this.#wait({ data: copy, bytes: sizeOf(value), settle });
+    }
+  }
+
+  #wait(item: Waiting): void {
+    this.#waitingBytes += item.bytes;
+    this.#waiting.push(item);
+  }
+
+  /** Forwards what waits at the head until a Blob still being read blocks. */
+  #forwardReady(): void {
+    const queue = this.#waiting;
+    while (queue.length > 0) {
+      const item = queue[0]!;
+      if (item.data === undefined && item.readError === undefined) return;
+      queue.shift();
+      this.#waitingBytes -= item.bytes;
+      if (item.data !== undefined) {
+        this.#forward(item.data, typeof item.data !== 'string', item.settle);
+      } else {
+        const message = `a Blob passed to send() could not be read: ${messageOf(item.readError)}`;
+        const cause = { cause: item.readError };
+        item.settle(new InvalidArgumentError(ErrorCode.InvalidArgument, message, cause));
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------ the onOpen hook
+
+/** What the onOpen hook gets: the new connection, before queued messages go out. */
+export interface OpenHookSocket {
+  /** The URL this connection was opened with. */
+  readonly url: string;
+  /** The subprotocol the server chose ('' for none). */
+  readonly protocol: string;
+  readonly extensions: string;
+  /** Sends ahead of every queued message; resolves once written to the socket. */
+  send(data: string | ArrayBufferLike | ArrayBufferView): Promise<void>;
+  /** Closes this connection (the client then reconnects or gives up as for any close). */
+  close(code?: number, reason?: string): void;
+}
+
+/** A promise whose rejection never counts as unhandled: WHATWG-style callers ignore it. */
+export function sendPromise(start: (settle: Settle) => void): Promise<void> {
+  const promise = new Promise<void>((resolve, reject) => {
+    start((error) => (error === undefined ? resolve() : reject(error)));
+  });
+  promise.catch(() => {});
+  return promise;
+}
+
+export function hookSocket(connection: Connection): OpenHookSocket {
+  return {
+    url: connection.options.target.url.href,
+    protocol: connection.protocol,
+    extensions: connection.extensions,
+    send: (data) =>
+      sendPromise((settle) => {
+        const value = toSendValue(data);
+        if (value instanceof Blob) {
+          settle(argumentError('the onOpen hook sends strings, ArrayBuffers or views, not Blobs'));
+          return;
+        }
+        try {
+          connection.send(value, typeof value !== 'string', settle);
+        } catch (error) {
+          settle(error as Error);
+        }
+      }),
+    close: (code, reason) => connection.close(code, reason),
+  };
+}

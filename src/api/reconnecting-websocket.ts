@@ -1,0 +1,384 @@
+// The reconnecting WHATWG face: `new ReconnectingWebSocket(url, protocols, options)` behaves
+// like a WebSocket that comes back after every drop (a drop-in for partysocket's and
+// reconnecting-websocket's class), and its send() also returns a promise. Retry policy,
+// backoff and the offline queue all live in client/reconnect (Supervisor); this file only
+// converts arguments, keeps the face's ready state and turns supervisor calls into events,
+// each dispatched on a later turn of the event loop.
+
+import type { CloseInfo, Connection } from '../client/connection.js';
+import { resolveOptions } from '../client/options.js';
+import {
+  type Provider,
+  type ReconnectingOptions,
+  Supervisor,
+  type SupervisorHandler,
+} from '../client/reconnect.js';
+import type { ConnectionStats } from '../client/stats.js';
+import { validateUserClose } from '../core/close.js';
+import { ReadyState } from '../core/constants.js';
+import { parseWebSocketUrl } from '../core/url.js';
+import { ErrorEvent } from './dom-events.js';
+import {
+  GiveUpEvent,
+  HandlerAttributes,
+  hookSocket,
+  type OpenHookSocket,
+  ReconnectEvent,
+  ReconnectingCloseEvent,
+  type ReconnectingWebSocketEventMap,
+  SendOrder,
+  sendPromise,
+  TaskQueue,
+} from './reconnecting-events.js';
+import {
+  argumentError,
+  clampUnsignedShort,
+  isDictionary,
+  messageOf,
+  toDOMString,
+  toProtocolList,
+  toSendValue,
+} from './webidl.js';
+
+export {
+  GiveUpEvent,
+  type OpenHookSocket,
+  ReconnectEvent,
+  ReconnectingCloseEvent,
+  type ReconnectingWebSocketEventMap,
+} from './reconnecting-events.js';
+
+export interface ReconnectingWebSocketOptions extends ReconnectingOptions {
+  /**
+   * Runs on every new connection before the offline queue is sent and before `open` is
+   * dispatched: authenticate or resubscribe here. A rejection closes the connection (1011).
+   */
+  onOpen?: ((ws: OpenHookSocket) => void | Promise<void>) | undefined;
+}
+
+export type ReconnectingProtocols = Provider<string | readonly string[] | undefined> | null;
+
+type BinaryType = 'blob' | 'arraybuffer';
+type Handler<E> = ((this: ReconnectingWebSocket, event: E) => unknown) | null;
+type Listener<E> =
+  | ((this: ReconnectingWebSocket, event: E) => unknown)
+  | { handleEvent(event: E): unknown }
+  | null;
+type ListenerOptions = { capture?: boolean; once?: boolean; signal?: AbortSignal } | boolean;
+
+const { CONNECTING, OPEN, CLOSING, CLOSED } = ReadyState;
+
+/** close() and reconnect() arguments, checked as WebSocket.close() does; code 1000 by default. */
+function closeArguments(code: unknown, reason: unknown): [number, string | undefined] {
+  const closeCode = code === undefined ? 1000 : clampUnsignedShort(code);
+  const closeReason = reason === undefined ? undefined : toDOMString(reason);
+  if (validateUserClose(closeCode, undefined) !== undefined) {
+    const message = `close code ${closeCode} is neither 1000 nor in 3000-4999`;
+    throw new DOMException(message, 'InvalidAccessError');
+  }
+  const reasonError = validateUserClose(undefined, closeReason ?? '');
+  if (reasonError !== undefined) throw new DOMException(reasonError.message, 'SyntaxError');
+  return [closeCode, closeReason];
+}
+
+export interface ReconnectingWebSocket {
+  addEventListener<K extends keyof ReconnectingWebSocketEventMap>(
+    type: K,
+    listener: Listener<ReconnectingWebSocketEventMap[K]>,
+    options?: ListenerOptions,
+  ): void;
+  addEventListener(type: string, listener: Listener<Event>, options?: ListenerOptions): void;
+  removeEventListener<K extends keyof ReconnectingWebSocketEventMap>(
+    type: K,
+    listener: Listener<ReconnectingWebSocketEventMap[K]>,
+    options?: ListenerOptions,
+  ): void;
+  removeEventListener(type: string, listener: Listener<Event>, options?: ListenerOptions): void;
+}
+
+/**
+ * A WebSocket that reconnects: WHATWG events and methods (`open` for every connection, `close`
+ * for every drop), plus `reconnecting` and `giveup` events, `reconnect()`, `retryCount`,
+ * `stats()`, and a `send()` that queues while not open and returns a promise.
+ */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: typed listener overloads above
+export class ReconnectingWebSocket extends EventTarget {
+  static readonly CONNECTING = CONNECTING;
+  static readonly OPEN = OPEN;
+  static readonly CLOSING = CLOSING;
+  static readonly CLOSED = CLOSED;
+  declare readonly CONNECTING: typeof CONNECTING;
+  declare readonly OPEN: typeof OPEN;
+  declare readonly CLOSING: typeof CLOSING;
+  declare readonly CLOSED: typeof CLOSED;
+  declare onopen: Handler<Event>;
+  declare onmessage: Handler<MessageEvent>;
+  declare onerror: Handler<ErrorEvent>;
+  declare onclose: Handler<ReconnectingCloseEvent>;
+
+  readonly #supervisor: Supervisor;
+  /** The URL when it was given as a value ('' when it is computed per attempt). */
+  readonly #staticUrl: string;
+  #state: ReadyState = CONNECTING;
+  #binaryType: BinaryType = 'blob';
+  #protocol = '';
+  #extensions = '';
+  readonly #handlers = new HandlerAttributes(this);
+  readonly #tasks = new TaskQueue();
+  /** Between a connection's start and its open: its messages wait for the open event. */
+  #isOpening = true;
+  #held: (() => void)[] = [];
+  readonly #sendOrder = new SendOrder((data, isBinary, settle) =>
+    this.#supervisor.send(data, isBinary, settle),
+  );
+
+  constructor(
+    url: Provider<string | URL>,
+    protocols?: ReconnectingProtocols | ReconnectingWebSocketOptions,
+    options?: ReconnectingWebSocketOptions,
+  );
+  constructor(url: Provider<string | URL>, options?: ReconnectingWebSocketOptions);
+  constructor(
+    url: Provider<string | URL>,
+    protocols?: ReconnectingProtocols | ReconnectingWebSocketOptions,
+    options?: ReconnectingWebSocketOptions,
+  ) {
+    super();
+    // biome-ignore lint/complexity/noArguments: WebIDL tells a missing argument from undefined
+    if (arguments.length === 0) throw new TypeError('ReconnectingWebSocket: url is required');
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+      throw argumentError('the options argument must be an object');
+    }
+    let settings: ReconnectingWebSocketOptions = options ?? {};
+    let offered: unknown = protocols ?? undefined;
+    if (typeof protocols !== 'function' && isDictionary(protocols)) {
+      if (options !== undefined) throw argumentError('options given as 2nd and 3rd argument');
+      settings = protocols as ReconnectingWebSocketOptions;
+      offered = settings.protocols;
+    } else if (settings.protocols !== undefined) {
+      if (offered !== undefined) {
+        throw argumentError('give subprotocols as the 2nd argument or options.protocols, not both');
+      }
+      offered = settings.protocols;
+    }
+    const { onOpen, ...rest } = settings;
+    // Values given directly are checked now, as WebSocket does; functions on every attempt.
+    if (typeof offered !== 'function') offered = toProtocolList(offered);
+    let staticUrl = '';
+    if (typeof url !== 'function') {
+      try {
+        staticUrl = parseWebSocketUrl(toDOMString(url)).url.href;
+      } catch (error) {
+        throw new DOMException(messageOf(error), 'SyntaxError');
+      }
+    }
+    resolveOptions(staticUrl || 'ws://127.0.0.1/', {
+      ...rest,
+      headers: typeof rest.headers === 'function' ? undefined : rest.headers,
+      protocols: typeof offered === 'function' ? undefined : (offered as string[]),
+    });
+    this.#staticUrl = staticUrl;
+    const hook =
+      onOpen === undefined
+        ? undefined
+        : (connection: Connection) => this.#runHook(onOpen, connection);
+    this.#supervisor = new Supervisor(
+      typeof url === 'function' ? url : staticUrl,
+      { ...rest, protocols: offered as ReconnectingOptions['protocols'] },
+      this.#makeHandler(),
+      hook,
+    );
+    this.#supervisor.start();
+  }
+
+  /** The URL of the current (or last) connection; before any, the URL given if not a function. */
+  get url(): string {
+    return this.#supervisor.connection?.options.target.url.href ?? this.#staticUrl;
+  }
+  /** The face's state: CONNECTING also while waiting for the next attempt. */
+  get readyState(): ReadyState {
+    if (this.#state === OPEN && this.#tasks.isEmpty) {
+      // The server started closing and no earlier event is still waiting: say so.
+      const connection = this.#supervisor.connection;
+      if (connection !== undefined && connection.readyState >= CLOSING) return CLOSING;
+    }
+    return this.#state;
+  }
+  /** Bytes not yet written to a socket: the connection's buffer, the offline queue, Blob reads. */
+  get bufferedAmount(): number {
+    const connection = this.#supervisor.connection;
+    const socketBytes = connection === undefined ? 0 : connection.bufferedAmount;
+    return socketBytes + this.#supervisor.queuedBytes + this.#sendOrder.waitingBytes;
+  }
+  get protocol(): string {
+    return this.#protocol;
+  }
+  get extensions(): string {
+    return this.#extensions;
+  }
+  get binaryType(): BinaryType {
+    return this.#binaryType;
+  }
+  set binaryType(value: BinaryType) {
+    const text = toDOMString(value);
+    if (text === 'blob' || text === 'arraybuffer') this.#binaryType = text;
+  }
+  /** Retries since the last healthy connection (partysocket's retryCount). */
+  get retryCount(): number {
+    return this.#supervisor.attempt;
+  }
+
+  /** Counters over every connection, including the offline queue. */
+  stats(): ConnectionStats {
+    return this.#supervisor.snapshot();
+  }
+
+  /**
+   * Sends text (a string) or binary data (ArrayBuffer, view or Blob). While not open the
+   * message is queued. The promise resolves once the frame was written to a socket and rejects
+   * with a QueueError (full, expired, dropped) or ConnectionClosedError; it never counts as an
+   * unhandled rejection, so `ws.send(x)` without await is safe.
+   */
+  send(data: string | Blob | ArrayBufferLike | ArrayBufferView): Promise<void> {
+    // biome-ignore lint/complexity/noArguments: WebIDL tells a missing argument from undefined
+    if (arguments.length === 0) throw new TypeError('send: the data argument is required');
+    const value = toSendValue(data);
+    return sendPromise((settle) => this.#sendOrder.send(value, settle));
+  }
+
+  /**
+   * Closes the connection (code 1000 by default) and stops reconnecting; queued messages are
+   * rejected with ConnectionClosedError. reconnect() starts again.
+   */
+  close(code?: number, reason?: string): void {
+    const [closeCode, closeReason] = closeArguments(code, reason);
+    // Without a live connection no close event follows (the last drop already had one).
+    const connection = this.#supervisor.connection;
+    const isLive = connection !== undefined && connection.readyState !== CLOSED;
+    this.#supervisor.stop(closeCode, closeReason);
+    if (this.#state !== CLOSED) this.#state = isLive ? CLOSING : CLOSED;
+  }
+
+  /**
+   * Closes the current connection (if any) and connects again at once, with the retry counter
+   * reset; also restarts a closed or given-up client.
+   */
+  reconnect(code?: number, reason?: string): void {
+    const [closeCode, closeReason] = closeArguments(code, reason);
+    this.#supervisor.restart(closeCode, closeReason);
+    this.#state = CONNECTING;
+  }
+
+  // ------------------------------------------------------------------ events
+
+  async #runHook(
+    hook: NonNullable<ReconnectingWebSocketOptions['onOpen']>,
+    connection: Connection,
+  ): Promise<void> {
+    try {
+      await hook(hookSocket(connection));
+    } catch (error) {
+      // The supervisor closes the connection; the application hears why first.
+      this.#tasks.push(() =>
+        this.dispatchEvent(
+          new ErrorEvent('error', { message: `onOpen hook failed: ${messageOf(error)}`, error }),
+        ),
+      );
+      throw error;
+    }
+  }
+
+  #makeHandler(): SupervisorHandler {
+    const noop = (): void => {};
+    return {
+      onOpen: (connection) => {
+        this.#isOpening = false;
+        const held = this.#held;
+        this.#held = [];
+        this.#tasks.push(() => {
+          this.#state = OPEN;
+          this.#protocol = connection.protocol;
+          this.#extensions = connection.extensions;
+          this.dispatchEvent(new Event('open'));
+        });
+        for (const task of held) this.#tasks.push(task);
+      },
+      onMessage: (data, isBinary) => {
+        const task = (): void => this.#deliver(data, isBinary);
+        // Messages that arrive while the onOpen hook runs follow the open event.
+        if (this.#isOpening) this.#held.push(task);
+        else this.#tasks.push(task);
+      },
+      onPing: noop,
+      onPong: noop,
+      onError: noop,
+      onClose: (info, willRetry) => {
+        this.#isOpening = true;
+        this.#held = [];
+        this.#tasks.push(() => this.#closed(info, willRetry));
+      },
+      onReconnecting: (detail) => {
+        this.#tasks.push(() => this.dispatchEvent(new ReconnectEvent('reconnecting', { detail })));
+      },
+      onGiveUp: (reason, error) => {
+        this.#tasks.push(() => {
+          if (this.#supervisor.isStopped) this.#state = CLOSED;
+          this.dispatchEvent(new GiveUpEvent('giveup', { reason, error }));
+        });
+      },
+    };
+  }
+
+  #deliver(data: string | Uint8Array, isBinary: boolean): void {
+    if (this.#state !== OPEN) return;
+    let value: string | Blob | ArrayBuffer = data as string;
+    if (isBinary && this.#binaryType === 'blob') value = new Blob([data as Uint8Array]);
+    else if (isBinary) {
+      value = new ArrayBuffer((data as Uint8Array).byteLength);
+      new Uint8Array(value).set(data as Uint8Array);
+    }
+    this.dispatchEvent(new MessageEvent('message', { data: value, origin: this.#origin() }));
+  }
+
+  #origin(): string {
+    const href = this.url;
+    return href === '' ? '' : new URL(href).origin;
+  }
+
+  #closed(info: CloseInfo, willRetry: boolean): void {
+    // close() or reconnect() may have come after the supervisor decided: it knows best now.
+    const retrying = !this.#supervisor.isStopped;
+    this.#state = retrying ? CONNECTING : CLOSED;
+    const { error, code, reason, wasClean, cause } = info;
+    if (error !== undefined) {
+      this.dispatchEvent(new ErrorEvent('error', { message: error.message, error }));
+    }
+    const init = { code, reason, wasClean, cause, willRetry: willRetry && retrying, error };
+    this.dispatchEvent(new ReconnectingCloseEvent('close', init));
+  }
+
+  static {
+    const constant = { enumerable: true, writable: false, configurable: false };
+    for (const target of [ReconnectingWebSocket, ReconnectingWebSocket.prototype]) {
+      for (const [name, value] of Object.entries({ CONNECTING, OPEN, CLOSING, CLOSED })) {
+        Object.defineProperty(target, name, { ...constant, value });
+      }
+    }
+    for (const type of ['open', 'message', 'error', 'close']) {
+      Object.defineProperty(ReconnectingWebSocket.prototype, `on${type}`, {
+        get(this: ReconnectingWebSocket) {
+          return this.#handlers.get(type);
+        },
+        set(this: ReconnectingWebSocket, value: unknown) {
+          this.#handlers.set(type, value);
+        },
+        enumerable: true,
+        configurable: true,
+      });
+    }
+    Object.defineProperty(ReconnectingWebSocket.prototype, Symbol.toStringTag, {
+      value: 'ReconnectingWebSocket',
+      configurable: true,
+    });
+  }
+}
