@@ -7,6 +7,7 @@ import type { CloseInfo } from '../client/connection.js';
 import { decideRetry, retryDelayMs } from '../client/policy.js';
 import type { Provider, ReconnectingEvent, ReconnectingOptions } from '../client/reconnect.js';
 import type { HeadersInit } from '../core/handshake.js';
+import { reconnectChannel } from '../transport/diagnostics.js';
 import { WebSocketClient } from './websocket-client.js';
 
 export interface ConnectForeverOptions extends ReconnectingOptions {
@@ -68,12 +69,19 @@ export async function* connectForever(
       });
       const retry = options.shouldReconnect?.({ attempt, info, decision }) ?? decision.retry;
       if (!retry || attempt >= (options.maxRetries ?? Number.POSITIVE_INFINITY)) {
-        if (info.error !== undefined && info.cause.kind !== 'user') throw info.error;
+        const endedByApplication =
+          info.cause.kind === 'user' ||
+          info.cause.kind === 'aborted' ||
+          info.cause.kind === 'close-timeout';
+        if (info.error !== undefined && !endedByApplication) throw info.error;
         return;
       }
       const delayMs = retryDelayMs(attempt, decision.minDelayMs, options, random);
       attempt++;
       options.onReconnecting?.({ attempt, delayMs, reason: decision.reason });
+      if (reconnectChannel.hasSubscribers) {
+        reconnectChannel.publish({ url: client.url, attempt, delayMs, reason: decision.reason });
+      }
       await new Promise<void>((resolve) => {
         const timer = clock.setTimeout(() => {
           signal?.removeEventListener('abort', stop);

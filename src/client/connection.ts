@@ -154,6 +154,7 @@ export class Connection {
       target: options.target,
       tls: options.tls,
       signal: this.#connectAbort.signal,
+      preferIpv6: options.preferIpv6,
     }).then(
       (socket) => this.#attach(socket),
       (error: WebSocketError) => {
@@ -297,7 +298,9 @@ export class Connection {
           if (this.#readyState !== ReadyState.OPEN || this.#protocol.closeSent !== undefined)
             return;
           if (this.options.logger) this.#log('% keepalive ping');
-          this.ping().catch(() => {});
+          this.ping(this.options.emptyKeepalivePings ? new Uint8Array(0) : undefined).catch(
+            () => {},
+          );
         },
         onDead: () => this.#onPongTimeout(),
       },

@@ -38,6 +38,8 @@ export interface ConnectOptions {
   receiveHighWaterMark?: number | undefined;
   /** TLS settings for wss:// URLs. */
   tls?: TlsOptions | undefined;
+  /** Try the host's IPv6 addresses before its IPv4 ones when it has both (default false). */
+  preferIpv6?: boolean | undefined;
   /** Aborts a pending connect; closes an open connection. */
   signal?: AbortSignal | undefined;
   /** Debug log sink; nothing is formatted when absent. */
@@ -57,6 +59,8 @@ export interface EngineOptions extends ConnectOptions {
   deliverFrames?: boolean | undefined;
   /** Keepalive pings that may go unanswered in a row before the peer is dead (default 1). */
   maxMissedPongs?: number | undefined;
+  /** Keepalive pings carry no payload (the firmware's heartbeat) instead of a counter. */
+  emptyKeepalivePings?: boolean | undefined;
 }
 
 export interface ResolvedOptions {
@@ -76,7 +80,10 @@ export interface ResolvedOptions {
   maxMissedPongs: number;
   /** Deliver data frames one by one (onFrame) instead of messages; set by dialects. */
   deliverFrames: boolean;
+  /** Keepalive pings with an empty payload; set by dialects. */
+  emptyKeepalivePings: boolean;
   tls: TlsOptions | undefined;
+  preferIpv6: boolean;
   signal: AbortSignal | undefined;
   logger: Logger | undefined;
   clock: Clock;
@@ -161,7 +168,9 @@ export function resolveOptions(url: string | URL, options: EngineOptions = {}): 
     pongTimeoutMs: count('pongTimeoutMs', options.pongTimeoutMs, Defaults.pongTimeoutMs, 1),
     maxMissedPongs: count('maxMissedPongs', options.maxMissedPongs, 1, 1),
     deliverFrames: options.deliverFrames === true,
+    emptyKeepalivePings: options.emptyKeepalivePings === true,
     tls: options.tls,
+    preferIpv6: options.preferIpv6 === true,
     signal: options.signal,
     logger: options.logger,
     clock: options.clock ?? systemClock,

@@ -47,7 +47,8 @@ export interface PolicyOptions {
 
 export function decideRetry(info: CloseInfo, options: PolicyOptions): RetryDecision {
   const { error } = info;
-  if (info.cause.kind === 'user') {
+  // Only the application's own close() leads to a close timeout: it wanted the connection gone.
+  if (info.cause.kind === 'user' || info.cause.kind === 'close-timeout') {
     return { retry: false, reason: 'closed by the application', minDelayMs: 0 };
   }
   if (error instanceof UnexpectedStatusError) {

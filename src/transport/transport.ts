@@ -2,8 +2,14 @@
 // and maps Node's socket errors to wsc errors with the phase they happened in. The only
 // layer that imports node:net and node:tls.
 
-import { isIP, connect as netConnect, type Socket } from 'node:net';
-import { type ConnectionOptions, type SecureVersion, connect as tlsConnect } from 'node:tls';
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import { isIP, type LookupFunction, connect as netConnect, type Socket } from 'node:net';
+import {
+  type ConnectionOptions,
+  type PeerCertificate,
+  type SecureVersion,
+  connect as tlsConnect,
+} from 'node:tls';
 import {
   AbortError,
   ErrorCode,
@@ -29,6 +35,11 @@ export interface TlsOptions {
   servername?: string;
   /** Verify the server certificate (default true). */
   rejectUnauthorized?: boolean;
+  /**
+   * Checks the server's host name against its certificate; return an Error to refuse it
+   * (default: node:tls `checkServerIdentity`). The chain is verified either way.
+   */
+  checkServerIdentity?: (hostname: string, cert: PeerCertificate) => Error | undefined;
   /** Lowest TLS version to accept, e.g. 'TLSv1.2'. */
   minVersion?: SecureVersion;
 }
@@ -37,6 +48,47 @@ export interface OpenSocketOptions {
   target: WebSocketTarget;
   tls?: TlsOptions | undefined;
   signal?: AbortSignal | undefined;
+  /** Try a host name's IPv6 addresses before its IPv4 ones (default: the resolver's order). */
+  preferIpv6?: boolean | undefined;
+}
+
+/** The part of dns.lookup that ipv6FirstLookup uses (tests pass a fake resolver). */
+export type AddressResolver = (
+  hostname: string,
+  options: LookupOptions & { all: true },
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
+/**
+ * A `lookup` for net.connect that lists a host's IPv6 addresses first, keeping the resolver's
+ * order within each family; with `all` false it answers the first of them.
+ */
+export function ipv6FirstLookup(resolve: AddressResolver = dnsLookup): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error !== null) {
+        callback(error, '', 0);
+        return;
+      }
+      const ordered = [
+        ...addresses.filter((entry) => entry.family === 6),
+        ...addresses.filter((entry) => entry.family !== 6),
+      ];
+      if (options.all === true) {
+        callback(null, ordered);
+        return;
+      }
+      const first = ordered[0];
+      if (first === undefined) {
+        const missing: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
+        missing.code = 'ENOTFOUND';
+        missing.syscall = 'getaddrinfo';
+        callback(missing, '', 0);
+        return;
+      }
+      callback(null, first.address, first.family);
+    });
+  };
 }
 
 /** Opens a TCP or TLS socket; resolves once it is ready for the HTTP upgrade. */
@@ -49,12 +101,14 @@ export function openSocket(options: OpenSocketOptions): Promise<Socket> {
     }
     let phase: TransportPhase = isIP(target.hostname) === 0 ? 'dns' : 'tcp';
     let socket: Socket;
+    const lookup = options.preferIpv6 === true ? { lookup: ipv6FirstLookup() } : {};
     if (target.secure) {
       const tls = options.tls ?? {};
       const tlsOptions: ConnectionOptions = {
         host: target.hostname,
         port: target.port,
         ALPNProtocols: ['http/1.1'],
+        ...lookup,
         ...(tls as ConnectionOptions),
       };
       const servername = tls.servername ?? target.hostname;
@@ -77,7 +131,7 @@ export function openSocket(options: OpenSocketOptions): Promise<Socket> {
         return;
       }
     } else {
-      socket = netConnect({ host: target.hostname, port: target.port });
+      socket = netConnect({ host: target.hostname, port: target.port, ...lookup });
     }
     socket.setNoDelay(true);
     const cleanup = (): void => {
