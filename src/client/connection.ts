@@ -131,6 +131,12 @@ export class Connection {
     return this.#latencyMs;
   }
 
+  /** True when a logger is set and not switched off: only then are log lines formatted. */
+  #isLogging(): boolean {
+    const logger = this.options.logger;
+    return logger !== undefined && logger.enabled !== false;
+  }
+
   #log(line: string): void {
     this.options.logger?.(line);
   }
@@ -139,7 +145,7 @@ export class Connection {
   start(): void {
     const { options } = this;
     const { signal, clock } = options;
-    if (this.options.logger) this.#log(`= connecting to ${redactedUrl(options.target.url)}`);
+    if (this.#isLogging()) this.#log(`= connecting to ${redactedUrl(options.target.url)}`);
     if (options.openTimeoutMs > 0) {
       this.#openTimer = clock.setTimeout(() => this.#onOpenTimeout(), options.openTimeoutMs);
     }
@@ -186,7 +192,7 @@ export class Connection {
       this.#process();
     });
     socket.on('end', () => {
-      if (this.options.logger) this.#log('< end of stream');
+      if (this.#isLogging()) this.#log('< end of stream');
       this.#protocol.receiveEof();
       this.#process();
     });
@@ -211,7 +217,7 @@ export class Connection {
       switch (event.type) {
         case 'message':
           this.stats.messagesIn++;
-          if (this.options.logger) this.#log(`< ${describeMessage(event.data, event.isBinary)}`);
+          if (this.#isLogging()) this.#log(`< ${describeMessage(event.data, event.isBinary)}`);
           handler.onMessage(event.data, event.isBinary);
           break;
         case 'open':
@@ -225,7 +231,7 @@ export class Connection {
             openChannel.publish({ url: this.options.target.url.href, protocol: event.protocol });
           }
           this.#startKeepalive();
-          if (this.options.logger)
+          if (this.#isLogging())
             this.#log(`= open${event.protocol ? ` (subprotocol ${event.protocol})` : ''}`);
           handler.onOpen();
           break;
@@ -234,7 +240,7 @@ export class Connection {
           handler.onFrame?.(event.data, event.opcode, event.fin, event.isBinary);
           break;
         case 'ping':
-          if (this.options.logger)
+          if (this.#isLogging())
             this.#log(`% ping received (${event.data.length} bytes), pong sent`);
           if (pingChannel.hasSubscribers) {
             pingChannel.publish({
@@ -251,7 +257,7 @@ export class Connection {
           break;
         case 'close':
           this.#closeInitiator ??= 'server';
-          if (this.options.logger)
+          if (this.#isLogging())
             this.#log(`x received close ${event.code} ${JSON.stringify(event.reason)}`);
           if (this.#readyState === ReadyState.OPEN) this.#readyState = ReadyState.CLOSING;
           break;
@@ -297,7 +303,7 @@ export class Connection {
         sendPing: () => {
           if (this.#readyState !== ReadyState.OPEN || this.#protocol.closeSent !== undefined)
             return;
-          if (this.options.logger) this.#log('% keepalive ping');
+          if (this.#isLogging()) this.#log('% keepalive ping');
           this.ping(this.options.emptyKeepalivePings ? new Uint8Array(0) : undefined).catch(
             () => {},
           );
@@ -343,7 +349,7 @@ export class Connection {
         rttMs: this.#latencyMs,
       });
     }
-    if (this.options.logger)
+    if (this.#isLogging())
       this.#log(`% pong received, round trip ${this.#latencyMs.toFixed(1)} ms`);
     for (const waiter of answered) waiter.resolve(now - waiter.startedAt);
   }
@@ -370,7 +376,7 @@ export class Connection {
           ? this.#protocol.sendBinary(new TextEncoder().encode(data))
           : this.#protocol.sendText(data)
         : this.#protocol.sendBinary(data);
-    if (this.options.logger)
+    if (this.#isLogging())
       this.#log(`> ${describeMessage(data, isBinary || typeof data !== 'string')}`);
     this.stats.messagesOut++;
     this.#queued(bytes, callback);
@@ -490,7 +496,7 @@ export class Connection {
     }
     if (this.#protocol.closeSent !== undefined) return;
     this.#closeInitiator ??= 'client';
-    if (this.options.logger)
+    if (this.#isLogging())
       this.#log(`x sending close ${code ?? ''} ${JSON.stringify(reason ?? '')}`);
     this.#protocol.sendClose(code, reason);
     this.#readyState = ReadyState.CLOSING;
@@ -561,7 +567,7 @@ export class Connection {
     if (ms === 0) return;
     this.#closeTimer = this.options.clock.setTimeout(() => {
       this.#closeTimer = undefined;
-      if (this.options.logger) this.#log(`! close timeout after ${ms} ms`);
+      if (this.#isLogging()) this.#log(`! close timeout after ${ms} ms`);
       const handshakeDone =
         this.#protocol.closeSent !== undefined && this.#protocol.closeReceived !== undefined;
       if (!handshakeDone) {
@@ -589,7 +595,7 @@ export class Connection {
   #fail(error: WebSocketError): void {
     if (this.#error !== undefined || this.#finished) return;
     this.#error = error;
-    if (this.options.logger) this.#log(`! ${error.code}: ${error.message}`);
+    if (this.#isLogging()) this.#log(`! ${error.code}: ${error.message}`);
     if (errorChannel.hasSubscribers) {
       errorChannel.publish({ url: this.options.target.url.href, error });
     }
@@ -641,7 +647,7 @@ export class Connection {
       error,
       cause: closeCause(error, this.#closeInitiator, phase),
     };
-    if (this.options.logger) this.#log(`= closed ${info.code}${info.wasClean ? ' (clean)' : ''}`);
+    if (this.#isLogging()) this.#log(`= closed ${info.code}${info.wasClean ? ' (clean)' : ''}`);
     if (closeChannel.hasSubscribers) {
       closeChannel.publish({ url: this.options.target.url.href, ...info });
     }

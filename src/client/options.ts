@@ -10,8 +10,12 @@ import { nodePorts } from '../transport/node-ports.js';
 import type { TlsOptions } from '../transport/transport.js';
 import { type Clock, systemClock } from './clock.js';
 
-/** Receives one debug line per event; prefixes: > sent, < received, = state, % ping/pong, x close, ! error. */
-export type Logger = (line: string) => void;
+/**
+ * Receives one debug line per event; prefixes: > sent, < received, = state, % ping/pong,
+ * x close, ! error. Set its `enabled` property to false to switch it off without detaching it
+ * (nothing is formatted then).
+ */
+export type Logger = ((line: string) => void) & { enabled?: boolean };
 
 export interface ConnectOptions {
   /** Subprotocols to offer (Sec-WebSocket-Protocol). */

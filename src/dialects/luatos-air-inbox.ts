@@ -1,0 +1,105 @@
+// Where received messages of a LuatOS-Air client wait for `recv()` or `start()`, and where
+// `recv()` callers wait for messages (decision A5). A message goes to the oldest waiting
+// caller, else into the queue; when the queue is long the engine stops reading the socket.
+// Results travel through the client's CallbackQueue, behind the `message` event, so that a
+// caller resumes after its callbacks ran (G4). No protocol logic.
+
+import type { Clock, TimerHandle } from '../client/clock.js';
+import type { CallbackQueue } from './lua-conventions.js';
+import { RecvReason } from './luatos-air-support.js';
+import type { LuatOsAirMessage, RecvResult } from './luatos-air-types.js';
+
+/** `recv()` gives `false, "WEBSOCKET_OK"` after this long without a message (firmware). */
+export const RECV_WAIT_MS = 60_000;
+/** Messages waiting before the engine stops reading from the socket. */
+export const INBOX_HIGH_WATER = 16;
+
+interface Reader {
+  resolve: (result: RecvResult) => void;
+  timer: TimerHandle;
+}
+
+/** What the inbox needs from its client. */
+export interface InboxHost {
+  readonly events: CallbackQueue;
+  readonly clock: Clock;
+  /** Posts the `message` event. */
+  emitMessage(message: LuatOsAirMessage): void;
+  /** Receive backpressure on the current connection. */
+  pause(): void;
+  resume(): void;
+}
+
+export class Inbox {
+  readonly #host: InboxHost;
+  #messages: LuatOsAirMessage[] = [];
+  #readers: Reader[] = [];
+  #changeWaiters: (() => void)[] = [];
+
+  constructor(host: InboxHost) {
+    this.#host = host;
+  }
+
+  get size(): number {
+    return this.#messages.length;
+  }
+
+  /** A message arrived: to the oldest `recv()` waiting, else into the queue. */
+  push(message: LuatOsAirMessage): void {
+    const reader = this.#readers.shift();
+    if (reader !== undefined) {
+      this.#host.clock.clearTimeout(reader.timer);
+      this.#host.emitMessage(message);
+      this.#host.events.post(() => reader.resolve([true, message]));
+      return;
+    }
+    this.#messages.push(message);
+    // Nobody is reading: let the engine stop reading the socket.
+    if (this.#messages.length >= INBOX_HIGH_WATER) this.#host.pause();
+    this.notify();
+  }
+
+  /** The oldest queued message, if any. */
+  take(): LuatOsAirMessage | undefined {
+    const message = this.#messages.shift();
+    if (message !== undefined && this.#messages.length < INBOX_HIGH_WATER) this.#host.resume();
+    return message;
+  }
+
+  /** Waits for the next message, or gives `false, "WEBSOCKET_OK"` after RECV_WAIT_MS. */
+  wait(): Promise<RecvResult> {
+    return new Promise<RecvResult>((resolve) => {
+      const reader: Reader = {
+        resolve,
+        timer: this.#host.clock.setTimeout(() => {
+          const index = this.#readers.indexOf(reader);
+          if (index === -1) return;
+          this.#readers.splice(index, 1);
+          this.#host.events.post(() => resolve([false, RecvReason.Ok]));
+        }, RECV_WAIT_MS),
+      };
+      this.#readers.push(reader);
+    });
+  }
+
+  /** Gives every waiting `recv()` `false` and `reason`. */
+  fail(reason: string | undefined): void {
+    const readers = this.#readers;
+    this.#readers = [];
+    for (const reader of readers) {
+      this.#host.clock.clearTimeout(reader.timer);
+      this.#host.events.post(() => reader.resolve([false, reason]));
+    }
+  }
+
+  /** Resolves at the next notify(): a message queued, a connection opened or closed, exit. */
+  changed(): Promise<void> {
+    return new Promise<void>((resolve) => this.#changeWaiters.push(resolve));
+  }
+
+  notify(): void {
+    const waiters = this.#changeWaiters;
+    this.#changeWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

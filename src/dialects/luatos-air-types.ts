@@ -1,0 +1,53 @@
+// The public types of the LuatOS-Air dialect: what its calls take and give, its event names
+// with their callback arguments, and the PC-only settings of `websocket.new`. Types only.
+
+import type { Clock } from '../client/clock.js';
+import type { Logger } from '../client/options.js';
+import type { WebSocketError } from '../core/errors.js';
+import type { TlsOptions } from '../transport/transport.js';
+
+/** What `state()` returns. */
+export type LuatOsAirState = 'CONNECTING' | 'OPEN' | 'CLOSING' | 'CLOSED';
+
+/** A received message: text as a string, binary as a Uint8Array. */
+export type LuatOsAirMessage = string | Uint8Array;
+
+/** What `send`, `sendFrame`, `ping` and `pong` take (a Lua string, or bytes). */
+export type LuatOsAirPayload = string | Uint8Array | ArrayBuffer | ArrayBufferView;
+
+/** `recv()`'s two Lua results: `true` and a message, or `false` and why (may be undefined). */
+export type RecvResult =
+  | [ok: true, message: LuatOsAirMessage]
+  | [ok: false, reason: string | undefined];
+
+/** The `proc` of `start()`: called with each message; a returned promise is awaited. */
+export type MessageProc = (message: LuatOsAirMessage) => void | Promise<void>;
+
+/** The events `on` knows and the arguments their callbacks get. */
+export interface LuatOsAirEventMap {
+  /** The handshake succeeded; fires before `connect()` resolves `true`. */
+  open: () => void;
+  /** A whole message, when `recv()` or `start()` takes it. */
+  message: (message: LuatOsAirMessage) => void;
+  /** The bytes of one `send` call were handed to the network. */
+  sent: () => void;
+  /** A Pong arrived: its payload as a string when it is UTF-8, else as bytes. */
+  pong: (payload: string | Uint8Array) => void;
+  /** A connection attempt ended: the server's close code, 1005 for none, 1006 without Close. */
+  close: (code: number) => void;
+  /** Something failed: connect, TLS, handshake, protocol, or a send that could not be made. */
+  error: (error: WebSocketError) => void;
+}
+
+export type LuatOsAirEventName = keyof LuatOsAirEventMap;
+
+/**
+ * Settings a Lua script cannot make, given as the third argument of `websocket.new`: the
+ * clock (tests pass a fake one), a debug logger, and TLS settings applied over what `cert`
+ * gives (for example `servername`).
+ */
+export interface LuatOsAirHostOptions {
+  clock?: Clock | undefined;
+  logger?: Logger | undefined;
+  tls?: TlsOptions | undefined;
+}

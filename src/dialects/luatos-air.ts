@@ -1,0 +1,43 @@
+// The LuatOS-Air dialect (`wsc/luatos-air`): `websocket.new(url, cert)` and
+// `websocket.exit(ws)` as the script_LuaTask websocket library of the Air724UG/Air8910
+// modules offers them (LuatOS-Air "script lib API -- websocket"; our page:
+// docs/dialects/luatos-air.md). Device code keeps its names, arguments, events and defaults;
+// the engine does the work. A Lua call `ws:send(x)` is `ws.send(x)` here, and the calls that
+// block a Lua task (connect, recv, start) return promises (decision G3).
+
+import { exitClient, LuatOsAirClient, type LuatOsAirHostOptions } from './luatos-air-client.js';
+import type { LuatOsAirCert } from './luatos-air-support.js';
+
+export type {
+  LuatOsAirClient,
+  LuatOsAirEventMap,
+  LuatOsAirEventName,
+  LuatOsAirHostOptions,
+  LuatOsAirMessage,
+  LuatOsAirPayload,
+  LuatOsAirState,
+  MessageProc,
+  RecvResult,
+} from './luatos-air-client.js';
+export { type CertSource, type LuatOsAirCert, RecvReason } from './luatos-air-support.js';
+
+/** The `websocket` module of LuatOS-Air. */
+export const websocket = {
+  /**
+   * Makes a client for `url` (`ws://` or `wss://`); nothing connects until `connect()` or
+   * `start()`. `cert` holds the TLS files for `wss://` (see LuatOsAirCert). `options` is not
+   * part of the Lua API: a clock, a logger or extra TLS settings for programs on a PC.
+   */
+  new(url: string, cert?: LuatOsAirCert | null, options?: LuatOsAirHostOptions): LuatOsAirClient {
+    return new LuatOsAirClient(url, cert, options);
+  },
+
+  /**
+   * Stops what `ws.start()` runs: closes the connection, cancels a pending reconnect, and
+   * makes `start()` resolve. Pending and later `recv()` calls give `false, "EXIT_TASK<id>"`
+   * until the next `connect()` or `start()`.
+   */
+  exit(ws: LuatOsAirClient): void {
+    exitClient(ws);
+  },
+} as const;
