@@ -5,7 +5,9 @@
 // and refuses arguments the engine could not use.
 
 import { readFileSync } from 'node:fs';
+import type { Clock } from '../client/clock.js';
 import type { CloseInfo } from '../client/connection.js';
+import { type ConnectOptions, type Logger, resolveOptions } from '../client/options.js';
 import { isValidWireCloseCode, validateUserClose } from '../core/close.js';
 import { CloseCode, MAX_CONTROL_PAYLOAD } from '../core/constants.js';
 import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
@@ -93,6 +95,30 @@ function readCertSource(value: CertSource, field: string): string | Uint8Array {
       error,
     );
   }
+}
+
+/** What a client keeps for building the engine options of each connect() or start(). */
+export interface EngineSettings {
+  url: string;
+  cert: LuatOsAirCert | undefined;
+  clock: Clock;
+  logger: Logger | undefined;
+  /** TLS settings applied over what `cert` gives (PC-only). */
+  tls: TlsOptions | undefined;
+}
+
+/**
+ * The engine options of one connect() or start(): the firmware's handshake (Origin
+ * http://<host>, nothing else added), no idle keepalive (start() sends its own `heart`
+ * pings), and TLS from `cert` for wss://. Throws for a bad URL or an unreadable cert file.
+ */
+export function engineOptions(settings: EngineSettings, openTimeoutMs: number): ConnectOptions {
+  const { url, clock, logger, cert, tls } = settings;
+  const base: ConnectOptions = { openTimeoutMs, pingIntervalMs: 0, clock, logger };
+  const { target } = resolveOptions(url, base);
+  const options: ConnectOptions = { ...base, origin: `http://${target.url.hostname}` };
+  if (target.secure) options.tls = tlsFromCert(cert, tls);
+  return options;
 }
 
 /** A host-name check that accepts any name: the chain is still verified by node:tls. */

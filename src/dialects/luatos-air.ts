@@ -5,11 +5,13 @@
 // the engine does the work. A Lua call `ws:send(x)` is `ws.send(x)` here, and the calls that
 // block a Lua task (connect, recv, start) return promises (decision G3).
 
-import { exitClient, LuatOsAirClient, type LuatOsAirHostOptions } from './luatos-air-client.js';
+import { exitClient, LuatOsAirClient } from './luatos-air-client.js';
 import type { LuatOsAirCert } from './luatos-air-support.js';
+import type { LuatOsAirHostOptions } from './luatos-air-types.js';
 
+export type { LuatOsAirClient } from './luatos-air-client.js';
+export { type CertSource, type LuatOsAirCert, RecvReason } from './luatos-air-support.js';
 export type {
-  LuatOsAirClient,
   LuatOsAirEventMap,
   LuatOsAirEventName,
   LuatOsAirHostOptions,
@@ -18,8 +20,7 @@ export type {
   LuatOsAirState,
   MessageProc,
   RecvResult,
-} from './luatos-air-client.js';
-export { type CertSource, type LuatOsAirCert, RecvReason } from './luatos-air-support.js';
+} from './luatos-air-types.js';
 
 /** The `websocket` module of LuatOS-Air. */
 export const websocket = {
