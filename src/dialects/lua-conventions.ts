@@ -14,7 +14,8 @@ export function isLuaTruthy(value: unknown): boolean {
 export function toPayload(data: unknown, what = 'data'): string | Uint8Array {
   if (typeof data === 'string') return data;
   if (data instanceof Uint8Array) return data;
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (ArrayBuffer.isView(data))
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   throw new InvalidArgumentError(
     ErrorCode.InvalidArgument,
