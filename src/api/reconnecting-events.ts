@@ -7,9 +7,10 @@
 import type { CloseCause } from '../client/close-cause.js';
 import type { Connection } from '../client/connection.js';
 import type { ReconnectingEvent } from '../client/reconnect.js';
-import { ErrorCode, InvalidArgumentError, type WebSocketError } from '../core/errors.js';
+import type { WebSocketError } from '../core/errors.js';
 import { CloseEvent, type CloseEventInit, type ErrorEvent, type EventInit } from './dom-events.js';
-import { argumentError, messageOf, sizeOf, toSendValue } from './webidl.js';
+import type { Settle } from './send-order.js';
+import { argumentError, toSendValue } from './webidl.js';
 
 export interface ReconnectingCloseEventInit extends CloseEventInit {
   cause?: CloseCause | undefined;
@@ -88,31 +89,6 @@ export interface ReconnectingWebSocketEventMap {
   giveup: GiveUpEvent;
 }
 
-/** Runs tasks in order on a later turn of the event loop (the standard's "queue a task"). */
-export class TaskQueue {
-  #tasks: (() => void)[] = [];
-  #isScheduled = false;
-
-  /** True when no task waits (a batch being run counts as taken). */
-  get isEmpty(): boolean {
-    return this.#tasks.length === 0;
-  }
-
-  push(task: () => void): void {
-    this.#tasks.push(task);
-    if (this.#isScheduled) return;
-    this.#isScheduled = true;
-    setImmediate(this.#run);
-  }
-
-  readonly #run = (): void => {
-    this.#isScheduled = false;
-    const tasks = this.#tasks;
-    this.#tasks = [];
-    for (const task of tasks) task();
-  };
-}
-
 /** Event handler attributes (`onopen` ...): each keeps the listener position of its first value. */
 export class HandlerAttributes {
   readonly #target: EventTarget;
@@ -141,81 +117,6 @@ export class HandlerAttributes {
       };
       this.#entries.set(type, record);
       target.addEventListener(type, record.listener);
-    }
-  }
-}
-
-// ------------------------------------------------------------------ sending
-
-export type Settle = (error: Error | undefined) => void;
-type Forward = (data: string | Uint8Array, isBinary: boolean, settle: Settle) => void;
-
-/** A send waiting in order behind a Blob that is still being read. */
-interface Waiting {
-  data: string | Uint8Array | undefined;
-  readError?: unknown;
-  bytes: number;
-  settle: Settle;
-}
-
-/** Keeps send() order across Blobs, which are read asynchronously: later sends wait behind. */
-export class SendOrder {
-  readonly #forward: Forward;
-  #waiting: Waiting[] = [];
-  #waitingBytes = 0;
-
-  constructor(forward: Forward) {
-    this.#forward = forward;
-  }
-
-  /** Bytes waiting behind a Blob being read. */
-  get waitingBytes(): number {
-    return this.#waitingBytes;
-  }
-
-  send(value: string | Uint8Array | Blob, settle: Settle): void {
-    if (value instanceof Blob) {
-      const item: Waiting = { data: undefined, bytes: value.size, settle };
-      this.#wait(item);
-      value.arrayBuffer().then(
-        (buffer) => {
-          item.data = new Uint8Array(buffer);
-          this.#forwardReady();
-        },
-        (error: unknown) => {
-          item.readError = error;
-          this.#forwardReady();
-        },
-      );
-    } else if (this.#waiting.length === 0) {
-      this.#forward(value, typeof value !== 'string', settle);
-    } else {
-      // Copy now: the caller may reuse its buffer meanwhile.
-      const copy = typeof value === 'string' ? value : value.slice();
-      this.#wait({ data: copy, bytes: sizeOf(value), settle });
-    }
-  }
-
-  #wait(item: Waiting): void {
-    this.#waitingBytes += item.bytes;
-    this.#waiting.push(item);
-  }
-
-  /** Forwards what waits at the head until a Blob still being read blocks. */
-  #forwardReady(): void {
-    const queue = this.#waiting;
-    while (queue.length > 0) {
-      const item = queue[0]!;
-      if (item.data === undefined && item.readError === undefined) return;
-      queue.shift();
-      this.#waitingBytes -= item.bytes;
-      if (item.data !== undefined) {
-        this.#forward(item.data, typeof item.data !== 'string', item.settle);
-      } else {
-        const message = `a Blob passed to send() could not be read: ${messageOf(item.readError)}`;
-        const cause = { cause: item.readError };
-        item.settle(new InvalidArgumentError(ErrorCode.InvalidArgument, message, cause));
-      }
     }
   }
 }

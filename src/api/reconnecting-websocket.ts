@@ -14,6 +14,7 @@ import {
   type SupervisorHandler,
 } from '../client/reconnect.js';
 import type { ConnectionStats } from '../client/stats.js';
+import { TaskQueue } from '../client/task-queue.js';
 import { validateUserClose } from '../core/close.js';
 import { ReadyState } from '../core/constants.js';
 import { parseWebSocketUrl } from '../core/url.js';
@@ -26,10 +27,9 @@ import {
   ReconnectEvent,
   ReconnectingCloseEvent,
   type ReconnectingWebSocketEventMap,
-  SendOrder,
   sendPromise,
-  TaskQueue,
 } from './reconnecting-events.js';
+import { SendOrder } from './send-order.js';
 import {
   argumentError,
   clampUnsignedShort,
@@ -128,8 +128,8 @@ export class ReconnectingWebSocket extends EventTarget {
   /** Between a connection's start and its open: its messages wait for the open event. */
   #isOpening = true;
   #held: (() => void)[] = [];
-  readonly #sendOrder = new SendOrder((data, isBinary, settle) =>
-    this.#supervisor.send(data, isBinary, settle),
+  readonly #sendOrder = new SendOrder((data, _bytes, settle) =>
+    this.#supervisor.send(data, typeof data !== 'string', settle),
   );
 
   constructor(
@@ -197,7 +197,7 @@ export class ReconnectingWebSocket extends EventTarget {
   }
   /** The face's state: CONNECTING also while waiting for the next attempt. */
   get readyState(): ReadyState {
-    if (this.#state === OPEN && this.#tasks.isEmpty) {
+    if (this.#state === OPEN && !this.#tasks.hasPending) {
       // The server started closing and no earlier event is still waiting: say so.
       const connection = this.#supervisor.connection;
       if (connection !== undefined && connection.readyState >= CLOSING) return CLOSING;

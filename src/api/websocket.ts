@@ -6,18 +6,19 @@
 
 import { type CloseInfo, Connection, type ConnectionHandler } from '../client/connection.js';
 import { type ConnectOptions, resolveOptions } from '../client/options.js';
+import { TaskQueue } from '../client/task-queue.js';
 import { validateUserClose } from '../core/close.js';
 import { ReadyState } from '../core/constants.js';
 import {
   AbortError,
   ErrorCode,
-  InvalidArgumentError,
   isWebSocketError,
   NegotiationError,
   type WebSocketError,
 } from '../core/errors.js';
 import { parseWebSocketUrl } from '../core/url.js';
 import { CloseEvent, ErrorEvent } from './dom-events.js';
+import { SendOrder } from './send-order.js';
 import {
   argumentError,
   clampUnsignedShort,
@@ -54,14 +55,6 @@ type Listener<K extends keyof WebSocketEventMap> =
   | { handleEvent(event: WebSocketEventMap[K]): unknown }
   | null;
 type ListenerOptions = { capture?: boolean; once?: boolean; signal?: AbortSignal } | boolean;
-
-/** A send waiting behind a Blob that is still being read, or a close() waiting behind it. */
-interface Outgoing {
-  data: string | Uint8Array | undefined;
-  bytes: number;
-  readError?: unknown;
-  close?: { code: number | undefined; reason: string };
-}
 
 const { CONNECTING, OPEN, CLOSING, CLOSED } = ReadyState;
 
@@ -111,16 +104,20 @@ export class WebSocket extends EventTarget {
   #binaryType: BinaryType = 'blob';
   #handlers = new Map<string, { value: Function; listener: (event: Event) => void }>();
   // Event tasks, run in order on a later turn of the event loop ("queue a task").
-  #tasks: (() => void)[] = [];
-  #isScheduled = false;
-  #isRunningTasks = false;
+  readonly #tasks = new TaskQueue(() => this.#noticeClosing());
   #error: WebSocketError | undefined;
-  // bufferedAmount: bytes handed to the connection and not yet written, bytes waiting in
-  // #outgoing, and bytes of dropped sends (the standard never subtracts those).
+  // bufferedAmount: bytes handed to the connection and not yet written, bytes waiting behind a
+  // Blob, and bytes of dropped sends (the standard never subtracts those).
   #writingBytes = 0;
-  #waitingBytes = 0;
   #droppedBytes = 0;
-  #outgoing: Outgoing[] = [];
+  readonly #sendOrder = new SendOrder(
+    (data, bytes) => this.#write(data, bytes),
+    (error) => {
+      // Data that cannot be sent closes the connection (error, then close 1006).
+      this.#droppedBytes += this.#sendOrder.clear();
+      this.#connection.terminate(error);
+    },
+  );
 
   constructor(url: string | URL, protocols?: string | Iterable<string>, options?: ConnectOptions);
   constructor(url: string | URL, options?: ConnectOptions);
@@ -170,7 +167,7 @@ export class WebSocket extends EventTarget {
   }
   /** Bytes passed to send() not yet written to the socket, plus every byte of dropped sends. */
   get bufferedAmount(): number {
-    return this.#writingBytes + this.#waitingBytes + this.#droppedBytes;
+    return this.#writingBytes + this.#sendOrder.waitingBytes + this.#droppedBytes;
   }
   /** The extensions the server accepted ('' until open). */
   get extensions(): string {
@@ -207,26 +204,7 @@ export class WebSocket extends EventTarget {
       this.#droppedBytes += sizeOf(value);
       return;
     }
-    if (value instanceof Blob) {
-      const item: Outgoing = { data: undefined, bytes: value.size };
-      this.#wait(item);
-      value.arrayBuffer().then(
-        (buffer) => {
-          item.data = new Uint8Array(buffer);
-          this.#sendWaiting();
-        },
-        (error: unknown) => {
-          item.readError = error;
-          this.#sendWaiting();
-        },
-      );
-    } else if (this.#outgoing.length === 0) {
-      this.#write(value, undefined);
-    } else {
-      // Queued behind a Blob: copy bytes now, the caller may change them meanwhile.
-      const copy = typeof value === 'string' ? value : value.slice();
-      this.#wait({ data: copy, bytes: sizeOf(value) });
-    }
+    this.#sendOrder.send(value);
   }
 
   /**
@@ -255,14 +233,13 @@ export class WebSocket extends EventTarget {
     // No code and no reason: a Close frame without a body. A reason alone goes with 1000.
     if (closeCode === undefined && closeReason !== '') closeCode = 1000;
     // Messages sent before close() still go out first (the standard's note on close()).
-    if (this.#outgoing.length > 0) {
-      this.#wait({ data: undefined, bytes: 0, close: { code: closeCode, reason: closeReason } });
-    } else this.#connection.close(closeCode, closeReason);
+    const finalCode = closeCode;
+    this.#sendOrder.after(() => this.#connection.close(finalCode, closeReason));
   }
 
   // ------------------------------------------------------------------ sending
 
-  #write(data: string | Uint8Array, knownBytes: number | undefined): void {
+  #write(data: string | Uint8Array, knownBytes: number): void {
     let bytes = 0;
     try {
       bytes = this.#connection.send(data, typeof data !== 'string', (error) => {
@@ -272,39 +249,10 @@ export class WebSocket extends EventTarget {
     } catch (error) {
       // The server started closing before our state caught up: drop, as in CLOSING.
       if (!isWebSocketError(error) || error.code !== ErrorCode.InvalidState) throw error;
-      this.#droppedBytes += knownBytes ?? sizeOf(data);
+      this.#droppedBytes += knownBytes;
       return;
     }
     this.#writingBytes += bytes;
-  }
-
-  #wait(item: Outgoing): void {
-    this.#waitingBytes += item.bytes;
-    this.#outgoing.push(item);
-  }
-
-  /** Sends what waits at the head of the queue until a Blob still being read blocks it. */
-  #sendWaiting(): void {
-    const queue = this.#outgoing;
-    while (queue.length > 0) {
-      const item = queue[0]!;
-      if (item.data === undefined && item.readError === undefined && !item.close) return;
-      queue.shift();
-      this.#waitingBytes -= item.bytes;
-      if (item.close !== undefined) this.#connection.close(item.close.code, item.close.reason);
-      else if (item.data !== undefined) this.#write(item.data, item.bytes);
-      else {
-        // Data that cannot be sent closes the connection (error, then close 1006).
-        this.#droppedBytes += item.bytes + this.#waitingBytes;
-        this.#waitingBytes = 0;
-        queue.length = 0;
-        const message = `a Blob passed to send() could not be read: ${messageOf(item.readError)}`;
-        const cause = { cause: item.readError };
-        this.#connection.terminate(
-          new InvalidArgumentError(ErrorCode.InvalidArgument, message, cause),
-        );
-      }
-    }
   }
 
   // ------------------------------------------------------------------ events
@@ -368,30 +316,14 @@ export class WebSocket extends EventTarget {
 
   #queueTask(task: () => void): void {
     this.#tasks.push(task);
-    if (this.#isScheduled) return;
-    this.#isScheduled = true;
-    setImmediate(this.#runTasks);
   }
-
-  readonly #runTasks = (): void => {
-    this.#isScheduled = false;
-    const tasks = this.#tasks;
-    this.#tasks = [];
-    this.#isRunningTasks = true;
-    try {
-      for (const task of tasks) task();
-    } finally {
-      this.#isRunningTasks = false;
-    }
-    this.#noticeClosing();
-  };
 
   /**
    * The engine reports no event when the server's Close arrives; once every earlier event was
    * dispatched, a closing connection reads as CLOSING ("the closing handshake is started").
    */
   #noticeClosing(): void {
-    if (this.#state !== OPEN || this.#isRunningTasks || this.#tasks.length > 0) return;
+    if (this.#state !== OPEN || this.#tasks.isRunning || this.#tasks.hasPending) return;
     if (this.#connection.readyState >= CLOSING) this.#state = CLOSING;
   }
 

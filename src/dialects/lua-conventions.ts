@@ -23,35 +23,5 @@ export function toPayload(data: unknown, what = 'data'): string | Uint8Array {
   );
 }
 
-/**
- * Runs callbacks later, one after another in the order posted, never inside the caller's
- * stack. An exception thrown by a callback does not stop the ones after it; it is rethrown
- * on its own so it surfaces like any uncaught error.
- */
-export class CallbackQueue {
-  #pending: (() => void)[] = [];
-  #scheduled = false;
-
-  post(callback: () => void): void {
-    this.#pending.push(callback);
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(this.#drain);
-    }
-  }
-
-  readonly #drain = (): void => {
-    this.#scheduled = false;
-    const pending = this.#pending;
-    this.#pending = [];
-    for (const callback of pending) {
-      try {
-        callback();
-      } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
-  };
-}
+/** Callbacks run later, in order, never inside the call that caused them (decision G4). */
+export { TaskQueue as CallbackQueue } from '../client/task-queue.js';

@@ -50,7 +50,7 @@ export class Inbox {
     if (reader !== undefined) {
       this.#host.clock.clearTimeout(reader.timer);
       this.#host.emitMessage(message);
-      this.#host.events.post(() => reader.resolve([true, message]));
+      this.#host.events.push(() => reader.resolve([true, message]));
       return;
     }
     this.#messages.push(message);
@@ -75,7 +75,7 @@ export class Inbox {
           const index = this.#readers.indexOf(reader);
           if (index === -1) return;
           this.#readers.splice(index, 1);
-          this.#host.events.post(() => resolve([false, RecvReason.Ok]));
+          this.#host.events.push(() => resolve([false, RecvReason.Ok]));
         }, RECV_WAIT_MS),
       };
       this.#readers.push(reader);
@@ -88,7 +88,7 @@ export class Inbox {
     this.#readers = [];
     for (const reader of readers) {
       this.#host.clock.clearTimeout(reader.timer);
-      this.#host.events.post(() => reader.resolve([false, reason]));
+      this.#host.events.push(() => reader.resolve([false, reason]));
     }
   }
 

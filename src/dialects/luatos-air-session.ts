@@ -129,7 +129,7 @@ export class AirSession {
         if (settled) return;
         settled = true;
         this.#cancelPending = undefined;
-        this.#events.post(() => resolve(value));
+        this.#events.push(() => resolve(value));
       };
       const supervisor = new Supervisor(
         this.#settings.url,
@@ -409,7 +409,7 @@ export class AirSession {
   }
 
   #emit<K extends LuatOsAirEventName>(event: K, ...args: Parameters<LuatOsAirEventMap[K]>): void {
-    this.#events.post(() => {
+    this.#events.push(() => {
       const callback = this.#callbacks.get(event) as ((...values: unknown[]) => void) | undefined;
       callback?.(...args);
     });
@@ -417,6 +417,6 @@ export class AirSession {
 
   /** Resolves with `value` after every event posted so far was delivered. */
   #later<T>(value: T): Promise<T> {
-    return new Promise<T>((resolve) => this.#events.post(() => resolve(value)));
+    return new Promise<T>((resolve) => this.#events.push(() => resolve(value)));
   }
 }

@@ -52,7 +52,7 @@ export class MessageBus {
   /** Queues `topic` with `args` for every subscriber of the topic. Returns nothing. */
   publish(topic: string, ...args: unknown[]): void {
     checkTopic(topic);
-    this.#queue.post(() => {
+    this.#queue.push(() => {
       const subscribers = this.#topics.get(topic);
       if (subscribers === undefined) return;
       for (const subscriber of [...subscribers]) {

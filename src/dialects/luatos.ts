@@ -167,7 +167,7 @@ class Client implements LuatosClient {
 
   /** Delivers an event later, to whatever callback is registered by then (G4). */
   #post(...event: LuatosEvent): void {
-    this.#events.post(() => {
+    this.#events.push(() => {
       const callback = this.#callback;
       // Only the arguments the event has, as the firmware pushes them.
       if (callback !== undefined && !this.#isReleased)
@@ -215,7 +215,7 @@ class Client implements LuatosClient {
     this.#hasWriteFailed = false;
     this.#decoder = new TextDecoder();
     this.#trace('= conack');
-    this.#events.post(() => {
+    this.#events.push(() => {
       if (this.#isReleased) return;
       this.#callback?.(this, 'conack');
       // L3: scripts waiting with sys.waitUntil('WEBSOCKET_CONNACK') get the client.

@@ -311,11 +311,11 @@ export class NodeMcuClient {
       onOpen: () => {
         if (this.#attempt !== attempt) return;
         this.#phase = 'open';
-        this.#queue.post(() => this.#onConnection?.(this));
+        this.#queue.push(() => this.#onConnection?.(this));
       },
       onMessage: (data, isBinary) => {
         const opcode: NodeMcuReceiveOpcode = isBinary ? 2 : 1;
-        this.#queue.post(() => this.#onReceive?.(this, data, opcode));
+        this.#queue.push(() => this.#onReceive?.(this, data, opcode));
       },
       onPing: () => {},
       onPong: () => {},
@@ -332,7 +332,7 @@ export class NodeMcuClient {
   #endAttempt(attempt: Attempt, status: NodeMcuStatus): void {
     this.#attempt = attempt;
     this.#phase = 'ending';
-    this.#queue.post(() => {
+    this.#queue.push(() => {
       if (this.#attempt === attempt) {
         this.#attempt = undefined;
         this.#phase = 'idle';

@@ -1,0 +1,51 @@
+// Runs callbacks on a later turn of the event loop, in the order they were queued, never
+// inside the caller's stack: how every face delivers events ("queue a task" in the WHATWG
+// standard, decision G4 for the firmware dialects). A throwing callback does not stop the
+// ones after it; its error is rethrown on its own, like any uncaught listener error.
+
+export class TaskQueue {
+  #tasks: (() => void)[] = [];
+  #isScheduled = false;
+  #isRunning = false;
+  readonly #afterBatch: (() => void) | undefined;
+
+  /** `afterBatch` runs after each batch of tasks (a face may update its state then). */
+  constructor(afterBatch?: () => void) {
+    this.#afterBatch = afterBatch;
+  }
+
+  /** True when tasks wait for their turn (a batch being run no longer counts). */
+  get hasPending(): boolean {
+    return this.#tasks.length !== 0;
+  }
+
+  /** True while a batch runs. */
+  get isRunning(): boolean {
+    return this.#isRunning;
+  }
+
+  push(task: () => void): void {
+    this.#tasks.push(task);
+    if (this.#isScheduled) return;
+    this.#isScheduled = true;
+    setImmediate(this.#run);
+  }
+
+  readonly #run = (): void => {
+    this.#isScheduled = false;
+    const tasks = this.#tasks;
+    this.#tasks = [];
+    this.#isRunning = true;
+    for (const task of tasks) {
+      try {
+        task();
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+    this.#isRunning = false;
+    this.#afterBatch?.();
+  };
+}
