@@ -20,6 +20,7 @@ import type { TimerHandle } from './clock.js';
 import { type CloseCause, type ClosePhase, closeCause } from './close-cause.js';
 import { Keepalive } from './keepalive.js';
 import type { ResolvedOptions } from './options.js';
+import { PingTracker } from './ping-tracker.js';
 import { StatsRecorder } from './stats.js';
 
 /** How a connection ended. */
@@ -51,13 +52,6 @@ export interface ConnectionHandler {
 /** Called when a send's bytes were handed to the socket, or with the error that lost them. */
 export type WriteCallback = (error: Error | undefined) => void;
 
-interface PingWaiter {
-  payload: Uint8Array;
-  startedAt: number;
-  resolve: (rttMs: number) => void;
-  reject: (error: Error) => void;
-}
-
 export class Connection {
   readonly options: ResolvedOptions;
   readonly #handler: ConnectionHandler;
@@ -77,8 +71,7 @@ export class Connection {
   /** terminate() or an abort ran: deliver nothing more, even from a chunk being processed. */
   #stopped = false;
   #paused = false;
-  #pings: PingWaiter[] = [];
-  #pingCounter = 0;
+  readonly #pings: PingTracker;
   #protocolName = '';
   #extensions = '';
   #responseHeaders: Readonly<Record<string, string>> = {};
@@ -93,6 +86,7 @@ export class Connection {
     this.options = options;
     this.#handler = handler;
     this.stats = stats;
+    this.#pings = new PingTracker(options.clock);
     this.#protocol = new ClientProtocol({
       target: options.target,
       protocols: options.protocols,
@@ -333,25 +327,15 @@ export class Connection {
   }
 
   #receivePong(payload: Uint8Array): void {
-    // A Pong answers the Ping with the same payload and every Ping sent before it.
-    const index = this.#pings.findIndex((waiter) => sameBytes(waiter.payload, payload));
-    if (index === -1) return;
-    const now = this.options.clock.now();
-    const answered = this.#pings.splice(0, index + 1);
-    const last = answered[answered.length - 1]!;
-    this.#latencyMs = now - last.startedAt;
-    this.stats.recordRtt(this.#latencyMs);
+    const rttMs = this.#pings.received(payload);
+    if (rttMs === undefined) return;
+    this.#latencyMs = rttMs;
+    this.stats.recordRtt(rttMs);
     if (pingChannel.hasSubscribers) {
-      pingChannel.publish({
-        url: this.options.target.url.href,
-        direction: 'received',
-        kind: 'pong',
-        rttMs: this.#latencyMs,
-      });
+      const url = this.options.target.url.href;
+      pingChannel.publish({ url, direction: 'received', kind: 'pong', rttMs });
     }
-    if (this.#isLogging())
-      this.#log(`% pong received, round trip ${this.#latencyMs.toFixed(1)} ms`);
-    for (const waiter of answered) waiter.resolve(now - waiter.startedAt);
+    if (this.#isLogging()) this.#log(`% pong received, round trip ${rttMs.toFixed(1)} ms`);
   }
 
   // ------------------------------------------------------------------ sending
@@ -409,23 +393,12 @@ export class Connection {
   /** Sends a Ping and resolves with the round-trip time in milliseconds. */
   ping(payload?: Uint8Array): Promise<number> {
     this.#assertOpen();
-    let data = payload;
-    if (data === undefined) {
-      data = new Uint8Array(4);
-      new DataView(data.buffer).setUint32(0, ++this.#pingCounter);
-    }
+    const data = payload ?? this.#pings.nextPayload();
     this.#protocol.sendPing(data);
     if (pingChannel.hasSubscribers) {
       pingChannel.publish({ url: this.options.target.url.href, direction: 'sent', kind: 'ping' });
     }
-    const promise = new Promise<number>((resolve, reject) => {
-      this.#pings.push({
-        payload: data.slice(),
-        startedAt: this.options.clock.now(),
-        resolve,
-        reject,
-      });
-    });
+    const promise = this.#pings.track(data);
     this.#queued(0, undefined);
     return promise;
   }
@@ -638,8 +611,7 @@ export class Connection {
     this.#callbacks = [];
     this.#bufferedAmount -= this.#batchBytes;
     this.#batchBytes = 0;
-    for (const waiter of this.#pings) waiter.reject(lost);
-    this.#pings = [];
+    this.#pings.rejectAll(lost);
     const info: CloseInfo = {
       code: received?.code ?? 1006,
       reason: received?.reason ?? '',
@@ -666,10 +638,4 @@ function redactedUrl(url: URL): string {
 function describeMessage(data: string | Uint8Array, isBinary: boolean): string {
   const size = typeof data === 'string' ? `${data.length} chars` : `${data.length} bytes`;
   return `${isBinary ? 'binary' : 'text'} message, ${size}`;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
