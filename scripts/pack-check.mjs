@@ -34,7 +34,18 @@ try {
     join(project, 'check.mjs'),
     `import { connect, WebSocket, isWebSocketError } from 'wsc';
 import { ClientProtocol, parseWebSocketUrl } from 'wsc/core';
+import { websocket as luatos } from 'wsc/luatos';
+import { websocket as luatosAir } from 'wsc/luatos-air';
+import { websocket as nodemcu } from 'wsc/nodemcu';
 const url = process.argv[2];
+if (typeof luatos.create !== 'function' || typeof luatosAir.new !== 'function' || typeof nodemcu.createClient !== 'function') throw new Error('dialect exports missing');
+const device = nodemcu.createClient();
+await new Promise((resolve, reject) => {
+  device.on('connection', (ws) => ws.send('from nodemcu'));
+  device.on('receive', (ws, message) => { if (message === 'from nodemcu') ws.close(); else reject(new Error('bad echo')); });
+  device.on('close', () => resolve());
+  device.connect(url);
+});
 if (typeof ClientProtocol !== 'function' || typeof parseWebSocketUrl !== 'function') throw new Error('wsc/core exports missing');
 const ws = await connect(url);
 await ws.send('packed');
