@@ -13,7 +13,7 @@ import {
   TransportError,
   type WebSocketError,
 } from '../core/errors.js';
-import { ClientProtocol } from '../core/protocol.js';
+import { ClientProtocol, type ProtocolEvent } from '../core/protocol.js';
 import { closeChannel, errorChannel, openChannel, pingChannel } from '../transport/diagnostics.js';
 import { abortError, mapSocketError, openSocket } from '../transport/transport.js';
 import type { TimerHandle } from './clock.js';
@@ -203,9 +203,12 @@ export class Connection {
   // ------------------------------------------------------------------ events
 
   #process(): void {
-    const events = this.#protocol.eventsReceived();
+    this.#dispatch(this.#protocol.eventsReceived(), 0);
+  }
+
+  #dispatch(events: readonly ProtocolEvent[], from: number): void {
     const handler = this.#handler;
-    for (let i = 0; i < events.length; i++) {
+    for (let i = from; i < events.length; i++) {
       if (this.#finished || this.#stopped) return;
       const event = events[i]!;
       switch (event.type) {
@@ -228,6 +231,12 @@ export class Connection {
           if (this.#isLogging())
             this.#log(`= open${event.protocol ? ` (subprotocol ${event.protocol})` : ''}`);
           handler.onOpen();
+          if (i + 1 < events.length) {
+            this.#holdAfterOpen(events, i + 1);
+            this.#flush();
+            this.#afterProtocolStep();
+            return;
+          }
           break;
         case 'frame':
           this.stats.messagesIn += event.fin ? 1 : 0;
@@ -262,6 +271,19 @@ export class Connection {
     }
     this.#flush();
     this.#afterProtocolStep();
+  }
+
+  /**
+   * Frames that came in the same read as the 101 wait one turn of the event loop, with reading
+   * paused, so that code resuming after the open (`await connect(url)`, then `on('message')`)
+   * is in place before they are delivered. Nothing overtakes them: the socket is paused.
+   */
+  #holdAfterOpen(events: readonly ProtocolEvent[], from: number): void {
+    this.#socket?.pause();
+    setImmediate(() => {
+      if (!this.#paused) this.#socket?.resume();
+      this.#dispatch(events, from);
+    });
   }
 
   /** Ends or times out the transport once the protocol says the connection is over. */
