@@ -191,6 +191,28 @@ export class WebSocketClient
 
   // ------------------------------------------------------------------ receiving
 
+  /**
+   * Adds a listener. The first 'message' listener also gets, in order, the messages buffered
+   * while nobody listened (and no iterator runs), so none is stranded in the buffer.
+   */
+  override on<K extends keyof WebSocketClientEvents>(
+    event: K,
+    listener: (...args: WebSocketClientEvents[K]) => void,
+  ): this {
+    super.on(event, listener);
+    if (event === 'message' && this.#iterators === 0 && this.#queueHead < this.#queue.length) {
+      queueMicrotask(() => {
+        for (let guard = this.#queue.length; guard > 0; guard--) {
+          if (this.#iterators !== 0 || this.listenerCount('message') === 0) return;
+          const message = this.#takeQueued();
+          if (message === undefined) return;
+          this.emit('message', message);
+        }
+      });
+    }
+    return this;
+  }
+
   #receive(message: Message): void {
     this.emit('message', message);
     if (this.#iterators === 0 && this.listenerCount('message') > 0) return;
@@ -209,20 +231,25 @@ export class WebSocketClient
     for (const waiter of waiters) waiter.resolve({ value: undefined, done: true });
   }
 
-  #next(): Promise<IteratorResult<Message>> {
-    if (this.#queueHead < this.#queue.length) {
-      const message = this.#queue[this.#queueHead]!;
-      this.#queue[this.#queueHead++] = undefined as unknown as Message;
-      if (this.#queueHead === this.#queue.length) {
-        this.#queue = [];
-        this.#queueHead = 0;
-      } else if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
-        this.#queue = this.#queue.slice(this.#queueHead);
-        this.#queueHead = 0;
-      }
-      if (this.#queue.length - this.#queueHead <= this.#lowWaterMark) this.#connection.resume();
-      return Promise.resolve({ value: message, done: false });
+  /** Takes the oldest buffered message, resuming reads once the buffer is low again. */
+  #takeQueued(): Message | undefined {
+    if (this.#queueHead >= this.#queue.length) return undefined;
+    const message = this.#queue[this.#queueHead]!;
+    this.#queue[this.#queueHead++] = undefined as unknown as Message;
+    if (this.#queueHead === this.#queue.length) {
+      this.#queue = [];
+      this.#queueHead = 0;
+    } else if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#queueHead);
+      this.#queueHead = 0;
     }
+    if (this.#queue.length - this.#queueHead <= this.#lowWaterMark) this.#connection.resume();
+    return message;
+  }
+
+  #next(): Promise<IteratorResult<Message>> {
+    const queued = this.#takeQueued();
+    if (queued !== undefined) return Promise.resolve({ value: queued, done: false });
     if (this.#closeInfo !== undefined) return Promise.resolve({ value: undefined, done: true });
     this.#connection.resume();
     return new Promise((resolve, reject) => {

@@ -63,3 +63,35 @@ describe('RFC 6455 §4.1 frames that follow the 101 in the same read', { timeout
     assert.equal(received[0], 'early 0');
   });
 });
+
+describe('messages that arrive before anyone listens', { timeout: 10_000 }, () => {
+  it('go to the first message listener attached later, in order, and reading resumes', async (t) => {
+    const server = await startScriptedServer(async (socket: Socket) => {
+      const { headers } = await readRequest(socket);
+      socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(headers['sec-websocket-key'] ?? '')}\r\n\r\n`,
+      );
+      // 30 messages now (more than the 16 the buffer holds before reading pauses), 1 on request.
+      socket.write(Buffer.concat(Array.from({ length: 30 }, (_, i) => serverFrame(0x1, `m${i}`))));
+      socket.once('data', () => socket.write(serverFrame(0x1, 'after')));
+    });
+    t.after(() => server.close());
+    const ws = await connect(server.url);
+    t.after(() => ws.terminate());
+    // Wait (bounded) until the client has buffered what it read, with nobody listening.
+    for (let turn = 0; turn < 1000 && ws.stats().messagesIn < 16; turn++) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.ok(ws.stats().messagesIn >= 16, 'the client read and buffered the first messages');
+    const received: string[] = [];
+    const done = new Promise<void>((resolve) => {
+      ws.on('message', (message: Message) => {
+        received.push(message.data as string);
+        if (message.data === 'after') resolve();
+      });
+    });
+    await ws.send('more please');
+    await done;
+    assert.deepEqual(received, [...Array.from({ length: 30 }, (_, i) => `m${i}`), 'after']);
+  });
+});
