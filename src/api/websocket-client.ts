@@ -145,14 +145,14 @@ export class WebSocketClient
    * the socket; rejects if the connection is not open or closes first.
    */
   send(data: SendData): Promise<void> {
-    const promise = new Promise<void>((resolve, reject) => {
-      this.#connection.send(toSendable(data), false, (error) =>
-        error ? reject(error) : resolve(),
-      );
-    });
-    // A send nobody awaits must not crash the process; the failure also reaches 'close'.
-    promise.catch(noop);
-    return promise;
+    try {
+      return this.#connection.sendShared(toSendable(data), false);
+    } catch (error) {
+      const promise = Promise.reject(error);
+      // A send nobody awaits must not crash the process; the failure also reaches 'close'.
+      promise.catch(noop);
+      return promise;
+    }
   }
 
   /** Sends a Ping and resolves with the round-trip time in milliseconds. */
@@ -214,8 +214,10 @@ export class WebSocketClient
   }
 
   #receive(message: Message): void {
+    // Decided before emitting: a once() listener removes itself while it runs.
+    const isHeard = this.listenerCount('message') > 0;
     this.emit('message', message);
-    if (this.#iterators === 0 && this.listenerCount('message') > 0) return;
+    if (this.#iterators === 0 && isHeard) return;
     const waiter = this.#waiters.shift();
     if (waiter !== undefined) {
       waiter.resolve({ value: message, done: false });

@@ -7,6 +7,8 @@ import type { Entropy } from './ports.js';
 
 const keyBytes = new Uint8Array(4);
 const keyWord = new Uint32Array(keyBytes.buffer);
+/** Written pool blocks kept for reuse (64 KiB each by default). */
+const MAX_SPARE_POOLS = 8;
 /** Below this size a byte loop beats creating a typed-array view. */
 const WORD_MASK_THRESHOLD = 32;
 
@@ -52,6 +54,48 @@ export function applyMask(data: Uint8Array, key: Uint8Array, keyOffset = 0): voi
     const m = i & 3;
     data[i] = data[i]! ^ (m === 0 ? k0 : m === 1 ? k1 : m === 2 ? k2 : k3);
   }
+}
+
+/**
+ * XORs bytes[start..end) in place with the key at key[keyOffset..], using `words`, a
+ * Uint32Array over the whole buffer of `bytes` (from byte 0), for the aligned middle, so no
+ * typed-array view is created per call.
+ */
+export function maskRange(
+  bytes: Uint8Array,
+  words: Uint32Array,
+  start: number,
+  end: number,
+  key: Uint8Array,
+  keyOffset: number,
+): void {
+  let i = start;
+  if (end - start >= 16) {
+    const lead = (4 - ((bytes.byteOffset + start) & 3)) & 3;
+    for (let j = 0; j < lead; j++, i++) bytes[i] = bytes[i]! ^ key[keyOffset + (j & 3)]!;
+    keyBytes[0] = key[keyOffset + (lead & 3)]!;
+    keyBytes[1] = key[keyOffset + ((lead + 1) & 3)]!;
+    keyBytes[2] = key[keyOffset + ((lead + 2) & 3)]!;
+    keyBytes[3] = key[keyOffset + ((lead + 3) & 3)]!;
+    const word = keyWord[0]!;
+    let w = (bytes.byteOffset + i) >>> 2;
+    const wordEnd = w + ((end - i) >>> 2);
+    const unrolledEnd = w + ((wordEnd - w) & ~7);
+    for (; w < unrolledEnd; w += 8) {
+      words[w] = words[w]! ^ word;
+      words[w + 1] = words[w + 1]! ^ word;
+      words[w + 2] = words[w + 2]! ^ word;
+      words[w + 3] = words[w + 3]! ^ word;
+      words[w + 4] = words[w + 4]! ^ word;
+      words[w + 5] = words[w + 5]! ^ word;
+      words[w + 6] = words[w + 6]! ^ word;
+      words[w + 7] = words[w + 7]! ^ word;
+    }
+    for (; w < wordEnd; w++) words[w] = words[w]! ^ word;
+    i = (wordEnd << 2) - bytes.byteOffset;
+  }
+  // The tail (or a short payload): key position relative to `start`.
+  for (; i < end; i++) bytes[i] = bytes[i]! ^ key[keyOffset + ((i - start) & 3)]!;
 }
 
 /** Header length of a masked client frame carrying `payloadLength` bytes. */
@@ -119,16 +163,26 @@ export class FrameWriter {
   #masks = new Uint8Array(8192);
   #maskOffset = 8192;
   #pool: Uint8Array;
+  /** A Uint32Array over all of #pool, for maskRange. */
+  #pool32: Uint32Array;
   #poolUsed = 0;
   #segmentStart = 0;
   #output: Uint8Array[] = [];
   #outputBytes = 0;
+  /** Number of takeOutput() calls so far. */
+  #epoch = 0;
+  /** Full pool blocks, and the takeOutput() number their last bytes leave with. */
+  #retired: Uint8Array[] = [];
+  #retiredEpoch: number[] = [];
+  /** Pool blocks whose bytes were written: reused before allocating a new one. */
+  #spare: Uint8Array[] = [];
 
   constructor(entropy: Entropy, options: FrameWriterOptions = {}) {
     this.#entropy = entropy;
     this.#poolBytes = options.poolBytes ?? 65536;
     this.#smallPayloadBytes = Math.min(options.smallPayloadBytes ?? 16384, this.#poolBytes - 14);
     this.#pool = new Uint8Array(this.#poolBytes);
+    this.#pool32 = new Uint32Array(this.#pool.buffer, 0, this.#pool.length >>> 2);
   }
 
   /** Bytes produced and not yet taken. */
@@ -137,8 +191,23 @@ export class FrameWriter {
   }
 
   /** Takes every byte produced so far, in order. */
+  /** Number of the last takeOutput() call; pass it to releaseOutput() once written. */
+  get outputEpoch(): number {
+    return this.#epoch;
+  }
+
+  /** Everything taken up to takeOutput() number `epoch` was written: reuse its blocks. */
+  releaseOutput(epoch: number): void {
+    while (this.#retired.length > 0 && this.#retiredEpoch[0]! <= epoch) {
+      const pool = this.#retired.shift()!;
+      this.#retiredEpoch.shift();
+      if (this.#spare.length < MAX_SPARE_POOLS) this.#spare.push(pool);
+    }
+  }
+
   takeOutput(): Uint8Array[] {
     this.#closeSegment();
+    this.#epoch++;
     const output = this.#output;
     this.#output = [];
     this.#outputBytes = 0;
@@ -171,7 +240,7 @@ export class FrameWriter {
       );
       const payloadStart = start + headerLength;
       pool.set(payload, payloadStart);
-      applyMask(pool.subarray(payloadStart, payloadStart + length), this.#masks, maskOffset);
+      maskRange(pool, this.#pool32, payloadStart, payloadStart + length, this.#masks, maskOffset);
       this.#poolUsed = payloadStart + length;
       return;
     }
@@ -205,7 +274,7 @@ export class FrameWriter {
       }
       writeMaskedHeader(pool, start, opcode, fin, false, written, this.#masks, maskOffset);
       const payloadStart = start + headerLength;
-      applyMask(pool.subarray(payloadStart, payloadStart + written), this.#masks, maskOffset);
+      maskRange(pool, this.#pool32, payloadStart, payloadStart + written, this.#masks, maskOffset);
       this.#poolUsed = payloadStart + written;
       return written;
     }
@@ -256,7 +325,15 @@ export class FrameWriter {
   #reserve(bytes: number): number {
     if (this.#poolUsed + bytes > this.#pool.length) {
       this.#closeSegment();
-      this.#pool = new Uint8Array(Math.max(this.#poolBytes, bytes));
+      if (this.#pool.length === this.#poolBytes) {
+        this.#retired.push(this.#pool);
+        this.#retiredEpoch.push(this.#epoch + 1);
+      }
+      this.#pool =
+        bytes <= this.#poolBytes && this.#spare.length > 0
+          ? this.#spare.pop()!
+          : new Uint8Array(Math.max(this.#poolBytes, bytes));
+      this.#pool32 = new Uint32Array(this.#pool.buffer, 0, this.#pool.length >>> 2);
       this.#poolUsed = 0;
       this.#segmentStart = 0;
     }

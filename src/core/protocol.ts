@@ -186,6 +186,16 @@ export class ClientProtocol implements FrameSink {
     return this.#writer.takeOutput();
   }
 
+  /** Number of the last dataToSend() call. */
+  get outputEpoch(): number {
+    return this.#writer.outputEpoch;
+  }
+
+  /** The bytes of dataToSend() calls up to number `epoch` were written: buffers may be reused. */
+  releaseOutput(epoch: number): void {
+    this.#writer.releaseOutput(epoch);
+  }
+
   /**
    * True when our side should end the transport (half-close) after writing: the connection
    * failed, or the handshake was refused.
