@@ -69,3 +69,67 @@ export class ErrorEvent extends Event {
     return 'error' in this.#init ? this.#init.error : null;
   }
 }
+
+/** Event handler attributes (`onopen` ...): each keeps the listener position of its first value. */
+export class HandlerAttributes {
+  readonly #target: EventTarget;
+  readonly #entries = new Map<string, { value: Function; listener: (event: Event) => void }>();
+
+  constructor(target: EventTarget) {
+    this.#target = target;
+  }
+
+  get(type: string): Function | null {
+    return this.#entries.get(type)?.value ?? null;
+  }
+
+  set(type: string, value: unknown): void {
+    const entry = this.#entries.get(type);
+    if (typeof value !== 'function') {
+      if (entry === undefined) return;
+      this.#entries.delete(type);
+      this.#target.removeEventListener(type, entry.listener);
+    } else if (entry !== undefined) entry.value = value;
+    else {
+      const target = this.#target;
+      const record = {
+        value,
+        listener: (event: Event): void => void record.value.call(target, event),
+      };
+      this.#entries.set(type, record);
+      target.addEventListener(type, record.listener);
+    }
+  }
+}
+
+/**
+ * Gives a WebSocket-like class its WHATWG shape: the CONNECTING/OPEN/CLOSING/CLOSED constants
+ * on the class and its prototype, the onopen/onmessage/onerror/onclose attributes, and its
+ * toStringTag.
+ */
+export function defineWebSocketShape<T extends EventTarget>(
+  klass: { prototype: T },
+  tag: string,
+  handlersOf: (instance: T) => HandlerAttributes,
+): void {
+  const constant = { enumerable: true, writable: false, configurable: false };
+  const states = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 };
+  for (const target of [klass, klass.prototype]) {
+    for (const [name, value] of Object.entries(states)) {
+      Object.defineProperty(target, name, { ...constant, value });
+    }
+  }
+  for (const type of ['open', 'message', 'error', 'close']) {
+    Object.defineProperty(klass.prototype, `on${type}`, {
+      get(this: T) {
+        return handlersOf(this).get(type);
+      },
+      set(this: T, value: unknown) {
+        handlersOf(this).set(type, value);
+      },
+      enumerable: true,
+      configurable: true,
+    });
+  }
+  Object.defineProperty(klass.prototype, Symbol.toStringTag, { value: tag, configurable: true });
+}

@@ -89,38 +89,6 @@ export interface ReconnectingWebSocketEventMap {
   giveup: GiveUpEvent;
 }
 
-/** Event handler attributes (`onopen` ...): each keeps the listener position of its first value. */
-export class HandlerAttributes {
-  readonly #target: EventTarget;
-  readonly #entries = new Map<string, { value: Function; listener: (event: Event) => void }>();
-
-  constructor(target: EventTarget) {
-    this.#target = target;
-  }
-
-  get(type: string): Function | null {
-    return this.#entries.get(type)?.value ?? null;
-  }
-
-  set(type: string, value: unknown): void {
-    const entry = this.#entries.get(type);
-    if (typeof value !== 'function') {
-      if (entry === undefined) return;
-      this.#entries.delete(type);
-      this.#target.removeEventListener(type, entry.listener);
-    } else if (entry !== undefined) entry.value = value;
-    else {
-      const target = this.#target;
-      const record = {
-        value,
-        listener: (event: Event): void => void record.value.call(target, event),
-      };
-      this.#entries.set(type, record);
-      target.addEventListener(type, record.listener);
-    }
-  }
-}
-
 // ------------------------------------------------------------------ the onOpen hook
 
 /** What the onOpen hook gets: the new connection, before queued messages go out. */

@@ -18,10 +18,9 @@ import { TaskQueue } from '../client/task-queue.js';
 import { validateUserClose } from '../core/close.js';
 import { ReadyState } from '../core/constants.js';
 import { parseWebSocketUrl } from '../core/url.js';
-import { ErrorEvent } from './dom-events.js';
+import { defineWebSocketShape, ErrorEvent, HandlerAttributes } from './dom-events.js';
 import {
   GiveUpEvent,
-  HandlerAttributes,
   hookSocket,
   type OpenHookSocket,
   ReconnectEvent,
@@ -358,27 +357,6 @@ export class ReconnectingWebSocket extends EventTarget {
   }
 
   static {
-    const constant = { enumerable: true, writable: false, configurable: false };
-    for (const target of [ReconnectingWebSocket, ReconnectingWebSocket.prototype]) {
-      for (const [name, value] of Object.entries({ CONNECTING, OPEN, CLOSING, CLOSED })) {
-        Object.defineProperty(target, name, { ...constant, value });
-      }
-    }
-    for (const type of ['open', 'message', 'error', 'close']) {
-      Object.defineProperty(ReconnectingWebSocket.prototype, `on${type}`, {
-        get(this: ReconnectingWebSocket) {
-          return this.#handlers.get(type);
-        },
-        set(this: ReconnectingWebSocket, value: unknown) {
-          this.#handlers.set(type, value);
-        },
-        enumerable: true,
-        configurable: true,
-      });
-    }
-    Object.defineProperty(ReconnectingWebSocket.prototype, Symbol.toStringTag, {
-      value: 'ReconnectingWebSocket',
-      configurable: true,
-    });
+    defineWebSocketShape(ReconnectingWebSocket, 'ReconnectingWebSocket', (ws) => ws.#handlers);
   }
 }

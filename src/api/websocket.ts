@@ -17,7 +17,7 @@ import {
   type WebSocketError,
 } from '../core/errors.js';
 import { parseWebSocketUrl } from '../core/url.js';
-import { CloseEvent, ErrorEvent } from './dom-events.js';
+import { CloseEvent, defineWebSocketShape, ErrorEvent, HandlerAttributes } from './dom-events.js';
 import { SendOrder } from './send-order.js';
 import {
   argumentError,
@@ -102,7 +102,7 @@ export class WebSocket extends EventTarget {
   #protocol = '';
   #extensions = '';
   #binaryType: BinaryType = 'blob';
-  #handlers = new Map<string, { value: Function; listener: (event: Event) => void }>();
+  readonly #handlers = new HandlerAttributes(this);
   // Event tasks, run in order on a later turn of the event loop ("queue a task").
   readonly #tasks = new TaskQueue(() => this.#noticeClosing());
   #error: WebSocketError | undefined;
@@ -327,45 +327,9 @@ export class WebSocket extends EventTarget {
     if (this.#connection.readyState >= CLOSING) this.#state = CLOSING;
   }
 
-  /** Event handler attributes keep the listener position of their first non-null value. */
-  #setHandler(type: string, value: unknown): void {
-    const entry = this.#handlers.get(type);
-    if (typeof value !== 'function') {
-      if (entry === undefined) return;
-      this.#handlers.delete(type);
-      super.removeEventListener(type, entry.listener);
-    } else if (entry !== undefined) entry.value = value;
-    else {
-      const record = {
-        value,
-        listener: (event: Event): void => void record.value.call(this, event),
-      };
-      this.#handlers.set(type, record);
-      super.addEventListener(type, record.listener);
-    }
-  }
-
   static {
-    const constant = { enumerable: true, writable: false, configurable: false };
-    for (const target of [WebSocket, WebSocket.prototype]) {
-      for (const [name, value] of Object.entries({ CONNECTING, OPEN, CLOSING, CLOSED })) {
-        Object.defineProperty(target, name, { ...constant, value });
-      }
-    }
-    for (const type of ['open', 'message', 'error', 'close']) {
-      Object.defineProperty(WebSocket.prototype, `on${type}`, {
-        get(this: WebSocket) {
-          return this.#handlers.get(type)?.value ?? null;
-        },
-        set(this: WebSocket, value: unknown) {
-          this.#setHandler(type, value);
-        },
-        enumerable: true,
-        configurable: true,
-      });
-    }
+    defineWebSocketShape(WebSocket, 'WebSocket', (ws) => ws.#handlers);
     const tags: [object, string][] = [
-      [WebSocket.prototype, 'WebSocket'],
       [CloseEvent.prototype, 'CloseEvent'],
       [ErrorEvent.prototype, 'ErrorEvent'],
     ];
