@@ -10,50 +10,19 @@ const keyWord = new Uint32Array(keyBytes.buffer);
 /** Written pool blocks kept for reuse (64 KiB each by default). */
 const MAX_SPARE_POOLS = 8;
 /** Below this size a byte loop beats creating a typed-array view. */
-const WORD_MASK_THRESHOLD = 32;
+const WORD_MASK_THRESHOLD = 16;
+const NO_WORDS = new Uint32Array(0);
 
 /**
  * XORs `data` in place with the 4-byte key at `key[keyOffset..keyOffset+3]` (RFC 6455 §5.3).
  * Works a 32-bit word at a time on the aligned middle part; applying it twice restores `data`.
  */
 export function applyMask(data: Uint8Array, key: Uint8Array, keyOffset = 0): void {
-  const length = data.length;
-  const k0 = key[keyOffset]!;
-  const k1 = key[keyOffset + 1]!;
-  const k2 = key[keyOffset + 2]!;
-  const k3 = key[keyOffset + 3]!;
-  let i = 0;
-  if (length >= WORD_MASK_THRESHOLD) {
-    const lead = (4 - (data.byteOffset & 3)) & 3;
-    for (; i < lead; i++) data[i] = data[i]! ^ key[keyOffset + (i & 3)]!;
-    // The key rotated so that its byte for position `lead` comes first; built through a byte
-    // view so that the word is right on either endianness.
-    keyBytes[0] = key[keyOffset + (lead & 3)]!;
-    keyBytes[1] = key[keyOffset + ((lead + 1) & 3)]!;
-    keyBytes[2] = key[keyOffset + ((lead + 2) & 3)]!;
-    keyBytes[3] = key[keyOffset + ((lead + 3) & 3)]!;
-    const word = keyWord[0]!;
-    const words = (length - lead) >>> 2;
-    const view = new Uint32Array(data.buffer, data.byteOffset + lead, words);
-    const unrolled = words & ~7;
-    let w = 0;
-    for (; w < unrolled; w += 8) {
-      view[w] = view[w]! ^ word;
-      view[w + 1] = view[w + 1]! ^ word;
-      view[w + 2] = view[w + 2]! ^ word;
-      view[w + 3] = view[w + 3]! ^ word;
-      view[w + 4] = view[w + 4]! ^ word;
-      view[w + 5] = view[w + 5]! ^ word;
-      view[w + 6] = view[w + 6]! ^ word;
-      view[w + 7] = view[w + 7]! ^ word;
-    }
-    for (; w < words; w++) view[w] = view[w]! ^ word;
-    i = lead + words * 4;
-  }
-  for (; i < length; i++) {
-    const m = i & 3;
-    data[i] = data[i]! ^ (m === 0 ? k0 : m === 1 ? k1 : m === 2 ? k2 : k3);
-  }
+  const words =
+    data.length >= WORD_MASK_THRESHOLD
+      ? new Uint32Array(data.buffer, 0, data.buffer.byteLength >>> 2)
+      : NO_WORDS;
+  maskRange(data, words, 0, data.length, key, keyOffset);
 }
 
 /**
@@ -70,7 +39,7 @@ export function maskRange(
   keyOffset: number,
 ): void {
   let i = start;
-  if (end - start >= 16) {
+  if (end - start >= WORD_MASK_THRESHOLD) {
     const lead = (4 - ((bytes.byteOffset + start) & 3)) & 3;
     for (let j = 0; j < lead; j++, i++) bytes[i] = bytes[i]! ^ key[keyOffset + (j & 3)]!;
     keyBytes[0] = key[keyOffset + (lead & 3)]!;
