@@ -7,43 +7,16 @@
 
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
-import { describe, it, type TestContext } from 'node:test';
-import { connect, type Message, type WebSocketClient } from '../../src/api/websocket-client.js';
+import { describe, it } from 'node:test';
+import type { Message } from '../../src/api/websocket-client.js';
+import { deferred, open, turn } from '../helpers/api.js';
 import {
   acceptHandshake,
   collectClientFrames,
   parseClientFrames,
-  type ScriptedServer,
+  scripted,
   serverFrame,
-  startScriptedServer,
 } from '../helpers/servers.js';
-
-function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((done) => {
-    resolve = done;
-  });
-  return { promise, resolve };
-}
-
-async function scripted(
-  t: TestContext,
-  script: Parameters<typeof startScriptedServer>[0],
-): Promise<ScriptedServer> {
-  const server = await startScriptedServer(script);
-  t.after(() => server.close());
-  return server;
-}
-
-async function open(
-  t: TestContext,
-  url: string,
-  options?: Parameters<typeof connect>[1],
-): Promise<WebSocketClient> {
-  const ws = await connect(url, options);
-  t.after(() => ws.terminate());
-  return ws;
-}
 
 /** Collects client frames and answers the client's Close (§5.5.1), then ends TCP (§7.1.1). */
 function collectAndAnswerClose(
@@ -57,9 +30,6 @@ function collectAndAnswerClose(
   });
   return frames;
 }
-
-/** One event-loop turn, so that pending socket reads can run (a slow consumer). */
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const MiB = 1024 * 1024;
 

@@ -18,39 +18,18 @@ import {
   TransportError,
   UnexpectedStatusError,
 } from '../../src/core/errors.js';
+import { deferred } from '../helpers/api.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import {
   acceptHandshake,
+  closedPortUrl,
   collectClientFrames,
-  type EchoServer,
+  echoServer,
   readRequest,
   type ScriptedServer,
-  startScriptedServer,
+  scripted,
   startWsEchoServer,
 } from '../helpers/servers.js';
-
-function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((done) => {
-    resolve = done;
-  });
-  return { promise, resolve };
-}
-
-async function echoServer(t: TestContext): Promise<EchoServer> {
-  const server = await startWsEchoServer();
-  t.after(() => server.close());
-  return server;
-}
-
-async function scripted(
-  t: TestContext,
-  script: Parameters<typeof startScriptedServer>[0],
-): Promise<ScriptedServer> {
-  const server = await startScriptedServer(script);
-  t.after(() => server.close());
-  return server;
-}
 
 /**
  * A server that accepts TCP and reads the upgrade request but never answers. `requested`
@@ -67,14 +46,6 @@ async function silentServer(
     requested.resolve(socket);
   });
   return { server, requested: requested.promise, connections: () => connections };
-}
-
-/** A ws:// URL to a port on 127.0.0.1 where nothing listens any more. */
-async function closedPortUrl(): Promise<string> {
-  const server = await startScriptedServer(() => {});
-  const { port } = server;
-  await server.close();
-  return `ws://127.0.0.1:${port}/`;
 }
 
 describe('AbortSignal', () => {

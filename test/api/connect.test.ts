@@ -17,55 +17,19 @@ import {
 } from '../../src/api/websocket-client.js';
 import { ReadyState } from '../../src/core/constants.js';
 import { InvalidArgumentError, InvalidStateError, ProtocolError } from '../../src/core/errors.js';
+import { deferred, open } from '../helpers/api.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import {
   acceptHandshake,
+  closedPortUrl,
   collectClientFrames,
   type EchoServer,
-  type ScriptedServer,
+  echoServer,
+  scripted,
   serverFrame,
-  startScriptedServer,
-  startWsEchoServer,
 } from '../helpers/servers.js';
 
 type ClientFrame = ReturnType<typeof collectClientFrames>['frames'][number];
-
-function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((done) => {
-    resolve = done;
-  });
-  return { promise, resolve };
-}
-
-async function echoServer(
-  t: TestContext,
-  options?: Parameters<typeof startWsEchoServer>[0],
-): Promise<EchoServer> {
-  const server = await startWsEchoServer(options);
-  t.after(() => server.close());
-  return server;
-}
-
-async function scripted(
-  t: TestContext,
-  script: Parameters<typeof startScriptedServer>[0],
-): Promise<ScriptedServer> {
-  const server = await startScriptedServer(script);
-  t.after(() => server.close());
-  return server;
-}
-
-/** Connects and makes sure the client is gone when the test ends. */
-async function open(
-  t: TestContext,
-  url: string | URL,
-  options?: ConnectOptions,
-): Promise<WebSocketClient> {
-  const ws = await connect(url, options);
-  t.after(() => ws.terminate());
-  return ws;
-}
 
 /** Connects to an echo server and returns the client with the server side of the socket. */
 async function openWithPeer(
@@ -681,11 +645,3 @@ describe('logger option', () => {
     assert.equal(await run({}), 0);
   });
 });
-
-/** A ws:// URL to a port on 127.0.0.1 where nothing listens any more. */
-async function closedPortUrl(): Promise<string> {
-  const server = await startScriptedServer(() => {});
-  const { port } = server;
-  await server.close();
-  return `ws://127.0.0.1:${port}/`;
-}

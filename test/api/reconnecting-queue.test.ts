@@ -12,10 +12,10 @@ import type { ReconnectEvent, ReconnectingCloseEvent } from '../../src/api/recon
 import {
   type OpenHookSocket,
   ReconnectingWebSocket,
-  type ReconnectingWebSocketOptions,
 } from '../../src/api/reconnecting-websocket.js';
 import { Supervisor, type SupervisorHandler } from '../../src/client/reconnect.js';
 import { ConnectionClosedError, ErrorCode, QueueError } from '../../src/core/errors.js';
+import { reconnectingClient as client } from '../helpers/api.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { Peer } from '../helpers/hostile.js';
 import { acceptHandshake, serverFrame, startScriptedServer } from '../helpers/servers.js';
@@ -75,22 +75,6 @@ function texts(peer: Peer): string[] {
 async function received(peer: Peer, count: number): Promise<string[]> {
   assert.ok(await peer.waitFor(() => peer.messages.length >= count), 'the peer went away');
   return texts(peer);
-}
-
-function client(
-  t: TestContext,
-  url: string,
-  options: ReconnectingWebSocketOptions = {},
-): { ws: ReconnectingWebSocket; clock: FakeClock } {
-  const clock = new FakeClock();
-  const ws = new ReconnectingWebSocket(url, {
-    random: () => 0.5,
-    pingIntervalMs: 0,
-    ...options,
-    clock,
-  });
-  t.after(() => ws.close());
-  return { ws, clock };
 }
 
 /** Resolves with the next event of `type` (arm it before what causes the event). */

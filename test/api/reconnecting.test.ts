@@ -6,7 +6,6 @@
 
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import type { WebSocket as WsPeer } from 'ws';
 import { ErrorEvent } from '../../src/api/dom-events.js';
@@ -20,25 +19,11 @@ import {
   type ReconnectingWebSocketOptions,
 } from '../../src/api/reconnecting-websocket.js';
 import { ErrorCode, UnexpectedStatusError } from '../../src/core/errors.js';
+import { reconnectingClient, turn } from '../helpers/api.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { type EchoServer, startScriptedServer, startWsEchoServer } from '../helpers/servers.js';
+import { type EchoServer, echoServer, scripted } from '../helpers/servers.js';
 
 // ------------------------------------------------------------------ helpers
-
-async function echoServer(
-  t: TestContext,
-  options?: Parameters<typeof startWsEchoServer>[0],
-): Promise<EchoServer> {
-  const server = await startWsEchoServer(options);
-  t.after(() => server.close());
-  return server;
-}
-
-async function scripted(t: TestContext, script: (socket: Socket) => void) {
-  const server = await startScriptedServer(script);
-  t.after(() => server.close());
-  return server;
-}
 
 interface Peer {
   socket: WsPeer;
@@ -105,25 +90,15 @@ function client(
   url: ConstructorParameters<typeof ReconnectingWebSocket>[0],
   options: ReconnectingWebSocketOptions = {},
 ): { ws: ReconnectingWebSocket; clock: FakeClock; log: string[]; next: Next } {
-  const clock = new FakeClock();
-  const ws = new ReconnectingWebSocket(url, {
-    random: () => 0.5,
-    pingIntervalMs: 0,
-    ...options,
-    clock,
-  });
-  t.after(() => ws.close());
+  const { ws, clock } = reconnectingClient(t, url, options);
   return { ws, clock, ...recorder(ws) };
-}
-
-/** One turn of the event loop (not a timer): lets already queued tasks run. */
-function turn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** A server whose every connection is dropped at once (a network error for the client). */
 function dropEverything(t: TestContext) {
-  return scripted(t, (socket) => socket.destroy());
+  return scripted(t, (socket) => {
+    socket.destroy();
+  });
 }
 
 // ------------------------------------------------------------------ reconnecting

@@ -5,20 +5,22 @@
 
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { WebSocket as UndiciWebSocket } from 'undici';
 import type { WebSocket as WsPeer } from 'ws';
 import { CloseEvent, ErrorEvent, WebSocket } from '../../src/api/websocket.js';
 import { isWebSocketError } from '../../src/core/errors.js';
+import { turn } from '../helpers/api.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import {
   acceptHandshake,
+  closedPort,
   type EchoServer,
+  echoServer,
   parseClientFrames,
   readRequest,
+  scripted,
   serverFrame,
-  startScriptedServer,
-  startWsEchoServer,
 } from '../helpers/servers.js';
 
 /** What the undici and wsc sockets have in common, for the recorder. */
@@ -67,20 +69,6 @@ function next(ws: AnySocket, type: string): Promise<Event> {
   return new Promise((resolve) => ws.addEventListener(type, resolve, { once: true }));
 }
 
-/** One turn of the event loop (not a timer): lets already queued tasks run. */
-function turn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-async function echoServer(
-  t: TestContext,
-  options?: Parameters<typeof startWsEchoServer>[0],
-): Promise<EchoServer> {
-  const server = await startWsEchoServer(options);
-  t.after(() => server.close());
-  return server;
-}
-
 /** Remembers what each server-side peer received and how it saw the close. */
 function watchPeers(server: EchoServer) {
   const peers: { messages: string[]; close: Promise<{ code: number; reason: string }> }[] = [];
@@ -95,12 +83,6 @@ function watchPeers(server: EchoServer) {
     peers.push({ messages, close });
   });
   return peers;
-}
-
-async function scripted(t: TestContext, script: (socket: Socket) => void | Promise<void>) {
-  const server = await startScriptedServer(script);
-  t.after(() => server.close());
-  return server;
 }
 
 /** After the handshake, calls `onClose` once the client's Close frame arrived. */
@@ -129,13 +111,6 @@ function assertDOMException(fn: () => unknown, name: string): void {
     assert.equal(error.name, name);
     return true;
   });
-}
-
-/** A port nothing listens on: open a server, note its port, close it. */
-async function closedPort(): Promise<number> {
-  const server = await startScriptedServer(() => {});
-  await server.close();
-  return server.port;
 }
 
 describe('WebSocket interface shape', () => {

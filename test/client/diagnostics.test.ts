@@ -7,15 +7,10 @@
 import assert from 'node:assert/strict';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import { connectForever } from '../../src/api/connect-forever.js';
-import {
-  ReconnectingWebSocket,
-  type ReconnectingWebSocketOptions,
-} from '../../src/api/reconnecting-websocket.js';
 import {
   type CloseInfo,
   type ConnectOptions,
@@ -24,38 +19,19 @@ import {
   WebSocketClient,
 } from '../../src/api/websocket-client.js';
 import { ErrorCode } from '../../src/core/errors.js';
+import { cleanClose } from '../helpers/api.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { FaultProxy } from '../helpers/fault-proxy.js';
+import { Changes, reconnecting, startProxy, trackedHttpServer } from '../helpers/faults.js';
 import { startTlsWsPeer } from '../helpers/peers.js';
 import {
   acceptHandshake,
   readRequest,
-  type ScriptedServer,
+  scripted,
   serverFrame,
   startScriptedServer,
 } from '../helpers/servers.js';
 
 // ------------------------------------------------------------------ helpers
-
-/** Resolves waits on a predicate, re-checked whenever something observable changed. */
-class Changes {
-  #waiters = new Set<() => boolean>();
-  notify(): void {
-    for (const check of [...this.#waiters]) check();
-  }
-  until(predicate: () => boolean): Promise<void> {
-    if (predicate()) return Promise.resolve();
-    return new Promise((resolve) => {
-      const check = (): boolean => {
-        if (!predicate()) return false;
-        this.#waiters.delete(check);
-        resolve();
-        return true;
-      };
-      this.#waiters.add(check);
-    });
-  }
-}
 
 interface Backend {
   port: number;
@@ -67,12 +43,8 @@ interface Backend {
  * receives the text "close me".
  */
 async function startBackend(t: TestContext, changes = new Changes()): Promise<Backend> {
-  const http: Server = createServer();
-  const sockets = new Set<Socket>();
-  http.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const server = trackedHttpServer();
+  const { http } = server;
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   const backend: Backend = { port: 0, peers: [] };
   http.on('upgrade', (request, socket: Socket, head) => {
@@ -90,27 +62,9 @@ async function startBackend(t: TestContext, changes = new Changes()): Promise<Ba
       changes.notify();
     });
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  backend.port = (http.address() as { port: number }).port;
-  t.after(async () => {
-    for (const client of wss.clients) client.terminate();
-    wss.close();
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => http.close(() => resolve()));
-  });
+  backend.port = await server.listen();
+  t.after(() => server.close(wss, true));
   return backend;
-}
-
-async function startProxy(t: TestContext, upstreamPort: number): Promise<FaultProxy> {
-  const proxy = await FaultProxy.start({ upstreamPort });
-  t.after(() => proxy.close());
-  return proxy;
-}
-
-async function scripted(t: TestContext, script: (socket: Socket) => void): Promise<ScriptedServer> {
-  const server = await startScriptedServer(script);
-  t.after(() => server.close());
-  return server;
 }
 
 /** Starts a client without awaiting the open; it is terminated after the test. */
@@ -157,13 +111,7 @@ describe('close causes: kind and phase for every way a connection ends', {
     const ws = client(t, `ws://127.0.0.1:${backend.port}/`);
     await ws.opened;
     const info = await ws.close(1000, 'done');
-    assert.deepEqual(pick(info), {
-      code: 1000,
-      reason: 'done',
-      wasClean: true,
-      error: undefined,
-      cause: { kind: 'user', phase: 'closing' },
-    });
+    assert.deepEqual(pick(info), cleanClose(1000, 'done', 'user'));
   });
 
   it('server: the server closed it', async (t) => {
@@ -172,13 +120,7 @@ describe('close causes: kind and phase for every way a connection ends', {
     await ws.opened;
     void ws.send('close me');
     const info = await ws.closed;
-    assert.deepEqual(pick(info), {
-      code: 1000,
-      reason: 'as you wish',
-      wasClean: true,
-      error: undefined,
-      cause: { kind: 'server', phase: 'closing' },
-    });
+    assert.deepEqual(pick(info), cleanClose(1000, 'as you wish'));
   });
 
   it('dns: the host does not resolve', async (t) => {
@@ -233,7 +175,9 @@ describe('close causes: kind and phase for every way a connection ends', {
     const seen = new Promise<void>((resolve) => {
       requestSeen = resolve;
     });
-    const server = await scripted(t, (socket) => socket.once('data', () => requestSeen()));
+    const server = await scripted(t, (socket) => {
+      socket.once('data', () => requestSeen());
+    });
     const clock = new FakeClock();
     const ws = client(t, server.url, { clock, openTimeoutMs: 1500 });
     await seen;
@@ -421,31 +365,6 @@ describe('stats()', { timeout: 20_000 }, () => {
     assert.equal(stats.bytesOut, proxy.bytesToUpstream);
   });
 });
-
-/** A ReconnectingWebSocket on a fake clock (jitter 0, keepalive off) with event counts. */
-function reconnecting(
-  t: TestContext,
-  url: string,
-  options: ReconnectingWebSocketOptions = {},
-  changes = new Changes(),
-) {
-  const clock = new FakeClock();
-  const ws = new ReconnectingWebSocket(url, {
-    clock,
-    random: () => 0,
-    pingIntervalMs: 0,
-    ...options,
-  });
-  t.after(() => ws.close());
-  const counts = new Map<string, number>();
-  for (const type of ['open', 'message', 'close', 'reconnecting', 'giveup']) {
-    ws.addEventListener(type, () => {
-      counts.set(type, (counts.get(type) ?? 0) + 1);
-      changes.notify();
-    });
-  }
-  return { ws, clock, changes, count: (type: string) => counts.get(type) ?? 0 };
-}
 
 // ------------------------------------------------------------------ diagnostics_channel
 

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { FaultProxy, type ProxiedConnection } from '../helpers/fault-proxy.js';
+import { startProxy } from '../helpers/faults.js';
 
 interface EchoServer {
   port: number;
@@ -37,12 +38,6 @@ async function startEchoServer(t: TestContext, tag = ''): Promise<EchoServer> {
       return socket;
     },
   };
-}
-
-async function startProxy(t: TestContext, upstreamPort: number): Promise<FaultProxy> {
-  const proxy = await FaultProxy.start({ upstreamPort });
-  t.after(() => proxy.close());
-  return proxy;
 }
 
 /** Collects everything a socket receives, and resolves waits on the running total. */
@@ -107,6 +102,20 @@ async function roundTrip(socket: Socket, received: Received, text: string): Prom
   await received.until(before + Buffer.byteLength(text));
 }
 
+/**
+ * An echo server behind a proxy and one client connected through it, after a first round trip
+ * of `first`; `server` is the echo server's side of that connection.
+ */
+async function echoThroughProxy(t: TestContext, first: string) {
+  const echo = await startEchoServer(t);
+  const proxy = await startProxy(t, echo.port);
+  const serverSide = echo.nextSocket();
+  const { socket, received } = await connectThrough(t, proxy);
+  await roundTrip(socket, received, first);
+  const server = await serverSide;
+  return { echo, proxy, socket, received, server };
+}
+
 /** Records which of 'end', 'close' and 'error' a socket has seen. */
 function watch(socket: Socket): { end: boolean; close: boolean; error: Error | undefined } {
   const seen = { end: false, close: false, error: undefined as Error | undefined };
@@ -165,12 +174,7 @@ describe('fault proxy', { timeout: 20_000 }, () => {
   });
 
   it('dropAll ends every connection with FIN on both sides', async (t) => {
-    const echo = await startEchoServer(t);
-    const proxy = await startProxy(t, echo.port);
-    const serverSide = echo.nextSocket();
-    const { socket, received } = await connectThrough(t, proxy);
-    await roundTrip(socket, received, 'ping');
-    const server = await serverSide;
+    const { proxy, socket, server } = await echoThroughProxy(t, 'ping');
     const serverSeen = watch(server);
     const seen = watch(socket);
 
@@ -183,12 +187,7 @@ describe('fault proxy', { timeout: 20_000 }, () => {
   });
 
   it('resetAll resets the client (ECONNRESET) and closes the upstream side', async (t) => {
-    const echo = await startEchoServer(t);
-    const proxy = await startProxy(t, echo.port);
-    const serverSide = echo.nextSocket();
-    const { socket, received } = await connectThrough(t, proxy);
-    await roundTrip(socket, received, 'ping');
-    const server = await serverSide;
+    const { proxy, socket, server } = await echoThroughProxy(t, 'ping');
 
     const ended = outcome(socket);
     const serverClosed = once(server, 'close');
@@ -200,12 +199,7 @@ describe('fault proxy', { timeout: 20_000 }, () => {
   });
 
   it('blackhole discards bytes both ways without closing; lifting it forwards new bytes', async (t) => {
-    const echo = await startEchoServer(t);
-    const proxy = await startProxy(t, echo.port);
-    const serverSide = echo.nextSocket();
-    const { socket, received } = await connectThrough(t, proxy);
-    await roundTrip(socket, received, 'before');
-    const server = await serverSide;
+    const { proxy, socket, received, server } = await echoThroughProxy(t, 'before');
     const seen = watch(socket);
     const serverSeen = watch(server);
     const toUpstream = proxy.bytesToUpstream;
@@ -232,12 +226,7 @@ describe('fault proxy', { timeout: 20_000 }, () => {
   });
 
   it('blackhole holds back FIN until it is lifted', async (t) => {
-    const echo = await startEchoServer(t);
-    const proxy = await startProxy(t, echo.port);
-    const serverSide = echo.nextSocket();
-    const { socket, received } = await connectThrough(t, proxy);
-    await roundTrip(socket, received, 'x');
-    const server = await serverSide;
+    const { echo, proxy, socket, server } = await echoThroughProxy(t, 'x');
     const serverSeen = watch(server);
     const direct = await connectTo(t, echo.port);
     const directReceived = new Received(direct);

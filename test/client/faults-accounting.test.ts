@@ -20,41 +20,17 @@
 // sent after the last fault is lost.
 
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { describe, it, type TestContext } from 'node:test';
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import type { ReconnectEvent } from '../../src/api/reconnecting-events.js';
 import { ReconnectingWebSocket } from '../../src/api/reconnecting-websocket.js';
 import { isWebSocketError } from '../../src/core/errors.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { FaultProxy } from '../helpers/fault-proxy.js';
+import type { FaultProxy } from '../helpers/fault-proxy.js';
+import { Changes, startProxy, trackedHttpServer } from '../helpers/faults.js';
 
 const CYCLES = 100;
-
-/** Resolves waits on a predicate, re-checked whenever something observable changed. */
-class Changes {
-  #waiters = new Set<{ check(): boolean }>();
-
-  notify(): void {
-    for (const waiter of [...this.#waiters]) waiter.check();
-  }
-
-  until(predicate: () => boolean): Promise<void> {
-    if (predicate()) return Promise.resolve();
-    return new Promise((resolve) => {
-      const waiter = {
-        check: () => {
-          if (!predicate()) return false;
-          this.#waiters.delete(waiter);
-          resolve();
-          return true;
-        },
-      };
-      this.#waiters.add(waiter);
-    });
-  }
-}
 
 interface ServerConnection {
   /** Ids of the messages received on this connection, in arrival order. */
@@ -64,12 +40,8 @@ interface ServerConnection {
 
 /** An npm `ws` server that records the id of every `m<id>` message, per connection. */
 async function startRecordingServer(t: TestContext, changes: Changes) {
-  const http: Server = createServer();
-  const sockets = new Set<Socket>();
-  http.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const server = trackedHttpServer();
+  const { http } = server;
   const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
   const connections: ServerConnection[] = [];
   let fences = 0;
@@ -89,14 +61,10 @@ async function startRecordingServer(t: TestContext, changes: Changes) {
     });
     changes.notify();
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  t.after(async () => {
-    wss.close();
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => http.close(() => resolve()));
-  });
+  const port = await server.listen();
+  t.after(() => server.close(wss));
   return {
-    port: (http.address() as { port: number }).port,
+    port,
     connections,
     get fences() {
       return fences;
@@ -138,8 +106,7 @@ describe('fault injection: every message accounted for', { timeout: 60_000 }, ()
   it(`over ${CYCLES} drops and resets, no message is duplicated, reordered or left unsettled`, async (t) => {
     const changes = new Changes();
     const server = await startRecordingServer(t, changes);
-    const proxy = await FaultProxy.start({ upstreamPort: server.port });
-    t.after(() => proxy.close());
+    const proxy = await startProxy(t, server.port);
 
     const clock = new FakeClock();
     const ws = new ReconnectingWebSocket(proxy.wsUrl(), {

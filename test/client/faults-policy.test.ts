@@ -6,7 +6,7 @@
 // reaches the delay" is checked exactly.
 
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
@@ -23,27 +23,12 @@ import {
 import type { ReconnectingEvent } from '../../src/client/reconnect.js';
 import { ErrorCode, UnexpectedStatusError } from '../../src/core/errors.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { FaultProxy } from '../helpers/fault-proxy.js';
-
-/** Resolves waits on a predicate, re-checked whenever something observable changed. */
-class Changes {
-  #waiters = new Set<() => boolean>();
-  notify(): void {
-    for (const check of [...this.#waiters]) check();
-  }
-  until(predicate: () => boolean): Promise<void> {
-    if (predicate()) return Promise.resolve();
-    return new Promise((resolve) => {
-      const check = (): boolean => {
-        if (!predicate()) return false;
-        this.#waiters.delete(check);
-        resolve();
-        return true;
-      };
-      this.#waiters.add(check);
-    });
-  }
-}
+import {
+  Changes,
+  startProxy,
+  trackedHttpServer,
+  reconnecting as watchReconnecting,
+} from '../helpers/faults.js';
 
 /** How the server answers one upgrade request, or treats one accepted connection. */
 type Answer =
@@ -61,12 +46,8 @@ interface GatedServer {
 
 /** An npm `ws` server (noServer mode) that refuses or closes as scripted, then echoes. */
 async function startGatedServer(t: TestContext): Promise<GatedServer> {
-  const http: Server = createServer();
-  const sockets = new Set<Socket>();
-  http.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const server = trackedHttpServer();
+  const { http } = server;
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   const gated: GatedServer = { port: 0, answers: [], requests: 0 };
   http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
@@ -90,22 +71,15 @@ async function startGatedServer(t: TestContext): Promise<GatedServer> {
       else ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
     });
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  gated.port = (http.address() as { port: number }).port;
-  t.after(async () => {
-    for (const client of wss.clients) client.terminate();
-    wss.close();
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => http.close(() => resolve()));
-  });
+  gated.port = await server.listen();
+  t.after(() => server.close(wss, true));
   return gated;
 }
 
 /** The gated server behind the fault proxy; `url()` counts the attempts that ask for it. */
 async function setUp(t: TestContext) {
   const server = await startGatedServer(t);
-  const proxy = await FaultProxy.start({ upstreamPort: server.port });
-  t.after(() => proxy.close());
+  const proxy = await startProxy(t, server.port);
   let attempts = 0;
   return {
     server,
@@ -126,25 +100,7 @@ function reconnecting(
   url: () => string,
   options: ReconnectingWebSocketOptions = {},
 ) {
-  const clock = new FakeClock();
-  const changes = new Changes();
-  const ws = new ReconnectingWebSocket(url, {
-    clock,
-    random: () => 0.5,
-    pingIntervalMs: 0,
-    ...options,
-  });
-  t.after(() => ws.close());
-  const events: Event[] = [];
-  for (const type of ['open', 'message', 'close', 'reconnecting', 'giveup']) {
-    ws.addEventListener(type, (event: Event) => {
-      events.push(event);
-      changes.notify();
-    });
-  }
-  const all = <E extends Event>(type: string): E[] =>
-    events.filter((event) => event.type === type) as E[];
-  return { ws, clock, changes, events, all };
+  return watchReconnecting(t, url, { random: () => 0.5, ...options });
 }
 
 describe('fault injection: the policy with ReconnectingWebSocket', { timeout: 20_000 }, () => {

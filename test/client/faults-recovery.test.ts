@@ -7,8 +7,6 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import { connectForever } from '../../src/api/connect-forever.js';
@@ -21,33 +19,19 @@ import type { Message, WebSocketClient } from '../../src/api/websocket-client.js
 import type { ReconnectingEvent } from '../../src/client/reconnect.js';
 import { ReadyState } from '../../src/core/constants.js';
 import { ErrorCode, TimeoutError } from '../../src/core/errors.js';
+import { turn } from '../helpers/api.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { FaultProxy } from '../helpers/fault-proxy.js';
+import {
+  Changes,
+  startProxy,
+  trackedHttpServer,
+  reconnecting as watchReconnecting,
+} from '../helpers/faults.js';
 import { startTlsWsPeer } from '../helpers/peers.js';
 
 const MiB = 1024 * 1024;
 
 // ------------------------------------------------------------------ helpers
-
-/** Resolves waits on a predicate, re-checked whenever something observable changed. */
-class Changes {
-  #waiters = new Set<() => boolean>();
-  notify(): void {
-    for (const check of [...this.#waiters]) check();
-  }
-  until(predicate: () => boolean): Promise<void> {
-    if (predicate()) return Promise.resolve();
-    return new Promise((resolve) => {
-      const check = (): boolean => {
-        if (!predicate()) return false;
-        this.#waiters.delete(check);
-        resolve();
-        return true;
-      };
-      this.#waiters.add(check);
-    });
-  }
-}
 
 interface BackendPeer {
   socket: WsSocket;
@@ -66,12 +50,8 @@ interface Backend {
 
 /** An npm `ws` server on 127.0.0.1 (`port` 0 for any), shut down after the test. */
 async function startBackend(t: TestContext, changes: Changes, port = 0): Promise<Backend> {
-  const http: Server = createServer();
-  const sockets = new Set<Socket>();
-  http.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const server = trackedHttpServer();
+  const { http } = server;
   const wss = new WebSocketServer({ server: http, perMessageDeflate: false, maxPayload: 64 * MiB });
   const backend: Backend = {
     port: 0,
@@ -108,28 +88,12 @@ async function startBackend(t: TestContext, changes: Changes, port = 0): Promise
   });
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
-    stopping ??= new Promise<void>((resolve) => {
-      wss.close();
-      for (const socket of sockets) socket.destroy();
-      http.close(() => resolve());
-    });
+    stopping ??= server.close(wss);
     return stopping;
   };
   t.after(stop);
-  await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
-  backend.port = (http.address() as { port: number }).port;
+  backend.port = await server.listen(port);
   return backend;
-}
-
-async function startProxy(t: TestContext, upstreamPort: number): Promise<FaultProxy> {
-  const proxy = await FaultProxy.start({ upstreamPort });
-  t.after(() => proxy.close());
-  return proxy;
-}
-
-/** One turn of the event loop (setImmediate, not a timer). */
-function turn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Sends `text` and resolves with the next message the client receives. */
@@ -326,26 +290,9 @@ function reconnecting(
   url: ConstructorParameters<typeof ReconnectingWebSocket>[0],
   options: ReconnectingWebSocketOptions = {},
 ) {
-  const clock = new FakeClock();
-  const changes = new Changes();
-  const ws = new ReconnectingWebSocket(url, {
-    clock,
-    random: () => 0,
-    pingIntervalMs: 0,
-    ...options,
-  });
-  t.after(() => ws.close());
-  const events: Event[] = [];
-  for (const type of ['open', 'message', 'close', 'reconnecting', 'giveup']) {
-    ws.addEventListener(type, (event: Event) => {
-      events.push(event);
-      changes.notify();
-    });
-  }
-  const count = (type: string): number => events.filter((event) => event.type === type).length;
-  const closes = (): ReconnectingCloseEvent[] =>
-    events.filter((event) => event.type === 'close') as ReconnectingCloseEvent[];
-  return { ws, clock, changes, events, count, closes };
+  const watched = watchReconnecting(t, url, options);
+  const closes = (): ReconnectingCloseEvent[] => watched.all<ReconnectingCloseEvent>('close');
+  return { ...watched, closes };
 }
 
 describe('fault injection: recovery with ReconnectingWebSocket', { timeout: 30_000 }, () => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WebSocketClient } from '../../src/api/websocket-client.js';
 import { ErrorCode, ProtocolError, TimeoutError, TransportError } from '../../src/core/errors.js';
+import { cleanClose } from '../helpers/api.js';
 import { assertFailedOpenConnection, Peer, runHostile } from '../helpers/hostile.js';
 import { acceptHandshake, serverFrame, startScriptedServer } from '../helpers/servers.js';
 
@@ -77,32 +78,14 @@ describe('§5.5.1 the client echoes the server Close', { timeout: 20_000 }, () =
       assert.equal(result.peer?.close?.code, code);
       assert.equal(result.peer?.framesAfterClose.length, 0);
       assert.deepEqual(result.errors, []);
-      assert.deepEqual(
-        { ...result.info },
-        {
-          code,
-          reason: 'server says bye ✓',
-          wasClean: true,
-          error: undefined,
-          cause: { kind: 'server', phase: 'closing' },
-        },
-      );
+      assert.deepEqual({ ...result.info }, cleanClose(code, 'server says bye ✓'));
     });
   }
 
   it('an empty Close is answered with an empty Close and reported as 1005', async (t) => {
     const result = await runHostile(t, (peer) => peer.write(serverFrame(CLOSE)));
     assert.equal(result.peer?.close?.payload.length, 0);
-    assert.deepEqual(
-      { ...result.info },
-      {
-        code: 1005,
-        reason: '',
-        wasClean: true,
-        error: undefined,
-        cause: { kind: 'server', phase: 'closing' },
-      },
-    );
+    assert.deepEqual({ ...result.info }, cleanClose(1005, ''));
   });
 
   it('a 123-byte reason (the largest that fits) is accepted', async (t) => {
@@ -163,16 +146,7 @@ describe('§7.1.1 who closes TCP', { timeout: 20_000 }, () => {
     );
     assert.equal(result.peer?.close?.code, 1000);
     assert.deepEqual(result.errors, []);
-    assert.deepEqual(
-      { ...result.info },
-      {
-        code: 1000,
-        reason: 'done',
-        wasClean: true,
-        error: undefined,
-        cause: { kind: 'server', phase: 'closing' },
-      },
-    );
+    assert.deepEqual({ ...result.info }, cleanClose(1000, 'done'));
   });
 
   it('client close: the server answers and ends TCP, a clean close', async (t) => {
@@ -190,16 +164,7 @@ describe('§7.1.1 who closes TCP', { timeout: 20_000 }, () => {
     const info = await client.close(4000, 'app done');
     assert.equal(peer?.close?.code, 4000);
     assert.equal(peer?.close?.reason, 'app done');
-    assert.deepEqual(
-      { ...info },
-      {
-        code: 4000,
-        reason: 'app done',
-        wasClean: true,
-        error: undefined,
-        cause: { kind: 'user', phase: 'closing' },
-      },
-    );
+    assert.deepEqual({ ...info }, cleanClose(4000, 'app done', 'user'));
   });
 
   it('client close: no Close comes back, closeTimeoutMs fails the connection', async (t) => {

@@ -8,7 +8,7 @@ import { connect, type WebSocketClient } from '../../src/api/websocket-client.js
 import { ReadyState } from '../../src/core/constants.js';
 import { ErrorCode, TimeoutError } from '../../src/core/errors.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { Peer } from '../helpers/hostile.js';
+import { type Peer, peerServer } from '../helpers/hostile.js';
 import { acceptHandshake, serverFrame, startScriptedServer } from '../helpers/servers.js';
 
 const PING = 0x9;
@@ -18,19 +18,11 @@ async function open(
   t: TestContext,
   options: { pingIntervalMs: number; pongTimeoutMs?: number },
 ): Promise<{ ws: WebSocketClient; peer: Peer; clock: FakeClock }> {
-  let resolvePeer: (peer: Peer) => void = () => {};
-  const peerReady = new Promise<Peer>((resolve) => {
-    resolvePeer = resolve;
-  });
-  const server = await startScriptedServer(async (socket: Socket) => {
-    const rest = await acceptHandshake(socket);
-    resolvePeer(new Peer(socket, rest));
-  });
-  t.after(() => server.close());
+  const server = await peerServer(t);
   const clock = new FakeClock();
   const ws = await connect(server.url, { clock, ...options });
   t.after(() => ws.terminate());
-  return { ws, peer: await peerReady, clock };
+  return { ws, peer: await server.peer, clock };
 }
 
 /** The opcodes the server saw, once a marker message sent now has arrived behind them. */

@@ -330,35 +330,24 @@ add('5.17', 'a fragmented message, then a stray continuation, fails after the ec
 add('5.18', 'text message made of three empty fragments', () =>
   accepts([text('', { fin: false }), continuation('', { fin: false }), continuation('')], [T('')]),
 );
+/** The frames of 5.19 and 5.20: text in five fragments with two pings among them. */
+const fiveFragmentsTwoPings = () => [
+  text('one ', { fin: false }),
+  continuation('two ', { fin: false }),
+  ping('ping 1'),
+  continuation('three ', { fin: false }),
+  continuation('four ', { fin: false }),
+  ping('ping 2'),
+  continuation('five'),
+];
 add('5.19', 'text in five fragments with two pings among them', () =>
-  accepts(
-    [
-      text('one ', { fin: false }),
-      continuation('two ', { fin: false }),
-      ping('ping 1'),
-      continuation('three ', { fin: false }),
-      continuation('four ', { fin: false }),
-      ping('ping 2'),
-      continuation('five'),
-    ],
-    [T('one two three four five')],
-    { pongs: ['ping 1', 'ping 2'] },
-  ),
+  accepts(fiveFragmentsTwoPings(), [T('one two three four five')], { pongs: ['ping 1', 'ping 2'] }),
 );
 add('5.20', 'same as 5.19, one byte per write', () =>
-  accepts(
-    [
-      text('one ', { fin: false }),
-      continuation('two ', { fin: false }),
-      ping('ping 1'),
-      continuation('three ', { fin: false }),
-      continuation('four ', { fin: false }),
-      ping('ping 2'),
-      continuation('five'),
-    ],
-    [T('one two three four five')],
-    { pongs: ['ping 1', 'ping 2'], chop: 1 },
-  ),
+  accepts(fiveFragmentsTwoPings(), [T('one two three four five')], {
+    pongs: ['ping 1', 'ping 2'],
+    chop: 1,
+  }),
 );
 add('5.21', 'binary in three fragments with an unsolicited pong among them', () =>
   accepts(

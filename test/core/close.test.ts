@@ -12,11 +12,7 @@ import {
 } from '../../src/core/close.js';
 import { ErrorCode, InvalidArgumentError, ProtocolError } from '../../src/core/errors.js';
 import { textArbitrary } from '../helpers/splits.js';
-
-function payload(code: number, reason: Uint8Array | string = ''): Uint8Array {
-  const reasonBytes = typeof reason === 'string' ? new TextEncoder().encode(reason) : reason;
-  return Uint8Array.of(code >> 8, code & 0xff, ...reasonBytes);
-}
+import { closePayload as payload } from './protocol-harness.js';
 
 const refusedCodes = [0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535];
 const acceptedCodes = [

@@ -11,6 +11,7 @@ import { fixtureBytes } from '../helpers/fixtures.js';
 import { feedAllSplits } from '../helpers/splits.js';
 import {
   closeCodeOf,
+  closePayload,
   expectCloseSent,
   expectError,
   feedOpen,
@@ -20,11 +21,6 @@ import {
   sentFrames,
   text,
 } from './protocol-harness.js';
-
-function closePayload(code: number, reason: Uint8Array | string = ''): Uint8Array {
-  const reasonBytes = typeof reason === 'string' ? new TextEncoder().encode(reason) : reason;
-  return Uint8Array.of(code >> 8, code & 0xff, ...reasonBytes);
-}
 
 describe('RFC 6455 §5.5.1 receiving a Close', () => {
   it('reports code and reason, echoes the code, and waits for the server to end TCP', () => {

@@ -88,6 +88,12 @@ export function sentFrames(protocol: ClientProtocol): ClientFrame[] {
   return frames;
 }
 
+/** A Close payload: the 2-byte code, then the reason (UTF-8 when given as a string). */
+export function closePayload(code: number, reason: Uint8Array | string = ''): Uint8Array {
+  const reasonBytes = typeof reason === 'string' ? new TextEncoder().encode(reason) : reason;
+  return Uint8Array.of(code >> 8, code & 0xff, ...reasonBytes);
+}
+
 /** Status code of a Close frame payload, or undefined for an empty one. */
 export function closeCodeOf(payload: Uint8Array): number | undefined {
   return payload.length >= 2 ? (payload[0]! << 8) | payload[1]! : undefined;

@@ -7,7 +7,6 @@
 // document different reports, the adapter translates them. Waiting is always for an event.
 
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import {
   assertSameBytes,
@@ -18,6 +17,7 @@ import {
   randomText,
   startWsPeer,
 } from '../helpers/peers.js';
+import { closedPort } from '../helpers/servers.js';
 import { ADAPTERS, type DialectAdapter, type Message, type Session } from './contract-adapters.js';
 
 /** Payload sizes in bytes: empty, tiny, the 7-bit, 16-bit and 64-bit length forms, 1 MiB. */
@@ -44,18 +44,6 @@ async function connect(
   const session = await adapter.open(peer.url);
   t.after(() => session.dispose());
   return { peer, session };
-}
-
-/** A port on 127.0.0.1 that had a listener a moment ago and has none now. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** The server's record of the session's one connection. */

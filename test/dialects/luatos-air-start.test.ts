@@ -5,97 +5,17 @@
 // misuse. Tests wait for events; "nothing more happens" is shown by an empty timer list.
 
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { InvalidArgumentError, InvalidStateError } from '../../src/core/errors.js';
 import {
   type LuatOsAirClient,
-  type LuatOsAirEventName,
   type LuatOsAirMessage,
   RecvReason,
   websocket,
 } from '../../src/dialects/luatos-air.js';
-import { FakeClock } from '../helpers/fake-clock.js';
 import { Peer } from '../helpers/hostile.js';
 import { acceptHandshake, serverFrame, startScriptedServer } from '../helpers/servers.js';
-
-const EVENT_NAMES: readonly LuatOsAirEventName[] = [
-  'open',
-  'message',
-  'sent',
-  'pong',
-  'close',
-  'error',
-];
-
-type Recorded = [name: string, ...args: unknown[]];
-
-/** Every event of one client in order, plus marks the test adds; waits without sleeping. */
-class Recorder {
-  readonly events: Recorded[] = [];
-  #waiters: { check: () => boolean; resolve: () => void }[] = [];
-
-  constructor(ws: LuatOsAirClient) {
-    for (const name of EVENT_NAMES) {
-      ws.on(name, (...args: unknown[]) => this.push([name, ...args]));
-    }
-  }
-
-  push(entry: Recorded): void {
-    this.events.push(entry);
-    this.#waiters = this.#waiters.filter((waiter) => {
-      if (!waiter.check()) return true;
-      waiter.resolve();
-      return false;
-    });
-  }
-
-  names(): string[] {
-    return this.events.map((entry) => entry[0]);
-  }
-
-  args(name: string): unknown[][] {
-    return this.events.filter((entry) => entry[0] === name).map((entry) => entry.slice(1));
-  }
-
-  until(check: () => boolean): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push({ check, resolve }));
-  }
-
-  untilEvent(name: string, count = 1): Promise<void> {
-    return this.until(() => this.args(name).length >= count);
-  }
-}
-
-function client(t: TestContext, url: string) {
-  const clock = new FakeClock();
-  const ws = websocket.new(url, undefined, { clock });
-  t.after(() => websocket.exit(ws));
-  return { ws, clock, events: new Recorder(ws) };
-}
-
-/** A raw server that completes every handshake; `script` gets each connection and its index. */
-async function peerServer(
-  t: TestContext,
-  script: (peer: Peer, index: number) => void | Promise<void> = () => {},
-) {
-  const peers: Peer[] = [];
-  let waiters: (() => void)[] = [];
-  const server = await startScriptedServer(async (socket) => {
-    const rest = await acceptHandshake(socket);
-    const peer = new Peer(socket, rest);
-    const index = peers.push(peer) - 1;
-    for (const wake of waiters) wake();
-    waiters = [];
-    await script(peer, index);
-  });
-  t.after(() => server.close());
-  const peer = async (index: number): Promise<Peer> => {
-    while (peers.length <= index) await new Promise<void>((resolve) => waiters.push(resolve));
-    return peers[index]!;
-  };
-  return { url: server.url, peers, peer };
-}
+import { client, peerServer, text } from './luatos-air-harness.js';
 
 /** Answers each client Close with an empty Close and ends TCP, as a polite server does. */
 async function closePolitely(peer: Peer): Promise<void> {
@@ -103,8 +23,6 @@ async function closePolitely(peer: Peer): Promise<void> {
   await peer.write(serverFrame(8));
   peer.end();
 }
-
-const text = (bytes: Buffer): string => bytes.toString('utf8');
 
 describe('start(keepAlive, proc, reconnTime) and websocket.exit(ws) (A6)', {
   timeout: 30_000,

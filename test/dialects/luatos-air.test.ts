@@ -16,113 +16,24 @@ import {
   TransportError,
   UnexpectedStatusError,
 } from '../../src/core/errors.js';
+import { RecvReason, websocket } from '../../src/dialects/luatos-air.js';
 import {
-  type LuatOsAirClient,
-  type LuatOsAirEventName,
-  RecvReason,
-  websocket,
-} from '../../src/dialects/luatos-air.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { Peer } from '../helpers/hostile.js';
-import {
-  acceptHandshake,
+  closedPortUrl,
   type EchoServer,
   readRequest,
   serverFrame,
+  echoServer as startEchoServer,
   startScriptedServer,
-  startWsEchoServer,
 } from '../helpers/servers.js';
+import { client, peerServer, text } from './luatos-air-harness.js';
 
 // ------------------------------------------------------------------ helpers
 
-const EVENT_NAMES: readonly LuatOsAirEventName[] = [
-  'open',
-  'message',
-  'sent',
-  'pong',
-  'close',
-  'error',
-];
-
-type Recorded = [name: string, ...args: unknown[]];
-
-/** Every event of one client in order, plus marks the test adds; waits without sleeping. */
-class Recorder {
-  readonly events: Recorded[] = [];
-  #waiters: { check: () => boolean; resolve: () => void }[] = [];
-
-  constructor(ws: LuatOsAirClient) {
-    for (const name of EVENT_NAMES) {
-      ws.on(name, (...args: unknown[]) => this.push([name, ...args]));
-    }
-  }
-
-  push(entry: Recorded): void {
-    this.events.push(entry);
-    this.#waiters = this.#waiters.filter((waiter) => {
-      if (!waiter.check()) return true;
-      waiter.resolve();
-      return false;
-    });
-  }
-
-  names(): string[] {
-    return this.events.map((entry) => entry[0]);
-  }
-
-  args(name: string): unknown[][] {
-    return this.events.filter((entry) => entry[0] === name).map((entry) => entry.slice(1));
-  }
-
-  until(check: () => boolean): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push({ check, resolve }));
-  }
-
-  untilEvent(name: string, count = 1): Promise<void> {
-    return this.until(() => this.args(name).length >= count);
-  }
-
-  /** The single error event's error. */
-  error(): Error {
-    const errors = this.args('error');
-    assert.equal(errors.length, 1, `expected one error event, got ${errors.length}`);
-    return errors[0]![0] as Error;
-  }
-}
-
-function client(t: TestContext, url: string, clock = new FakeClock()) {
-  const ws = websocket.new(url, undefined, { clock });
-  t.after(() => websocket.exit(ws));
-  return { ws, clock, events: new Recorder(ws) };
-}
-
 async function echoServer(t: TestContext): Promise<EchoServer & { peers: WsPeer[] }> {
-  const server = await startWsEchoServer();
-  t.after(() => server.close());
+  const server = await startEchoServer(t);
   const peers: WsPeer[] = [];
   server.server.on('connection', (socket: WsPeer) => peers.push(socket));
   return { ...server, peers };
-}
-
-/** A raw server that completes the handshake and hands each connection to `script`. */
-async function peerServer(t: TestContext, script: (peer: Peer) => void | Promise<void> = () => {}) {
-  const peers: Peer[] = [];
-  let waiters: (() => void)[] = [];
-  const server = await startScriptedServer(async (socket) => {
-    const rest = await acceptHandshake(socket);
-    const peer = new Peer(socket, rest);
-    peers.push(peer);
-    for (const wake of waiters) wake();
-    waiters = [];
-    await script(peer);
-  });
-  t.after(() => server.close());
-  const peer = async (index: number): Promise<Peer> => {
-    while (peers.length <= index) await new Promise<void>((resolve) => waiters.push(resolve));
-    return peers[index]!;
-  };
-  return { url: server.url, peers, peer };
 }
 
 /** A raw server whose script gets the socket right after the upgrade request. */
@@ -134,14 +45,6 @@ async function rawServer(t: TestContext, script: (socket: Socket, request: strin
   t.after(() => server.close());
   return server;
 }
-
-async function closedPortUrl(): Promise<string> {
-  const server = await startScriptedServer(() => {});
-  await server.close();
-  return `ws://127.0.0.1:${server.port}/`;
-}
-
-const text = (bytes: Buffer): string => bytes.toString('utf8');
 
 // ------------------------------------------------------------------ connect
 

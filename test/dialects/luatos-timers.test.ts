@@ -4,18 +4,12 @@
 // event or a server-side frame, never sleeping.
 
 import assert from 'node:assert/strict';
-import type { Socket } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import type { TimerHandle } from '../../src/client/clock.js';
 import { type LuatosClient, type LuatosEventName, websocket } from '../../src/dialects/luatos.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { Peer } from '../helpers/hostile.js';
-import {
-  acceptHandshake,
-  type EchoServer,
-  startScriptedServer,
-  startWsEchoServer,
-} from '../helpers/servers.js';
+import { type Peer, peerServer } from '../helpers/hostile.js';
+import { closedPortUrl, echoServer } from '../helpers/servers.js';
 
 const PING = 0x9;
 
@@ -85,18 +79,6 @@ function create(t: TestContext, url: string, clock: FakeClock, keepalive?: numbe
   assert.ok(wsc !== undefined);
   t.after(() => wsc.close());
   return wsc;
-}
-
-async function echoServer(t: TestContext): Promise<EchoServer> {
-  const server = await startWsEchoServer();
-  t.after(() => server.close());
-  return server;
-}
-
-async function closedPortUrl(): Promise<string> {
-  const server = await startScriptedServer(() => {});
-  await server.close();
-  return `ws://127.0.0.1:${server.port}/`;
 }
 
 describe('luatos: autoreconn (L5)', { timeout: 20_000 }, () => {
@@ -227,21 +209,13 @@ describe('luatos: keepalive (L6)', { timeout: 20_000 }, () => {
     clock: FakeClock;
     events: ReturnType<typeof watch>;
   }> {
-    let resolvePeer: (peer: Peer) => void = () => {};
-    const peerReady = new Promise<Peer>((resolve) => {
-      resolvePeer = resolve;
-    });
-    const server = await startScriptedServer(async (socket: Socket) => {
-      const rest = await acceptHandshake(socket);
-      resolvePeer(new Peer(socket, rest));
-    });
-    t.after(() => server.close());
+    const server = await peerServer(t);
     const clock = new FakeClock();
     const wsc = create(t, server.url, clock, keepalive);
     const events = watch(wsc);
     wsc.connect();
     await events.until('conack');
-    return { wsc, peer: await peerReady, clock, events };
+    return { wsc, peer: await server.peer, clock, events };
   }
 
   it('sends an empty Ping after the period, then error rx and disconnect after two', async (t) => {

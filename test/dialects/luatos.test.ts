@@ -5,7 +5,6 @@
 
 import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Socket } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import type { WebSocket as WsPeer } from 'ws';
 import { ErrorCode, InvalidArgumentError, InvalidStateError } from '../../src/core/errors.js';
@@ -18,14 +17,8 @@ import {
   websocket,
 } from '../../src/dialects/luatos.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { Peer } from '../helpers/hostile.js';
-import {
-  acceptHandshake,
-  type EchoServer,
-  serverFrame,
-  startScriptedServer,
-  startWsEchoServer,
-} from '../helpers/servers.js';
+import { peerServer } from '../helpers/hostile.js';
+import { closedPortUrl, echoServer, serverFrame, startScriptedServer } from '../helpers/servers.js';
 
 // ------------------------------------------------------------------ helpers
 
@@ -86,32 +79,6 @@ function client(t: TestContext, url: string, options: LuatosOptions = {}): Setup
   assert.ok(wsc !== undefined, `create accepts ${url}`);
   t.after(() => wsc.close());
   return { wsc, events: new Events(wsc), clock, bus };
-}
-
-async function echoServer(t: TestContext): Promise<EchoServer> {
-  const server = await startWsEchoServer();
-  t.after(() => server.close());
-  return server;
-}
-
-/** A scripted server that completes the handshake and hands over a Peer per connection. */
-async function peerServer(t: TestContext): Promise<{ url: string; peer: Promise<Peer> }> {
-  let resolvePeer: (peer: Peer) => void = () => {};
-  const peer = new Promise<Peer>((resolve) => {
-    resolvePeer = resolve;
-  });
-  const server = await startScriptedServer(async (socket: Socket) => {
-    const rest = await acceptHandshake(socket);
-    resolvePeer(new Peer(socket, rest));
-  });
-  t.after(() => server.close());
-  return { url: server.url, peer };
-}
-
-async function closedPortUrl(): Promise<string> {
-  const server = await startScriptedServer(() => {});
-  await server.close();
-  return `ws://127.0.0.1:${server.port}/`;
 }
 
 /** Lets callbacks already queued (setImmediate) run; used only to show that none follow. */

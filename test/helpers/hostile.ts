@@ -272,6 +272,23 @@ export class Peer {
   }
 }
 
+/**
+ * A scripted server that completes the handshake; `peer` resolves with the Peer of its first
+ * connection. The server is closed after the test.
+ */
+export async function peerServer(t: TestContext): Promise<{ url: string; peer: Promise<Peer> }> {
+  let resolvePeer: (peer: Peer) => void = () => {};
+  const peer = new Promise<Peer>((resolve) => {
+    resolvePeer = resolve;
+  });
+  const server = await startScriptedServer(async (socket: Socket) => {
+    const rest = await acceptHandshake(socket);
+    resolvePeer(new Peer(socket, rest));
+  });
+  t.after(() => server.close());
+  return { url: server.url, peer };
+}
+
 export interface HostileResult {
   /** Whether the client reported the connection open, or the error it opened with. */
   opened: true | WebSocketError;

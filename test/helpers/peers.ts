@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import type { Server as NetServer, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
+import { deferred } from './api.js';
 
 const require = createRequire(import.meta.url);
 
@@ -70,14 +71,6 @@ function closeCommand(text: string): PeerClose | undefined {
     : { code: Number(rest.slice(0, space)), reason: rest.slice(space + 1) };
 }
 
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
-
 /** Tracks raw sockets so close() can drop upgraded connections too. */
 function trackSockets(server: NetServer): () => Promise<void> {
   const sockets = new Set<Socket>();
@@ -103,6 +96,31 @@ async function listen(server: NetServer): Promise<number> {
     });
   });
   return (server.address() as { port: number }).port;
+}
+
+/**
+ * Tracks the server's sockets, listens, and describes the peer; close() runs `stop` (the
+ * WebSocket library's own shutdown), then drops every socket and closes the server.
+ */
+async function serve(
+  name: string,
+  scheme: 'ws' | 'wss',
+  server: NetServer,
+  requests: PeerRequest[],
+  stop: () => void = () => {},
+): Promise<PeerServer> {
+  const closeServer = trackSockets(server);
+  const port = await listen(server);
+  return {
+    name,
+    url: `${scheme}://127.0.0.1:${port}/`,
+    port,
+    requests,
+    close: async () => {
+      stop();
+      await closeServer();
+    },
+  };
 }
 
 function record(
@@ -158,18 +176,7 @@ export async function startWsPeer(): Promise<PeerServer> {
   const requests: PeerRequest[] = [];
   const wss = new WebSocketServer({ server: http, ...wsServerOptions });
   serveWs(wss, requests);
-  const closeHttp = trackSockets(http);
-  const port = await listen(http);
-  return {
-    name: 'ws',
-    url: `ws://127.0.0.1:${port}/`,
-    port,
-    requests,
-    close: async () => {
-      wss.close();
-      await closeHttp();
-    },
-  };
+  return serve('ws', 'ws', http, requests, () => wss.close());
 }
 
 /** An npm `ws` echo peer behind node:https (TLS options as for https.createServer). */
@@ -182,18 +189,9 @@ export async function startTlsWsPeer(
   https.on('tlsClientError', (error: Error) => tlsErrors.push(error));
   const wss = new WebSocketServer({ server: https, ...wsServerOptions });
   serveWs(wss, requests);
-  const closeHttps = trackSockets(https);
-  const port = await listen(https);
   return {
-    name: 'ws over https',
-    url: `wss://127.0.0.1:${port}/`,
-    port,
-    requests,
+    ...(await serve('ws over https', 'wss', https, requests, () => wss.close())),
     tlsErrors,
-    close: async () => {
-      wss.close();
-      await closeHttps();
-    },
   };
 }
 
@@ -256,18 +254,7 @@ export async function startWebsocketPeer(): Promise<PeerServer> {
       }
     });
   });
-  const closeHttp = trackSockets(http);
-  const port = await listen(http);
-  return {
-    name: 'websocket',
-    url: `ws://127.0.0.1:${port}/`,
-    port,
-    requests,
-    close: async () => {
-      server.unmount();
-      await closeHttp();
-    },
-  };
+  return serve('websocket', 'ws', http, requests, () => server.unmount());
 }
 
 // ------------------------------------------------------------------ faye-websocket
@@ -319,15 +306,7 @@ export async function startFayePeer(): Promise<PeerServer> {
       else socketOf.send(event.data);
     });
   });
-  const closeHttp = trackSockets(http);
-  const port = await listen(http);
-  return {
-    name: 'faye-websocket',
-    url: `ws://127.0.0.1:${port}/`,
-    port,
-    requests,
-    close: closeHttp,
-  };
+  return serve('faye-websocket', 'ws', http, requests);
 }
 
 // ------------------------------------------------------------------ payloads

@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
+import type { TestContext } from 'node:test';
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 
 export interface EchoServer {
@@ -36,6 +37,16 @@ export async function startWsEchoServer(
         server.close(() => resolve());
       }),
   };
+}
+
+/** An npm `ws` echo server (see startWsEchoServer) that is closed after the test. */
+export async function echoServer(
+  t: TestContext,
+  options?: Parameters<typeof startWsEchoServer>[0],
+): Promise<EchoServer> {
+  const server = await startWsEchoServer(options);
+  t.after(() => server.close());
+  return server;
 }
 
 /** Computes Sec-WebSocket-Accept for a request key. */
@@ -168,6 +179,28 @@ export async function startScriptedServer(
         server.close(() => resolve());
       }),
   };
+}
+
+/** A scripted server (see startScriptedServer) that is closed after the test. */
+export async function scripted(
+  t: TestContext,
+  script: Parameters<typeof startScriptedServer>[0],
+): Promise<ScriptedServer> {
+  const server = await startScriptedServer(script);
+  t.after(() => server.close());
+  return server;
+}
+
+/** A port on 127.0.0.1 where nothing listens any more: open a server, note its port, close it. */
+export async function closedPort(): Promise<number> {
+  const server = await startScriptedServer(() => {});
+  await server.close();
+  return server.port;
+}
+
+/** A ws:// URL to a port on 127.0.0.1 where nothing listens any more. */
+export async function closedPortUrl(): Promise<string> {
+  return `ws://127.0.0.1:${await closedPort()}/`;
 }
 
 /** Completes a valid 101 handshake on `socket`; resolves with the bytes after the request. */
