@@ -22,6 +22,7 @@ import { Keepalive } from './keepalive.js';
 import type { ResolvedOptions } from './options.js';
 import { PingTracker } from './ping-tracker.js';
 import { StatsRecorder } from './stats.js';
+import { WriteBatch, type WriteCallback } from './write-batch.js';
 
 /** How a connection ended. */
 export interface CloseInfo {
@@ -49,8 +50,7 @@ export interface ConnectionHandler {
   onClose(info: CloseInfo): void;
 }
 
-/** Called when a send's bytes were handed to the socket, or with the error that lost them. */
-export type WriteCallback = (error: Error | undefined) => void;
+export type { WriteCallback } from './write-batch.js';
 
 export class Connection {
   readonly options: ResolvedOptions;
@@ -61,10 +61,6 @@ export class Connection {
   #openTimer: TimerHandle | undefined;
   #closeTimer: TimerHandle | undefined;
   #connectAbort = new AbortController();
-  #callbacks: WriteCallback[] = [];
-  #batchBytes = 0;
-  #bufferedAmount = 0;
-  #flushScheduled = false;
   #endSent = false;
   #error: WebSocketError | undefined;
   #finished = false;
@@ -80,9 +76,7 @@ export class Connection {
   #closeInitiator: 'client' | 'server' | undefined;
   #latencyMs: number | undefined;
   readonly stats: StatsRecorder;
-  readonly #flushTask = (): void => this.#flush();
-  /** The promise shared by every sendShared() of the batch being collected. */
-  #batchPromise: Promise<void> | undefined;
+  readonly #writes: WriteBatch;
 
   constructor(options: ResolvedOptions, handler: ConnectionHandler, stats = new StatsRecorder()) {
     this.options = options;
@@ -100,6 +94,7 @@ export class Connection {
       deliverFrames: options.deliverFrames,
       ports: options.ports,
     });
+    this.#writes = new WriteBatch(this.#protocol, this.stats, (cause) => this.#lostWrite(cause));
   }
 
   get readyState(): ReadyState {
@@ -107,7 +102,7 @@ export class Connection {
   }
   /** Payload bytes accepted by send() and not yet handed to the socket. */
   get bufferedAmount(): number {
-    return this.#bufferedAmount;
+    return this.#writes.bufferedAmount;
   }
   /** The subprotocol the server chose ('' for none). */
   get protocol(): string {
@@ -179,6 +174,7 @@ export class Connection {
       return;
     }
     this.#socket = socket;
+    this.#writes.socket = socket;
     if (this.#paused) socket.pause();
     socket.on('data', (chunk: Uint8Array) => {
       this.#keepalive?.received();
@@ -199,7 +195,7 @@ export class Connection {
       if (!cleanlyDone) this.#fail(mapSocketError(error, phase, this.options.target));
     });
     socket.on('close', () => this.#finish());
-    this.#flush();
+    this.#writes.flush();
   }
 
   // ------------------------------------------------------------------ events
@@ -235,7 +231,7 @@ export class Connection {
           handler.onOpen();
           if (i + 1 < events.length) {
             this.#holdAfterOpen(events, i + 1);
-            this.#flush();
+            this.#writes.flush();
             this.#afterProtocolStep();
             return;
           }
@@ -271,7 +267,7 @@ export class Connection {
           break;
       }
     }
-    this.#flush();
+    this.#writes.flush();
     this.#afterProtocolStep();
   }
 
@@ -346,7 +342,7 @@ export class Connection {
     // that cannot come.
     this.#protocol.fail(error);
     this.#fail(error);
-    this.#flush();
+    this.#writes.flush();
     this.#socket?.destroy();
   }
 
@@ -387,7 +383,7 @@ export class Connection {
     if (this.#isLogging())
       this.#log(`> ${describeMessage(data, isBinary || typeof data !== 'string')}`);
     this.stats.messagesOut++;
-    this.#queued(bytes, callback);
+    this.#writes.queued(bytes, callback);
     return bytes;
   }
 
@@ -398,18 +394,7 @@ export class Connection {
    */
   sendShared(data: string | Uint8Array, isBinary: boolean): Promise<void> {
     this.send(data, isBinary);
-    let promise = this.#batchPromise;
-    if (promise === undefined) {
-      let settle: WriteCallback = noopCallback;
-      promise = new Promise<void>((resolve, reject) => {
-        settle = (error) => (error ? reject(error) : resolve());
-      });
-      // A send nobody awaits must not crash the process; the failure also reaches 'close'.
-      promise.catch(noopCallback);
-      this.#batchPromise = promise;
-      this.#callbacks.push(settle);
-    }
-    return promise;
+    return this.#writes.sharedPromise();
   }
 
   /** Queues one frame (manual fragmentation); opcode 0 continues, 1 text, 2 binary. */
@@ -421,18 +406,8 @@ export class Connection {
   ): number {
     this.#assertOpen();
     const bytes = this.#protocol.sendFrame(opcode, data, fin);
-    this.#queued(bytes, callback);
+    this.#writes.queued(bytes, callback);
     return bytes;
-  }
-
-  #queued(bytes: number, callback: WriteCallback | undefined): void {
-    this.#bufferedAmount += bytes;
-    this.#batchBytes += bytes;
-    if (callback !== undefined) this.#callbacks.push(callback);
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      queueMicrotask(this.#flushTask);
-    }
   }
 
   /** Sends a Ping and resolves with the round-trip time in milliseconds. */
@@ -444,7 +419,7 @@ export class Connection {
       pingChannel.publish({ url: this.options.target.url.href, direction: 'sent', kind: 'ping' });
     }
     const promise = this.#pings.track(data);
-    this.#queued(0, undefined);
+    this.#writes.queued(0, undefined);
     return promise;
   }
 
@@ -452,39 +427,7 @@ export class Connection {
   pong(payload?: Uint8Array): void {
     this.#assertOpen();
     this.#protocol.sendPong(payload);
-    this.#queued(0, undefined);
-  }
-
-  #flush(): void {
-    this.#flushScheduled = false;
-    const socket = this.#socket;
-    if (socket === undefined) return;
-    const chunks = this.#protocol.dataToSend();
-    const epoch = this.#protocol.outputEpoch;
-    const callbacks = this.#callbacks;
-    const bytes = this.#batchBytes;
-    if (chunks.length === 0 && callbacks.length === 0) return;
-    this.#callbacks = [];
-    this.#batchPromise = undefined;
-    this.#batchBytes = 0;
-    const done = (error: Error | null | undefined): void => {
-      this.#bufferedAmount -= bytes;
-      const failure = error ? this.#lostWrite(error) : undefined;
-      // Node is done with the written chunks: their pool blocks can be filled again.
-      if (!error) this.#protocol.releaseOutput(epoch);
-      for (let i = 0; i < callbacks.length; i++) callbacks[i]!(failure);
-    };
-    if (socket.destroyed || !socket.writable) {
-      done(new Error('socket closed'));
-      return;
-    }
-    const last = chunks.length - 1;
-    for (let i = 0; i <= last; i++) this.stats.bytesOut += chunks[i]!.length;
-    if (last > 0) socket.cork();
-    for (let i = 0; i < last; i++) socket.write(chunks[i]!);
-    if (last >= 0) socket.write(chunks[last]!, done);
-    else queueMicrotask(() => done(undefined));
-    if (last > 0) socket.uncork();
+    this.#writes.queued(0, undefined);
   }
 
   #lostWrite(cause: Error): WebSocketError {
@@ -522,7 +465,7 @@ export class Connection {
       this.#log(`x sending close ${code ?? ''} ${JSON.stringify(reason ?? '')}`);
     this.#protocol.sendClose(code, reason);
     this.#readyState = ReadyState.CLOSING;
-    this.#flush();
+    this.#writes.flush();
     this.#startCloseTimer();
     this.#afterProtocolStep();
   }
@@ -656,11 +599,7 @@ export class Connection {
     this.options.signal?.removeEventListener('abort', this.#onSignal);
     const error = this.#error;
     const lost = this.#lostWrite(error ?? new Error('closed'));
-    for (const callback of this.#callbacks) callback(lost);
-    this.#callbacks = [];
-    this.#batchPromise = undefined;
-    this.#bufferedAmount -= this.#batchBytes;
-    this.#batchBytes = 0;
+    this.#writes.failPending(lost);
     this.#pings.rejectAll(lost);
     const info: CloseInfo = {
       code: received?.code ?? 1006,
@@ -689,5 +628,3 @@ function describeMessage(data: string | Uint8Array, isBinary: boolean): string {
   const size = typeof data === 'string' ? `${data.length} chars` : `${data.length} bytes`;
   return `${isBinary ? 'binary' : 'text'} message, ${size}`;
 }
-
-function noopCallback(): void {}

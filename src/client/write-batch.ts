@@ -1,0 +1,118 @@
+// The write path of one connection: every frame produced in one turn of the event loop goes
+// to the socket in one batched write (cork/uncork, a single writev), and each send's callback
+// runs once that write completed. Also keeps bufferedAmount (payload bytes not yet written).
+
+import type { Socket } from 'node:net';
+import type { WebSocketError } from '../core/errors.js';
+import type { ClientProtocol } from '../core/protocol.js';
+import type { StatsRecorder } from './stats.js';
+
+/** Called when a send's bytes were handed to the socket, or with the error that lost them. */
+export type WriteCallback = (error: Error | undefined) => void;
+
+const noop = (): void => {};
+
+export class WriteBatch {
+  readonly #protocol: ClientProtocol;
+  readonly #stats: StatsRecorder;
+  /** Turns a socket error into the error that send callbacks receive. */
+  readonly #lostWrite: (cause: Error) => WebSocketError;
+  /** Where batches go; undefined until the transport is open. */
+  socket: Socket | undefined;
+  #callbacks: WriteCallback[] = [];
+  #batchBytes = 0;
+  #bufferedAmount = 0;
+  #isScheduled = false;
+  /** The promise shared by every sharedPromise() of the batch being collected. */
+  #batchPromise: Promise<void> | undefined;
+  readonly #flushTask = (): void => this.flush();
+
+  constructor(
+    protocol: ClientProtocol,
+    stats: StatsRecorder,
+    lostWrite: (cause: Error) => WebSocketError,
+  ) {
+    this.#protocol = protocol;
+    this.#stats = stats;
+    this.#lostWrite = lostWrite;
+  }
+
+  /** Payload bytes accepted and not yet handed to the socket. */
+  get bufferedAmount(): number {
+    return this.#bufferedAmount;
+  }
+
+  /** The protocol produced frames carrying `bytes` of payload; write them this turn. */
+  queued(bytes: number, callback: WriteCallback | undefined): void {
+    this.#bufferedAmount += bytes;
+    this.#batchBytes += bytes;
+    if (callback !== undefined) this.#callbacks.push(callback);
+    if (!this.#isScheduled) {
+      this.#isScheduled = true;
+      queueMicrotask(this.#flushTask);
+    }
+  }
+
+  /**
+   * One promise for the batch being collected: it resolves once the batch was written. Every
+   * message queued in the same turn leaves in the same write, so they can share it (one
+   * allocation per batch instead of two per message).
+   */
+  sharedPromise(): Promise<void> {
+    let promise = this.#batchPromise;
+    if (promise === undefined) {
+      let settle: WriteCallback = noop;
+      promise = new Promise<void>((resolve, reject) => {
+        settle = (error) => (error ? reject(error) : resolve());
+      });
+      // A send nobody awaits must not crash the process; the failure also reaches 'close'.
+      promise.catch(noop);
+      this.#batchPromise = promise;
+      this.#callbacks.push(settle);
+    }
+    return promise;
+  }
+
+  /** Writes everything the protocol produced since the last flush, as one batch. */
+  flush(): void {
+    this.#isScheduled = false;
+    const socket = this.socket;
+    if (socket === undefined) return;
+    const chunks = this.#protocol.dataToSend();
+    const epoch = this.#protocol.outputEpoch;
+    const callbacks = this.#callbacks;
+    const bytes = this.#batchBytes;
+    if (chunks.length === 0 && callbacks.length === 0) return;
+    this.#callbacks = [];
+    this.#batchPromise = undefined;
+    this.#batchBytes = 0;
+    const done = (error: Error | null | undefined): void => {
+      this.#bufferedAmount -= bytes;
+      const failure = error ? this.#lostWrite(error) : undefined;
+      // Node is done with the written chunks: their pool blocks can be filled again.
+      if (!error) this.#protocol.releaseOutput(epoch);
+      for (let i = 0; i < callbacks.length; i++) callbacks[i]!(failure);
+    };
+    if (socket.destroyed || !socket.writable) {
+      done(new Error('socket closed'));
+      return;
+    }
+    const last = chunks.length - 1;
+    for (let i = 0; i <= last; i++) this.#stats.bytesOut += chunks[i]!.length;
+    if (last > 0) socket.cork();
+    for (let i = 0; i < last; i++) socket.write(chunks[i]!);
+    if (last >= 0) socket.write(chunks[last]!, done);
+    else queueMicrotask(() => done(undefined));
+    if (last > 0) socket.uncork();
+  }
+
+  /** The connection ended: what was never flushed fails with `error`. */
+  failPending(error: WebSocketError): void {
+    const callbacks = this.#callbacks;
+    this.#callbacks = [];
+    this.#batchPromise = undefined;
+    this.#bufferedAmount -= this.#batchBytes;
+    this.#batchBytes = 0;
+    for (const callback of callbacks) callback(error);
+  }
+}
