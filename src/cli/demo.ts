@@ -1,6 +1,8 @@
-// What `npm start` runs: a local echo server, then a short session through each face,
+// What `npm start` runs: a local echo server, then a short session through each face (the
+// modern API, the WHATWG WebSocket and a firmware dialect),
 // printing what happens, then one failure to show what an error says.
 
+import { websocket as nodemcu } from '../dialects/nodemcu.js';
 import { connect, isWebSocketError, WebSocket } from '../index.js';
 import { startEchoServer } from './serve.js';
 
@@ -48,6 +50,26 @@ function whatwgFace(url: string): Promise<void> {
   });
 }
 
+/** Device code written for NodeMCU's websocket module, unchanged but for Lua syntax. */
+function firmwareFace(url: string): Promise<void> {
+  return new Promise((resolve) => {
+    const ws = nodemcu.createClient();
+    ws.on('connection', () => {
+      say('nodemcu', 'connection');
+      ws.send('hello from device code');
+    });
+    ws.on('receive', (_, msg, opcode) => {
+      say('nodemcu', `receive: ${JSON.stringify(msg)} (opcode ${opcode})`);
+      ws.close();
+    });
+    ws.on('close', (_, status) => {
+      say('nodemcu', `close: status ${status}`);
+      resolve();
+    });
+    ws.connect(url);
+  });
+}
+
 async function failure(): Promise<void> {
   try {
     await connect('ws://127.0.0.1:1/', { openTimeoutMs: 2000 });
@@ -62,6 +84,7 @@ console.log(`echo server on ${server.url}`);
 try {
   await modernFace(server.url);
   await whatwgFace(server.url);
+  await firmwareFace(server.url);
   await failure();
 } finally {
   await server.close();
