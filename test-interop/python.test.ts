@@ -11,8 +11,9 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { connect, type Message, type WebSocketClient } from '../src/api/websocket-client.js';
+import { connect, type WebSocketClient } from '../src/api/websocket-client.js';
 import type { TransportError, UnexpectedStatusError } from '../src/core/errors.js';
+import { reader } from '../test/helpers/api.js';
 import {
   assertSameBytes,
   assertSameText,
@@ -121,16 +122,6 @@ async function startPythonServer(): Promise<PythonServer> {
       ]);
     },
     stop,
-  };
-}
-
-/** Reads messages one at a time through the async iterator. */
-function reader(client: WebSocketClient): () => Promise<Message> {
-  const iterator = client[Symbol.asyncIterator]();
-  return async () => {
-    const result = await iterator.next();
-    if (result.done) throw new Error('the connection closed while a message was expected');
-    return result.value;
   };
 }
 

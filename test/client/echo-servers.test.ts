@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { connect, type Message, type WebSocketClient } from '../../src/api/websocket-client.js';
-import { cleanClose } from '../helpers/api.js';
+import { cleanClose, reader } from '../helpers/api.js';
 import {
   assertSameBytes,
   assertSameText,
@@ -33,16 +33,6 @@ const peers: { name: string; start: () => Promise<PeerServer> }[] = [
   { name: 'websocket', start: startWebsocketPeer },
   { name: 'faye-websocket', start: startFayePeer },
 ];
-
-/** Reads messages one at a time through the async iterator (never breaks out of it). */
-function reader(client: WebSocketClient): () => Promise<Message> {
-  const iterator = client[Symbol.asyncIterator]();
-  return async () => {
-    const result = await iterator.next();
-    if (result.done) throw new Error('the connection closed while a message was expected');
-    return result.value;
-  };
-}
 
 function requestFor(server: PeerServer, clientId: string) {
   const request = server.requests.find((entry) => entry.headers['x-client-id'] === clientId);

@@ -3,6 +3,7 @@
 // for the common case shapes ("these frames must be echoed", "these frames must fail").
 // Pure data: the runner in conformance.test.ts gives it meaning.
 
+import { Opcode } from '../../src/core/constants.js';
 import { ErrorCode } from '../../src/core/errors.js';
 
 export { ErrorCode };
@@ -116,14 +117,8 @@ export function binaryOf(size: number, seed = 0): Uint8Array {
 
 // ------------------------------------------------------------------ frames
 
-export const Op = {
-  Continuation: 0x0,
-  Text: 0x1,
-  Binary: 0x2,
-  Close: 0x8,
-  Ping: 0x9,
-  Pong: 0xa,
-} as const;
+/** Opcodes (RFC 6455 §5.2): wire facts, shared with the engine's table. */
+export const Op = Opcode;
 
 export interface FrameOptions {
   /** Default true. */

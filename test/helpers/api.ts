@@ -10,6 +10,7 @@ import {
 import {
   type ConnectOptions,
   connect,
+  type Message,
   type WebSocketClient,
 } from '../../src/api/websocket-client.js';
 import { FakeClock } from './fake-clock.js';
@@ -62,4 +63,14 @@ export function reconnectingClient(
  */
 export function cleanClose(code: number, reason: string, kind: 'server' | 'user' = 'server') {
   return { code, reason, wasClean: true, error: undefined, cause: { kind, phase: 'closing' } };
+}
+
+/** Reads messages one at a time through the async iterator (never breaks out of it). */
+export function reader(client: WebSocketClient): () => Promise<Message> {
+  const iterator = client[Symbol.asyncIterator]();
+  return async () => {
+    const result = await iterator.next();
+    if (result.done) throw new Error('the connection closed while a message was expected');
+    return result.value;
+  };
 }
