@@ -6,7 +6,7 @@
 // Fairness: every client gets the same payload object, the same time budget and the same
 // in-flight budget (two batches of about BATCH_BYTES each, see uploadBatch()), and each one
 // waits for writes in the way its API offers:
-//   wsc    send() promise of the last message of each batch
+//   wsx    send() promise of the last message of each batch
 //   ws     send() callback of the last message of each batch
 //   undici bufferedAmount, polled once per event-loop turn (setImmediate)
 //   raw    socket.write() callback of a pre-masked block (the ceiling of this server)
@@ -32,9 +32,9 @@ export interface ClientArgs {
   scenario: string;
   warmupMs: number;
   measureMs: number;
-  /** Module to import wsc from (default: this checkout's src/index.ts). */
+  /** Module to import wsx from (default: this checkout's src/index.ts). */
   wscModule?: string;
-  /** Module the `wsc-next` client imports wsc from. */
+  /** Module the `wsx-next` client imports wsx from. */
   candidateModule?: string;
 }
 
@@ -228,7 +228,7 @@ function pathFor(kind: ScenarioKind, size: number): string {
   return kind === 'download' ? `/download?size=${size}` : `/${kind}`;
 }
 
-// ------------------------------------------------------------------ wsc
+// ------------------------------------------------------------------ wsx
 
 async function runWsc(iterate: boolean, module = args.wscModule): Promise<void> {
   const { WebSocketClient } = (await import(
@@ -494,10 +494,10 @@ async function runRaw(): Promise<void> {
 // ------------------------------------------------------------------ main
 
 const runners: Record<ClientName, () => Promise<void>> = {
-  wsc: () => runWsc(false),
-  'wsc-iter': () => runWsc(true),
-  'wsc-next': () => runWsc(false, args.candidateModule),
-  'wsc-next-iter': () => runWsc(true, args.candidateModule),
+  wsx: () => runWsc(false),
+  'wsx-iter': () => runWsc(true),
+  'wsx-next': () => runWsc(false, args.candidateModule),
+  'wsx-next-iter': () => runWsc(true, args.candidateModule),
   ws: runWs,
   'ws+bu': runWs,
   undici: runUndici,

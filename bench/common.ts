@@ -8,13 +8,13 @@ export const HOST = '127.0.0.1';
 
 /**
  * Clients the benchmark knows. `raw` is a hand-rolled reference (the server's ceiling);
- * `wsc-next` is wsc imported from a candidate source tree (run.ts --candidate).
+ * `wsx-next` is wsx imported from a candidate source tree (run.ts --candidate).
  */
 export type ClientName =
-  | 'wsc'
-  | 'wsc-next'
-  | 'wsc-iter'
-  | 'wsc-next-iter'
+  | 'wsx'
+  | 'wsx-next'
+  | 'wsx-iter'
+  | 'wsx-next-iter'
   | 'ws'
   | 'ws+bu'
   | 'undici'

@@ -1,4 +1,4 @@
-// Micro-benchmark of client masking (RFC 6455 §5.3): wsc's applyMask (src/core/frame.ts)
+// Micro-benchmark of client masking (RFC 6455 §5.3): wsx's applyMask (src/core/frame.ts)
 // against the byte-at-a-time loop that undici and ws's JS fallback use, plus the native
 // bufferutil addon as a reference when it is installed. Single process, single core.
 //
@@ -73,20 +73,20 @@ const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|'
 
 for (const size of SIZES) {
   const bytes = measure(byteLoop, view(size, 0), KEY);
-  const wsc = measure(applyMask, view(size, 0), KEY);
-  const wscOff = measure(applyMask, view(size, 2), KEY);
+  const wsx = measure(applyMask, view(size, 0), KEY);
+  const wsxOff = measure(applyMask, view(size, 2), KEY);
   const row: Record<string, number | string> = {
     size,
     byteLoopGBps: bytes,
-    applyMaskGBps: wsc,
-    applyMaskMisalignedGBps: wscOff,
+    applyMaskGBps: wsx,
+    applyMaskMisalignedGBps: wsxOff,
   };
   const cells = [
     formatSize(size),
     bytes.toFixed(2),
-    wsc.toFixed(2),
-    wscOff.toFixed(2),
-    `${(wsc / bytes).toFixed(1)}×`,
+    wsx.toFixed(2),
+    wsxOff.toFixed(2),
+    `${(wsx / bytes).toFixed(1)}×`,
   ];
   if (native) {
     const b = view(size, 0);

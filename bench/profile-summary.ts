@@ -1,7 +1,7 @@
 // Summarizes V8 .cpuprofile files (from `npm run bench -- --profile`, or any
 // `node --cpu-prof` run): self time per function and per source file, heaviest first.
 //
-//   npx tsx bench/profile-summary.ts bench/results/profiles/wsc-upload-64-0.cpuprofile [--top 25]
+//   npx tsx bench/profile-summary.ts bench/results/profiles/wsx-upload-64-0.cpuprofile [--top 25]
 
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';

@@ -1,4 +1,4 @@
-// `npm run bench`: compares wsc, ws (with and without bufferutil), undici's WebSocket and a
+// `npm run bench`: compares wsx, ws (with and without bufferutil), undici's WebSocket and a
 // raw reference client in one run. One server process (bench/server.ts) for the whole run;
 // every (scenario, client, repeat) is its own client process (bench/client.ts), run one at a
 // time, repeats interleaved so that drift hits every client alike. Prints a markdown table of
@@ -9,14 +9,14 @@
 //   --warmup MS          warm-up per run (default 200)
 //   --measure MS         measured window per run (default 600)
 //   --only a,b           scenario ids to run, e.g. upload-64,echo-64
-//   --clients a,b        restrict the clients (wsc, wsc-iter, ws, ws+bu, undici, raw)
+//   --clients a,b        restrict the clients (wsx, wsx-iter, ws, ws+bu, undici, raw)
 //   --retries N          extra runs to replace contaminated ones (default 24; see below)
 //   --profile            run the clients with --cpu-prof (bench/results/profiles/<run>/)
-//   --wsc-src PATH       import wsc from PATH instead of this checkout's src/index.ts
-//   --candidate PATH     add client `wsc-next` importing wsc from PATH (e.g. a worktree's
-//                        src/index.ts) and report wsc-next/wsc: try a hot-path change
+//   --wsx-src PATH       import wsx from PATH instead of this checkout's src/index.ts
+//   --candidate PATH     add client `wsx-next` importing wsx from PATH (e.g. a worktree's
+//                        src/index.ts) and report wsx-next/wsx: try a hot-path change
 //   --baseline           also write bench/results/baseline-YYYY-MM-DD.json
-//   --iter               also run `wsc-iter` (wsc read through `for await`) in the downloads
+//   --iter               also run `wsx-iter` (wsx read through `for await`) in the downloads
 //   --no-pin             do not pin the server to CPU 0 and the clients to CPU 1 (taskset)
 //   --quick              --repeats 1 --warmup 100 --measure 300 (a smoke test)
 //
@@ -73,17 +73,17 @@ const MAX_RETRIES = Math.min(100, numberOption('retries', 24, 0));
 const RETRY_DEADLINE_MS = 200_000;
 const only = option('only')?.split(',');
 const onlyClients = option('clients')?.split(',') as ClientName[] | undefined;
-const wscSrc = option('wsc-src');
-const wscModule = wscSrc === undefined ? undefined : pathToFileURL(resolvePath(wscSrc)).href;
+const wsxSrc = option('wsx-src');
+const wscModule = wsxSrc === undefined ? undefined : pathToFileURL(resolvePath(wsxSrc)).href;
 const candidate = option('candidate');
 const candidateModule =
   candidate === undefined ? undefined : pathToFileURL(resolvePath(candidate)).href;
 
-const UPLOAD: ClientName[] = ['wsc', 'ws', 'ws+bu', 'undici', 'raw'];
+const UPLOAD: ClientName[] = ['wsx', 'ws', 'ws+bu', 'undici', 'raw'];
 const DOWNLOAD: ClientName[] = flag('iter')
-  ? ['wsc', 'wsc-iter', 'ws', 'undici', 'raw']
-  : ['wsc', 'ws', 'undici', 'raw'];
-const ECHO: ClientName[] = ['wsc', 'ws', 'undici', 'raw'];
+  ? ['wsx', 'wsx-iter', 'ws', 'undici', 'raw']
+  : ['wsx', 'ws', 'undici', 'raw'];
+const ECHO: ClientName[] = ['wsx', 'ws', 'undici', 'raw'];
 
 const allScenarios: Scenario[] = [
   { id: 'upload-64', kind: 'upload', size: 64, clients: UPLOAD },
@@ -102,18 +102,18 @@ const scenarios = allScenarios
     clients: (candidateModule === undefined
       ? s.clients
       : s.clients.flatMap((c): ClientName[] =>
-          c === 'wsc'
-            ? ['wsc', 'wsc-next']
-            : c === 'wsc-iter'
-              ? ['wsc-iter', 'wsc-next-iter']
+          c === 'wsx'
+            ? ['wsx', 'wsx-next']
+            : c === 'wsx-iter'
+              ? ['wsx-iter', 'wsx-next-iter']
               : [c],
         )
     ).filter(
       (c) =>
         onlyClients === undefined ||
         onlyClients.includes(c) ||
-        (c === 'wsc-next' && onlyClients.includes('wsc')) ||
-        (c === 'wsc-next-iter' && onlyClients.includes('wsc-iter')),
+        (c === 'wsx-next' && onlyClients.includes('wsx')) ||
+        (c === 'wsx-next-iter' && onlyClients.includes('wsx-iter')),
     ),
   }))
   .filter((s) => s.clients.length > 0);
@@ -322,7 +322,7 @@ async function watched<T extends RunResult | undefined>(
   return result;
 }
 
-/** Which wsc source was measured: git HEAD, changed files under src/, a hash of src/. */
+/** Which wsx source was measured: git HEAD, changed files under src/, a hash of src/. */
 function sourceFingerprint(): { head: string; dirty: string[]; srcSha1: string } {
   const git = (args: string[]): string => {
     try {
@@ -372,7 +372,7 @@ interface ScenarioSummary {
   kind: Scenario['kind'];
   size: number;
   clients: Partial<Record<ClientName, ClientSummary>>;
-  /** wsc median divided by the other client's median (msgs/s; > 1 means wsc is faster). */
+  /** wsx median divided by the other client's median (msgs/s; > 1 means wsx is faster). */
   ratios: Record<string, number>;
 }
 
@@ -419,10 +419,10 @@ function ratio(summary: ScenarioSummary, other: ClientName): string {
 }
 
 const ALL_COLUMNS: ClientName[] = [
-  'wsc',
-  'wsc-next',
-  'wsc-iter',
-  'wsc-next-iter',
+  'wsx',
+  'wsx-next',
+  'wsx-iter',
+  'wsx-next-iter',
   'ws',
   'ws+bu',
   'undici',
@@ -451,19 +451,19 @@ function cpuTable(summaries: ScenarioSummary[]): string {
 }
 
 function table(summaries: ScenarioSummary[]): string {
-  const next = summaries.some((s) => s.clients['wsc-next'] !== undefined);
+  const next = summaries.some((s) => s.clients['wsx-next'] !== undefined);
   const columns = columnsOf(summaries);
   const others: ClientName[] = [
-    ...(next ? (['wsc-next'] as const) : []),
-    ...(summaries.some((s) => s.ratios['wsc-next-iter'] !== undefined)
-      ? (['wsc-next-iter'] as const)
+    ...(next ? (['wsx-next'] as const) : []),
+    ...(summaries.some((s) => s.ratios['wsx-next-iter'] !== undefined)
+      ? (['wsx-next-iter'] as const)
       : []),
     'ws',
     'ws+bu',
     'undici',
   ];
   const ratioNames = others.map((o) =>
-    o === 'wsc-next' ? 'wsc-next/wsc' : o === 'wsc-next-iter' ? 'next-iter/iter' : `wsc/${o}`,
+    o === 'wsx-next' ? 'wsx-next/wsx' : o === 'wsx-next-iter' ? 'next-iter/iter' : `wsx/${o}`,
   );
   const lines = [
     `| scenario | ${columns.join(' | ')} | ${ratioNames.join(' | ')} |`,
@@ -491,7 +491,7 @@ async function main(): Promise<void> {
     s.clients.reduce((n, c) => n + (c === 'raw' ? 1 : repeats), 0);
   const total = scenarios.reduce((n, s) => n + runsOf(s), 0);
   process.stderr.write(
-    `wsc bench: ${scenarios.length} scenarios, ${total} client runs (${repeats} repeats, ` +
+    `wsx bench: ${scenarios.length} scenarios, ${total} client runs (${repeats} repeats, ` +
       `${warmupMs} ms warm-up + ${measureMs} ms measured each)\n`,
   );
   const busyAtStart = await waitForQuiet(10_000);
@@ -563,20 +563,20 @@ async function main(): Promise<void> {
       if (summary !== undefined) clients[client] = summary;
     }
     const ratios: Record<string, number> = {};
-    const wsc = clients.wsc;
+    const wsx = clients.wsx;
     for (const other of ['ws', 'ws+bu', 'undici'] as const) {
       const o = clients[other];
-      if (wsc !== undefined && o !== undefined) ratios[other] = wsc.msgsPerSec / o.msgsPerSec;
+      if (wsx !== undefined && o !== undefined) ratios[other] = wsx.msgsPerSec / o.msgsPerSec;
     }
-    // For a candidate the ratio is the other way round: wsc-next / wsc (> 1: candidate faster).
-    const candidateSummary = clients['wsc-next'];
-    if (wsc !== undefined && candidateSummary !== undefined) {
-      ratios['wsc-next'] = candidateSummary.msgsPerSec / wsc.msgsPerSec;
+    // For a candidate the ratio is the other way round: wsx-next / wsx (> 1: candidate faster).
+    const candidateSummary = clients['wsx-next'];
+    if (wsx !== undefined && candidateSummary !== undefined) {
+      ratios['wsx-next'] = candidateSummary.msgsPerSec / wsx.msgsPerSec;
     }
-    const iter = clients['wsc-iter'];
-    const candidateIter = clients['wsc-next-iter'];
+    const iter = clients['wsx-iter'];
+    const candidateIter = clients['wsx-next-iter'];
     if (iter !== undefined && candidateIter !== undefined) {
-      ratios['wsc-next-iter'] = candidateIter.msgsPerSec / iter.msgsPerSec;
+      ratios['wsx-next-iter'] = candidateIter.msgsPerSec / iter.msgsPerSec;
     }
     return { id: scenario.id, kind: scenario.kind, size: scenario.size, clients, ratios };
   });
@@ -586,7 +586,7 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${output}\n\n`);
   process.stdout.write(
     'Medians of the runs. MB = 10^6 payload bytes, one direction. Ratios compare msgs/s ' +
-      '(> 1: wsc faster). raw = hand-rolled client, the ceiling of the server. ' +
+      '(> 1: wsx faster). raw = hand-rolled client, the ceiling of the server. ' +
       '⚠ = no run had the CPUs to itself.\n',
   );
   process.stdout.write(

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Packs wsc, installs the tarball into an empty project, and checks that both entry points
+// Packs wsx, installs the tarball into an empty project, and checks that both entry points
 // import, type-check under NodeNext resolution, and talk to a real server.
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { WebSocketServer } from 'ws';
 
 const root = resolve(import.meta.dirname, '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const work = mkdtempSync(join(tmpdir(), 'wsc-pack-'));
+const work = mkdtempSync(join(tmpdir(), 'wsx-pack-'));
 try {
   const packed = execFileSync(npm, ['pack', '--json', '--pack-destination', work], {
     cwd: root,
@@ -32,11 +32,11 @@ try {
 
   writeFileSync(
     join(project, 'check.mjs'),
-    `import { connect, WebSocket, isWebSocketError } from 'wsc';
-import { ClientProtocol, parseWebSocketUrl } from 'wsc/core';
-import { websocket as luatos } from 'wsc/luatos';
-import { websocket as luatosAir } from 'wsc/luatos-air';
-import { websocket as nodemcu } from 'wsc/nodemcu';
+    `import { connect, WebSocket, isWebSocketError } from 'wsx';
+import { ClientProtocol, parseWebSocketUrl } from 'wsx/core';
+import { websocket as luatos } from 'wsx/luatos';
+import { websocket as luatosAir } from 'wsx/luatos-air';
+import { websocket as nodemcu } from 'wsx/nodemcu';
 const url = process.argv[2];
 if (typeof luatos.create !== 'function' || typeof luatosAir.new !== 'function' || typeof nodemcu.createClient !== 'function') throw new Error('dialect exports missing');
 const device = nodemcu.createClient();
@@ -46,7 +46,7 @@ await new Promise((resolve, reject) => {
   device.on('close', () => resolve());
   device.connect(url);
 });
-if (typeof ClientProtocol !== 'function' || typeof parseWebSocketUrl !== 'function') throw new Error('wsc/core exports missing');
+if (typeof ClientProtocol !== 'function' || typeof parseWebSocketUrl !== 'function') throw new Error('wsx/core exports missing');
 const ws = await connect(url);
 await ws.send('packed');
 for await (const message of ws) { if (message.data !== 'packed') throw new Error('bad echo'); break; }
@@ -59,8 +59,8 @@ console.log('pack check: ok');
   );
   writeFileSync(
     join(project, 'check.ts'),
-    `import { connect, type CloseInfo, type WebSocketClient } from 'wsc';
-import { ClientProtocol, type ProtocolEvent } from 'wsc/core';
+    `import { connect, type CloseInfo, type WebSocketClient } from 'wsx';
+import { ClientProtocol, type ProtocolEvent } from 'wsx/core';
 export async function use(url: string): Promise<CloseInfo> {
   const ws: WebSocketClient = await connect(url, { openTimeoutMs: 1000 });
   const event: ProtocolEvent | undefined = undefined;

@@ -1,4 +1,4 @@
-// wsc: the modern API, the WHATWG WebSocket and the error classes.
+// wsx: the modern API, the WHATWG WebSocket and the error classes.
 
 export { type ConnectForeverOptions, connectForever } from './api/connect-forever.js';
 export type { SendData } from './api/data.js';

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Echo peer for the wsc interop tests, on Debian's python3-websockets (10.4, legacy asyncio API).
+"""Echo peer for the wsx interop tests, on Debian's python3-websockets (10.4, legacy asyncio API).
 
 Run it with /usr/bin/python3: the module lives in Debian's dist-packages, not in a pyenv python.
 It serves the same echo behaviour on three 127.0.0.1 ports, all chosen by the kernel:
@@ -11,7 +11,7 @@ It serves the same echo behaviour on three 127.0.0.1 ports, all chosen by the ke
 Protocol, shared with test/helpers/peers.ts:
   * every message is echoed with its type;
   * a text message "__wsc_close__ <code> <reason>" makes the server close with that code and reason;
-  * subprotocols wsc.v1 and wsc.v2: the first one the client offers wins;
+  * subprotocols wsx.v1 and wsx.v2: the first one the client offers wins;
   * a request for a path under /forbidden is refused with HTTP 403 (process_request).
 
 Stdout carries one JSON object per line: first {"ws": port, "wss": port, "mtls": port} once every
@@ -30,7 +30,7 @@ import sys
 import websockets
 
 TLS_DIR = pathlib.Path(__file__).resolve().parent.parent / "test" / "fixtures" / "tls"
-PROTOCOLS = ["wsc.v1", "wsc.v2"]
+PROTOCOLS = ["wsx.v1", "wsx.v2"]
 CLOSE_COMMAND = "__wsc_close__ "
 
 

@@ -167,10 +167,10 @@ test('interop with python-websockets', { skip, timeout: 120_000 }, async (t) => 
   });
 
   await t.test('RFC 6455 §4.1: subprotocol negotiation', async () => {
-    const chosen = await open(wsUrl('/sub-1'), { protocols: ['nope', 'wsc.v2', 'wsc.v1'] });
-    assert.equal(chosen.protocol, 'wsc.v2');
+    const chosen = await open(wsUrl('/sub-1'), { protocols: ['nope', 'wsx.v2', 'wsx.v1'] });
+    assert.equal(chosen.protocol, 'wsx.v2');
     const opened = await server.waitForEvent((e) => e.event === 'open' && e.path === '/sub-1');
-    assert.equal(opened.subprotocol, 'wsc.v2');
+    assert.equal(opened.subprotocol, 'wsx.v2');
 
     const none = await open(wsUrl('/sub-2'), { protocols: 'nope' });
     assert.equal(none.protocol, '');
@@ -211,17 +211,17 @@ test('interop with python-websockets', { skip, timeout: 120_000 }, async (t) => 
 
   await t.test('RFC 6455 §7.1.2: the client closes with a code and reason', async () => {
     const client = await open(wsUrl('/client-close'));
-    const info = await client.close(4002, 'wsc says ¡adiós!');
+    const info = await client.close(4002, 'wsx says ¡adiós!');
     // python-websockets echoes the Close frame it received.
     assert.deepEqual(
       { code: info.code, reason: info.reason, wasClean: info.wasClean, error: info.error },
-      { code: 4002, reason: 'wsc says ¡adiós!', wasClean: true, error: undefined },
+      { code: 4002, reason: 'wsx says ¡adiós!', wasClean: true, error: undefined },
     );
     const closed = await server.waitForEvent(
       (e) => e.event === 'closed' && e.path === '/client-close',
     );
     assert.equal(closed.code, 4002);
-    assert.equal(closed.reason, 'wsc says ¡adiós!');
+    assert.equal(closed.reason, 'wsx says ¡adiós!');
 
     const plain = await open(wsUrl('/client-close-default'));
     assert.equal((await plain.close()).code, 1000);

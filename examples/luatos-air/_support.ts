@@ -1,11 +1,11 @@
 // Shared scaffolding of the LuatOS-Air examples (not an example itself): where the server is,
 // and the two LuaTask calls the seed document's snippets use, `sys.taskInit` and `sys.wait`.
 //
-// The server: the first command-line argument, else the WSC_URL environment variable, else an
+// The server: the first command-line argument, else the WSX_URL environment variable, else an
 // echo server started in this process (src/cli/serve.ts), so every example runs on its own:
 //   npx tsx examples/luatos-air/recv.ts
 //   npx tsx examples/luatos-air/recv.ts ws://127.0.0.1:8080/
-//   WSC_URL=ws://127.0.0.1:8080/ npx tsx examples/luatos-air/recv.ts
+//   WSX_URL=ws://127.0.0.1:8080/ npx tsx examples/luatos-air/recv.ts
 
 import { startEchoServer } from '../../src/cli/serve.js';
 
@@ -16,7 +16,7 @@ export interface ExampleServer {
 }
 
 export async function exampleServer(): Promise<ExampleServer> {
-  const given = process.argv[2] ?? process.env.WSC_URL;
+  const given = process.argv[2] ?? process.env.WSX_URL;
   if (given !== undefined && given !== '') return { url: given, close: async () => {} };
   return startEchoServer();
 }

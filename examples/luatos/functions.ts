@@ -1,7 +1,7 @@
 // The per-function examples of the LuatOS websocket document (create, headers, on, autoreconn,
 // connect, ready, send, close), translated line by line and run in one script.
 // Run: npx tsx examples/luatos/functions.ts [ws://host:port/path]
-// Without a URL (argument or WSC_URL) it talks to an embedded echo server started here.
+// Without a URL (argument or WSX_URL) it talks to an embedded echo server started here.
 // Where the script has to wait (the device would run these lines in a task), it waits with
 // sys.waitUntil on a topic the callback publishes, so it ends as soon as the echoes are back.
 

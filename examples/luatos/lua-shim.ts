@@ -1,5 +1,5 @@
 // Just enough of Lua's `log`, `json` and `os` libraries for the translated LuatOS examples, and
-// where to connect: the URL given as the first argument or in WSC_URL, else an embedded echo
+// where to connect: the URL given as the first argument or in WSX_URL, else an embedded echo
 // server started here (src/cli/serve.ts). Not part of the dialect.
 
 import { startEchoServer } from '../../src/cli/serve.js';
@@ -24,7 +24,7 @@ export const os = { date: (): string => new Date().toString() };
 
 /** The server to talk to, and a function that stops it if this process started it. */
 export async function exampleServer(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const given = process.argv[2] ?? process.env.WSC_URL;
+  const given = process.argv[2] ?? process.env.WSX_URL;
   if (given !== undefined && given !== '') return { url: given, stop: async () => {} };
   const server = await startEchoServer();
   return { url: server.url, stop: () => server.close() };

@@ -1,5 +1,5 @@
 // Where the NodeMCU examples connect. The seed document's examples use a public echo server;
-// ours use the URL given as the first argument or in WSC_EXAMPLE_URL, and otherwise start
+// ours use the URL given as the first argument or in WSX_EXAMPLE_URL, and otherwise start
 // wsc's embedded echo server (src/cli/serve.ts) on 127.0.0.1 and stop it when the example ends.
 
 import { startEchoServer } from '../../src/cli/serve.js';
@@ -12,7 +12,7 @@ export interface ExampleServer {
 }
 
 export async function exampleServer(): Promise<ExampleServer> {
-  const given = process.argv[2] ?? process.env.WSC_EXAMPLE_URL;
+  const given = process.argv[2] ?? process.env.WSX_EXAMPLE_URL;
   if (given !== undefined && given !== '') return { url: given, stop: async () => {} };
   const server = await startEchoServer();
   return { url: server.url, stop: () => server.close() };

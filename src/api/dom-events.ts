@@ -46,7 +46,7 @@ export interface ErrorEventInit extends EventInit {
   error?: unknown;
 }
 
-/** The `error` event; wsc sets `error` to the WebSocketError that failed the connection. */
+/** The `error` event; wsx sets `error` to the WebSocketError that failed the connection. */
 export class ErrorEvent extends Event {
   readonly #init: ErrorEventInit;
   constructor(type: string, init: ErrorEventInit = {}) {

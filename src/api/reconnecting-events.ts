@@ -18,7 +18,7 @@ export interface ReconnectingCloseEventInit extends CloseEventInit {
   error?: WebSocketError | undefined;
 }
 
-/** A CloseEvent for one dropped connection, plus wsc's cause and the retry decision. */
+/** A CloseEvent for one dropped connection, plus wsx's cause and the retry decision. */
 export class ReconnectingCloseEvent extends CloseEvent {
   /** What ended the connection and in which phase (undefined when built by hand). */
   readonly cause: CloseCause | undefined;

@@ -1,4 +1,4 @@
-// Every error wsc reports: one base class, subclasses by who is at fault, and one table of
+// Every error wsx reports: one base class, subclasses by who is at fault, and one table of
 // stable codes (documented in docs/errors.md). Leaf module: imports nothing.
 
 /** Stable error codes. The string values never change once released. */
@@ -55,7 +55,7 @@ export interface WebSocketErrorOptions {
   closeCode?: number;
 }
 
-/** Base class of every error wsc throws or reports. */
+/** Base class of every error wsx throws or reports. */
 export class WebSocketError extends Error {
   override name: string = 'WebSocketError';
   readonly code: ErrorCode;
@@ -73,7 +73,7 @@ export class WebSocketError extends Error {
   }
 }
 
-/** True for any wsc error, even one from another copy of the package. */
+/** True for any wsx error, even one from another copy of the package. */
 export function isWebSocketError(value: unknown): value is WebSocketError {
   return (
     typeof value === 'object' &&

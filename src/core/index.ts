@@ -1,4 +1,4 @@
-// The public sans-I/O surface (`wsc/core`): bring your own transport, clock and entropy.
+// The public sans-I/O surface (`wsx/core`): bring your own transport, clock and entropy.
 
 export { type Message, MessageAssembler } from './assembler.js';
 export { concatBytes, utf8Encode } from './bytes.js';

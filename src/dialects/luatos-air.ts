@@ -1,4 +1,4 @@
-// The LuatOS-Air dialect (`wsc/luatos-air`): `websocket.new(url, cert)` and
+// The LuatOS-Air dialect (`wsx/luatos-air`): `websocket.new(url, cert)` and
 // `websocket.exit(ws)` as the script_LuaTask websocket library of the Air724UG/Air8910
 // modules offers them (LuatOS-Air "script lib API -- websocket"; our page:
 // docs/dialects/luatos-air.md). Device code keeps its names, arguments, events and defaults;

@@ -54,7 +54,7 @@ export type LuatosHeaders = Readonly<Record<string, string | number>> | string;
 export interface LuatosOptions {
   /** Time source for keepalive, reconnect delays and timeouts (tests pass a fake clock). */
   clock?: Clock | undefined;
-  /** Where `debug(true)` writes; default: console.log with a `[wsc/luatos]` prefix. */
+  /** Where `debug(true)` writes; default: console.log with a `[wsx/luatos]` prefix. */
   logger?: Logger | undefined;
   /** Bus that receives WEBSOCKET_CONNACK (default: the exported `sys`). */
   bus?: MessageBus | undefined;

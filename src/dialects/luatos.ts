@@ -52,7 +52,7 @@ const MIN_RECONNECT_MS = 1000;
 /** The longest delay Node timers can hold, in whole seconds. */
 const MAX_KEEPALIVE_S = Math.floor(0x7fffffff / 1000);
 
-const defaultLogger: Logger = (line) => console.log(`[wsc/luatos] ${line}`);
+const defaultLogger: Logger = (line) => console.log(`[wsx/luatos] ${line}`);
 
 function argumentError(message: string): InvalidArgumentError {
   return new InvalidArgumentError(ErrorCode.InvalidArgument, message);

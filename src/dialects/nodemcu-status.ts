@@ -13,7 +13,7 @@ import { ErrorCode } from '../core/errors.js';
  * 0 means the application asked for the end; every negative number names a failure. The
  * numbers from 0 to -19 are those of the NodeMCU documentation; -99 and the -1xx numbers
  * follow the firmware's habit of reporting a network stack error e as e − 100; the -2xx,
- * -3xx and -4xx numbers are wsc's own and never change meaning.
+ * -3xx and -4xx numbers are wsx's own and never change meaning.
  */
 export const NodeMcuStatus = {
   /** The application called `close()` (while connecting, open, or already closing). */
@@ -88,7 +88,7 @@ export const NodeMcuStatus = {
   ProtocolError: -399,
   /** The server did not finish the closing handshake in time (not reached today, see docs). */
   CloseTimeout: -401,
-  /** A failure wsc has no number for (should not happen; please report it). */
+  /** A failure wsx has no number for (should not happen; please report it). */
   Unknown: -999,
 } as const;
 export type NodeMcuStatus = (typeof NodeMcuStatus)[keyof typeof NodeMcuStatus];

@@ -1,15 +1,15 @@
-// node:diagnostics_channel channels wsc publishes on, so that tools can observe connections
+// node:diagnostics_channel channels wsx publishes on, so that tools can observe connections
 // without options or wrappers. Publishing costs a property check when nobody subscribes.
 
 import { channel } from 'node:diagnostics_channel';
 
 /** `{ url, protocol }` when a connection opened. */
-export const openChannel = channel('wsc:open');
+export const openChannel = channel('wsx:open');
 /** `{ url, code, reason, wasClean, cause, error }` when a connection closed. */
-export const closeChannel = channel('wsc:close');
+export const closeChannel = channel('wsx:close');
 /** `{ url, error }` when a connection failed. */
-export const errorChannel = channel('wsc:error');
+export const errorChannel = channel('wsx:error');
 /** `{ url, attempt, delayMs, reason }` when a reconnecting client schedules an attempt. */
-export const reconnectChannel = channel('wsc:reconnect');
+export const reconnectChannel = channel('wsx:reconnect');
 /** `{ url, direction: 'sent' | 'received', kind: 'ping' | 'pong', rttMs? }` for pings and pongs. */
-export const pingChannel = channel('wsc:ping');
+export const pingChannel = channel('wsx:ping');

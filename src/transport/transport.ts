@@ -1,5 +1,5 @@
 // Opens the byte stream under a WebSocket: TCP, or TLS over TCP (RFC 6455 §4.1 items 1-3),
-// and maps Node's socket errors to wsc errors with the phase they happened in. The only
+// and maps Node's socket errors to wsx errors with the phase they happened in. The only
 // layer that imports node:net and node:tls.
 
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';

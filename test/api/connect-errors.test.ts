@@ -206,7 +206,7 @@ describe('network failures', () => {
 
   it('reports a name that does not resolve as ERR_DNS in phase dns', async () => {
     // RFC 6761 §6.4: .invalid names never resolve.
-    await assert.rejects(connect('ws://wsc-test.invalid/'), (error) => {
+    await assert.rejects(connect('ws://wsx-test.invalid/'), (error) => {
       assert.ok(error instanceof TransportError);
       assert.equal(error.code, 'ERR_DNS');
       assert.equal(error.phase, 'dns');
@@ -249,7 +249,7 @@ describe('refused handshakes (RFC 6455 §4.1: a status other than 101)', () => {
       socket.write(
         [
           'HTTP/1.1 401 Unauthorized',
-          'WWW-Authenticate: Basic realm="wsc"',
+          'WWW-Authenticate: Basic realm="wsx"',
           'Content-Type: text/plain',
           `Content-Length: ${body.length}`,
           '',
@@ -263,7 +263,7 @@ describe('refused handshakes (RFC 6455 §4.1: a status other than 101)', () => {
       assert.equal(error.code, 'ERR_HANDSHAKE_STATUS');
       assert.equal(error.status, 401);
       assert.equal(error.statusText, 'Unauthorized');
-      assert.equal(error.headers['www-authenticate'], 'Basic realm="wsc"');
+      assert.equal(error.headers['www-authenticate'], 'Basic realm="wsx"');
       assert.equal(error.headers['content-type'], 'text/plain');
       assert.ok(error.body instanceof Uint8Array);
       assert.equal(error.bodyText, body);

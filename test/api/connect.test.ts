@@ -545,9 +545,9 @@ describe('close() and the closing handshake (RFC 6455 §7)', () => {
 describe('what the opening handshake tells (RFC 6455 §4.1, §4.2.2)', () => {
   it('exposes the headers of the 101 response with lower-case names', async (t) => {
     const server = await echoServer(t);
-    server.server.on('headers', (headers) => headers.push('X-Wsc-Test: Yes Please'));
+    server.server.on('headers', (headers) => headers.push('X-Wsx-Test: Yes Please'));
     const ws = await open(t, server.url);
-    assert.equal(ws.responseHeaders['x-wsc-test'], 'Yes Please');
+    assert.equal(ws.responseHeaders['x-wsx-test'], 'Yes Please');
     assert.equal(ws.responseHeaders.upgrade?.toLowerCase(), 'websocket');
     assert.ok(ws.responseHeaders['sec-websocket-accept']);
     assert.equal(ws.extensions, '');

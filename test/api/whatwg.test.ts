@@ -23,7 +23,7 @@ import {
   serverFrame,
 } from '../helpers/servers.js';
 
-/** What the undici and wsc sockets have in common, for the recorder. */
+/** What the undici and wsx sockets have in common, for the recorder. */
 type AnySocket = EventTarget & { readonly readyState: number };
 
 interface Seen {
@@ -193,7 +193,7 @@ describe('constructor argument checks', () => {
     );
   });
 
-  it('reports bad Node options as wsc errors', () => {
+  it('reports bad Node options as wsx errors', () => {
     for (const options of [{ openTimeoutMs: -1 }, 5 as never]) {
       assert.throws(
         () => new WebSocket('ws://127.0.0.1:1/', undefined, options),
@@ -711,7 +711,7 @@ describe('subprotocols', () => {
   });
 });
 
-describe('drop-in: the same scenario through undici and wsc', () => {
+describe('drop-in: the same scenario through undici and wsx', () => {
   type Constructor = new (
     url: string,
     protocols?: string | string[],

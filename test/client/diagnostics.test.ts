@@ -2,7 +2,7 @@
 // HTTP status of a refused handshake), stats() after a known exchange (messages, wire bytes
 // checked against the fault proxy's own counters, round trips and time connected on the
 // FakeClock, reconnects and the offline queue), and the node:diagnostics_channel events
-// wsc:open, wsc:close, wsc:error, wsc:reconnect and wsc:ping with their payloads.
+// wsx:open, wsx:close, wsx:error, wsx:reconnect and wsx:ping with their payloads.
 
 import assert from 'node:assert/strict';
 import diagnosticsChannel from 'node:diagnostics_channel';
@@ -124,7 +124,7 @@ describe('close causes: kind and phase for every way a connection ends', {
   });
 
   it('dns: the host does not resolve', async (t) => {
-    const info = await client(t, 'ws://wsc-diagnostics.invalid/').closed;
+    const info = await client(t, 'ws://wsx-diagnostics.invalid/').closed;
     assert.deepEqual(info.cause, { kind: 'dns', phase: 'connecting' });
     assert.equal(info.error?.code, ErrorCode.DnsFailed);
     assert.equal(info.code, 1006);
@@ -368,7 +368,7 @@ describe('stats()', { timeout: 20_000 }, () => {
 
 // ------------------------------------------------------------------ diagnostics_channel
 
-const CHANNELS = ['wsc:open', 'wsc:close', 'wsc:error', 'wsc:reconnect', 'wsc:ping'];
+const CHANNELS = ['wsx:open', 'wsx:close', 'wsx:error', 'wsx:reconnect', 'wsx:ping'];
 
 describe('diagnostics_channel', { timeout: 20_000 }, () => {
   it('publishes open, ping, error, close and reconnect for a reconnecting client', async (t) => {
@@ -382,30 +382,30 @@ describe('diagnostics_channel', { timeout: 20_000 }, () => {
     const seen = (channel: string): Record<string, unknown>[] =>
       log.filter((entry) => entry.channel === channel).map((entry) => entry.message);
 
-    await changes.until(() => seen('wsc:open').length === 1);
-    assert.deepEqual(seen('wsc:open')[0], { url, protocol: '' });
+    await changes.until(() => seen('wsx:open').length === 1);
+    assert.deepEqual(seen('wsx:open')[0], { url, protocol: '' });
 
     // A keepalive Ping goes out after 1000 ms of silence; the server's Pong comes back.
     clock.advance(1000);
-    await changes.until(() => seen('wsc:ping').length === 2);
-    assert.deepEqual(seen('wsc:ping'), [
+    await changes.until(() => seen('wsx:ping').length === 2);
+    assert.deepEqual(seen('wsx:ping'), [
       { url, direction: 'sent', kind: 'ping' },
       { url, direction: 'received', kind: 'pong', rttMs: 0 },
     ]);
     // A Ping from the server.
     await changes.until(() => backend.peers.length === 1);
     backend.peers[0]!.ping('hi');
-    await changes.until(() => seen('wsc:ping').length === 3);
-    assert.deepEqual(seen('wsc:ping')[2], { url, direction: 'received', kind: 'ping' });
+    await changes.until(() => seen('wsx:ping').length === 3);
+    assert.deepEqual(seen('wsx:ping')[2], { url, direction: 'received', kind: 'ping' });
 
     proxy.resetAll();
-    await changes.until(() => seen('wsc:reconnect').length === 1);
-    const order = log.map((entry) => entry.channel).filter((name) => name !== 'wsc:ping');
-    assert.deepEqual(order, ['wsc:open', 'wsc:error', 'wsc:close', 'wsc:reconnect']);
-    const [failure] = seen('wsc:error');
+    await changes.until(() => seen('wsx:reconnect').length === 1);
+    const order = log.map((entry) => entry.channel).filter((name) => name !== 'wsx:ping');
+    assert.deepEqual(order, ['wsx:open', 'wsx:error', 'wsx:close', 'wsx:reconnect']);
+    const [failure] = seen('wsx:error');
     assert.equal(failure!.url, url);
     assert.equal((failure!.error as { code: string }).code, ErrorCode.ConnectionReset);
-    const [close] = seen('wsc:close');
+    const [close] = seen('wsx:close');
     assert.deepEqual(
       { ...close, error: undefined },
       {
@@ -418,23 +418,23 @@ describe('diagnostics_channel', { timeout: 20_000 }, () => {
       },
     );
     assert.equal(close!.error, failure!.error);
-    const [reconnect] = seen('wsc:reconnect');
+    const [reconnect] = seen('wsx:reconnect');
     assert.deepEqual(Object.keys(reconnect!).sort(), ['attempt', 'delayMs', 'reason', 'url']);
     assert.equal(reconnect!.attempt, 1);
     assert.equal(reconnect!.delayMs, 0);
     assert.match(String(reconnect!.reason), /^ERR_CONNECTION_RESET/);
 
     clock.advance(0);
-    await changes.until(() => seen('wsc:open').length === 2 && count('open') === 2);
+    await changes.until(() => seen('wsx:open').length === 2 && count('open') === 2);
   });
 
-  it('connectForever publishes wsc:reconnect too', async (t) => {
+  it('connectForever publishes wsx:reconnect too', async (t) => {
     const changes = new Changes();
     const backend = await startBackend(t, changes);
     const proxy = await startProxy(t, backend.port);
     const url = proxy.wsUrl();
     const log: { channel: string; message: Record<string, unknown> }[] = [];
-    subscribe(t, 'wsc:reconnect', url, log, changes);
+    subscribe(t, 'wsx:reconnect', url, log, changes);
     const clock = new FakeClock();
     const controller = new AbortController();
     const iterator = connectForever(url, {

@@ -125,15 +125,15 @@ for (const peer of peers) {
     });
 
     test('RFC 6455 §4.1: the server picks the first offered subprotocol it supports', async () => {
-      const first = track(await open(server, { protocols: ['wsc.v2', 'wsc.v1'] }));
-      assert.equal(first.client.protocol, 'wsc.v2');
+      const first = track(await open(server, { protocols: ['wsx.v2', 'wsx.v1'] }));
+      assert.equal(first.client.protocol, 'wsx.v2');
       const firstRequest = requestFor(server, first.id);
-      assert.equal(firstRequest.headers['sec-websocket-protocol'], 'wsc.v2, wsc.v1');
-      assert.equal(firstRequest.protocol, 'wsc.v2');
+      assert.equal(firstRequest.headers['sec-websocket-protocol'], 'wsx.v2, wsx.v1');
+      assert.equal(firstRequest.protocol, 'wsx.v2');
 
-      const second = track(await open(server, { protocols: ['nope', 'wsc.v1'] }));
-      assert.equal(second.client.protocol, 'wsc.v1');
-      assert.equal(requestFor(server, second.id).protocol, 'wsc.v1');
+      const second = track(await open(server, { protocols: ['nope', 'wsx.v1'] }));
+      assert.equal(second.client.protocol, 'wsx.v1');
+      assert.equal(requestFor(server, second.id).protocol, 'wsx.v1');
 
       // A server that supports none of them answers without Sec-WebSocket-Protocol.
       const third = track(await open(server, { protocols: 'nope' }));

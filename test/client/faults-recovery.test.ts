@@ -344,7 +344,7 @@ describe('fault injection: recovery with ReconnectingWebSocket', { timeout: 30_0
     const proxy = await startProxy(t, backend.port);
     const urls: string[] = [];
     const { ws, clock, changes, count, closes, events } = reconnecting(t, () => {
-      const url = urls.length === 0 ? 'ws://wsc-fault-test.invalid/' : proxy.wsUrl();
+      const url = urls.length === 0 ? 'ws://wsx-fault-test.invalid/' : proxy.wsUrl();
       urls.push(url);
       return url;
     });

@@ -1,11 +1,11 @@
 // Runs the conformance table (cases.ts, cases-more.ts) against the real client: for each case
-// a scripted raw TCP server on 127.0.0.1 plays the case's steps, and a wsc client that echoes
+// a scripted raw TCP server on 127.0.0.1 plays the case's steps, and a wsx client that echoes
 // every message back is judged on what it delivered, echoed, ponged, which Close it sent, and
 // how it reported the end. Outcomes are written to .tmp/conformance/ and compared with the
 // committed expected.json; any change of outcome fails with a readable diff.
 //
 //   node --import tsx --test test/conformance/conformance.test.ts
-//   WSC_UPDATE_CONFORMANCE=1 node --import tsx --test test/conformance/conformance.test.ts
+//   WSX_UPDATE_CONFORMANCE=1 node --import tsx --test test/conformance/conformance.test.ts
 
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,7 +33,7 @@ const REPORT_DIR = resolve(HERE, '..', '..', '.tmp', 'conformance');
 const WORKERS = 2;
 const DEFAULT_LIMIT_MS = 10_000;
 /** Rewrite expected.json from this run instead of comparing with it. */
-const UPDATE = process.env.WSC_UPDATE_CONFORMANCE === '1';
+const UPDATE = process.env.WSX_UPDATE_CONFORMANCE === '1';
 
 const encoder = new TextEncoder();
 const reasonDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -339,7 +339,7 @@ describe('conformance table', () => {
     assert.ok(
       diff.length === 0,
       `conformance outcomes changed (${diff.length}):\n${diff.join('\n')}\n` +
-        'fix the client, or if the change is intended run with WSC_UPDATE_CONFORMANCE=1',
+        'fix the client, or if the change is intended run with WSX_UPDATE_CONFORMANCE=1',
     );
   });
 });

@@ -1,7 +1,7 @@
 // Runs every LuatOS-Air example (examples/luatos-air/*.ts, the seed document's snippets in
 // TypeScript) as its own process against a real echo server on 127.0.0.1 given through
-// WSC_URL, and checks what it prints. Each example must end by itself; one also runs without
-// WSC_URL to check that it starts its own embedded server.
+// WSX_URL, and checks what it prints. Each example must end by itself; one also runs without
+// WSX_URL to check that it starts its own embedded server.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -36,8 +36,8 @@ const EXPECTED: Record<string, string[]> = {
 /** Runs one example with node and tsx; resolves with its output lines. */
 function run(file: string, url: string | undefined): Promise<string[]> {
   const env = { ...process.env };
-  delete env.WSC_URL;
-  if (url !== undefined) env.WSC_URL = url;
+  delete env.WSX_URL;
+  if (url !== undefined) env.WSX_URL = url;
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
@@ -69,12 +69,12 @@ describe('examples/luatos-air (the seed document, line for line)', { timeout: 12
   });
 
   for (const [file, lines] of Object.entries(EXPECTED)) {
-    it(`${file} runs against the server in WSC_URL and ends by itself`, async () => {
+    it(`${file} runs against the server in WSX_URL and ends by itself`, async () => {
       assert.deepEqual(await run(file, server.url), lines);
     });
   }
 
-  it('without WSC_URL an example starts its own embedded echo server', async () => {
+  it('without WSX_URL an example starts its own embedded echo server', async () => {
     assert.deepEqual(await run('recv.ts', undefined), EXPECTED['recv.ts']);
   });
 });

@@ -58,9 +58,9 @@ describe('luatos examples', { timeout: 60_000 }, () => {
       peer.on('message', (data: Buffer) => received.push(data.toString()));
     });
     const run = await runExample('echo.ts', {
-      WSC_URL: server.url,
-      WSC_WAIT_MS: '250',
-      WSC_ITERATIONS: '2',
+      WSX_URL: server.url,
+      WSX_WAIT_MS: '250',
+      WSX_ITERATIONS: '2',
     });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.lines[0], 'I/user.wsc conack nil');
@@ -72,9 +72,9 @@ describe('luatos examples', { timeout: 60_000 }, () => {
 
   it('echo.ts: without a URL it starts the embedded echo server', async () => {
     const run = await runExample('echo.ts', {
-      WSC_URL: '',
-      WSC_WAIT_MS: '50',
-      WSC_ITERATIONS: '1',
+      WSX_URL: '',
+      WSX_WAIT_MS: '50',
+      WSX_ITERATIONS: '1',
     });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.lines[0], 'I/user.wsc conack nil');
@@ -82,7 +82,7 @@ describe('luatos examples', { timeout: 60_000 }, () => {
 
   it('functions.ts: every per-function example, with headers and the send forms', async (t) => {
     const { server, headers } = await echoServer(t);
-    const run = await runExample('functions.ts', { WSC_URL: server.url });
+    const run = await runExample('functions.ts', { WSX_URL: server.url });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.lines[0], 'I/user.websocket event conack nil nil nil');
     assert.equal(run.lines[1], 'I/user.websocket ready true conack true');

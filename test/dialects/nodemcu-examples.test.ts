@@ -17,7 +17,7 @@ function runExample(name: string, args: string[] = []): Promise<{ stdout: string
     execFile(
       process.execPath,
       ['--import', 'tsx', `examples/nodemcu/${name}.ts`, ...args],
-      { cwd: ROOT, timeout: 20_000, env: { ...process.env, WSC_EXAMPLE_URL: '' } },
+      { cwd: ROOT, timeout: 20_000, env: { ...process.env, WSX_EXAMPLE_URL: '' } },
       (error, stdout, stderr) => {
         if (error !== null && typeof error.code !== 'number') {
           reject(new Error(`${name} did not finish: ${error.message}\n${stderr}`));

@@ -1,7 +1,7 @@
 // Helpers for hostile-server tests and the conformance runner: an incremental reader for the
 // client's masked frames (linear in the bytes received, so multi-megabyte echoes stay cheap),
 // a server-side view of one connection (echoed messages, pongs, the client's Close), and a
-// one-call runner that opens a wsc client against a scripted raw TCP server and collects
+// one-call runner that opens a wsx client against a scripted raw TCP server and collects
 // everything both sides saw. Every server binds 127.0.0.1 and is closed by the caller's t.after.
 
 import type { Socket } from 'node:net';

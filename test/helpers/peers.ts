@@ -19,7 +19,7 @@ import { deferred } from './api.js';
 const require = createRequire(import.meta.url);
 
 /** Subprotocols every peer supports; a peer picks the first one the client offered. */
-export const PEER_PROTOCOLS = ['wsc.v1', 'wsc.v2'] as const;
+export const PEER_PROTOCOLS = ['wsx.v1', 'wsx.v2'] as const;
 
 /** A text message starting with this makes the peer close: `${CLOSE_COMMAND}<code> <reason>`. */
 export const CLOSE_COMMAND = '__wsc_close__ ';
