@@ -126,27 +126,21 @@ function inCidr(host: string, range: string): boolean {
   const bitsText = range.slice(slash + 1);
   const address = addressBytes(host);
   if (base === undefined || address === undefined || !/^\d{1,3}$/.test(bitsText)) return false;
-  const bits = Number(bitsText);
+  let bits = Number(bitsText);
   if (bits > base.length * 8) return false;
-  // An IPv4 range also covers the IPv4-mapped IPv6 form (::ffff:10.1.2.3) and back.
-  const [left, right] = alignFamilies(address, base);
-  if (left.length !== right.length) return false;
-  const offset = left.length - base.length;
+  // Compare as IPv6, IPv4 as IPv4-mapped (::ffff:a.b.c.d): an IPv4 range covers both forms.
+  if (base.length === 4) bits += 96;
+  const left = asIpv6(address);
+  const right = asIpv6(base);
   for (let bit = 0; bit < bits; bit++) {
-    const index = offset + (bit >> 3);
     const mask = 0x80 >> (bit & 7);
-    if ((left[index]! & mask) !== (right[index]! & mask)) return false;
+    if ((left[bit >> 3]! & mask) !== (right[bit >> 3]! & mask)) return false;
   }
   return true;
 }
 
-function alignFamilies(address: number[], base: number[]): [number[], number[]] {
-  if (address.length === base.length) return [address, base];
-  const mapped = address.length === 16 ? address : base;
-  const isMapped =
-    mapped.slice(0, 10).every((b) => b === 0) && mapped[10] === 255 && mapped[11] === 255;
-  if (!isMapped) return [address, base];
-  return address.length === 16 ? [address.slice(12), base] : [address, base.slice(12)];
+function asIpv6(bytes: number[]): number[] {
+  return bytes.length === 16 ? bytes : [...Array<number>(10).fill(0), 255, 255, ...bytes];
 }
 
 /** The bytes of an IPv4 (4) or IPv6 (16) literal; undefined for anything else. */
