@@ -69,7 +69,9 @@ function refusalError(
 ): WebSocketError {
   const { status, statusText, body } = reader.finish();
   const answer = `HTTP ${status}${statusText ? ` ${statusText}` : ''}`;
-  if (status === 407) {
+  // 407 is the proxy's own "who are you"; a 401 to CONNECT can only come from the proxy too
+  // (tinyproxy answers a wrong password with it).
+  if (status === 407 || status === 401) {
     const hint =
       proxy.username === ''
         ? 'it wants credentials: put them in the proxy URL (http://user:password@host:port)'
