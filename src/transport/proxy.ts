@@ -15,6 +15,7 @@ import { httpConnect } from './http-connect.js';
 import { type Environment, type ProxyTarget, proxyFromEnvironment } from './no-proxy.js';
 import { abortReason } from './proxy-exchange.js';
 import { type ProxyEndpoint, parseProxyUrl } from './proxy-url.js';
+import { socketReady } from './socket-ready.js';
 import { socks5Connect } from './socks5.js';
 import type { TlsOptions } from './tls-options.js';
 
@@ -83,59 +84,35 @@ export function openTunnel(options: TunnelOptions): Promise<Socket> {
 
 /** Opens TCP (or TLS for https://) to the proxy itself; failures have the phase 'proxy'. */
 function connectToProxy(options: TunnelOptions): Promise<Socket> {
-  const { proxy, signal } = options;
-  return new Promise<Socket>((resolve, reject) => {
-    let socket: Socket;
-    try {
-      if (proxy.protocol === 'https') {
-        const tls = options.proxyTls ?? {};
-        const tlsOptions: ConnectionOptions = {
-          host: proxy.hostname,
-          port: proxy.port,
-          ...(tls as ConnectionOptions),
-        };
-        const servername = tls.servername ?? proxy.hostname;
-        if (isIP(servername) === 0) tlsOptions.servername = servername;
-        else delete tlsOptions.servername;
-        socket = tlsConnect(tlsOptions);
-      } else {
-        socket = netConnect({ host: proxy.hostname, port: proxy.port });
-      }
-    } catch (error) {
-      reject(proxyConnectError(error as Error, proxy, 'tls'));
-      return;
+  const { proxy } = options;
+  const isTls = proxy.protocol === 'https';
+  let socket: Socket;
+  try {
+    if (isTls) {
+      const tls = options.proxyTls ?? {};
+      const tlsOptions: ConnectionOptions = {
+        host: proxy.hostname,
+        port: proxy.port,
+        ...(tls as ConnectionOptions),
+      };
+      const servername = tls.servername ?? proxy.hostname;
+      if (isIP(servername) === 0) tlsOptions.servername = servername;
+      else delete tlsOptions.servername;
+      socket = tlsConnect(tlsOptions);
+    } else {
+      socket = netConnect({ host: proxy.hostname, port: proxy.port });
     }
-    socket.setNoDelay(true);
-    let step: 'tcp' | 'tls' = 'tcp';
-    const ready = proxy.protocol === 'https' ? 'secureConnect' : 'connect';
-    const cleanup = (): void => {
-      socket.removeListener('error', onError);
-      socket.removeListener('connect', onConnect);
-      socket.removeListener(ready, onReady);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const onConnect = (): void => {
-      step = 'tls';
-    };
-    const onReady = (): void => {
-      cleanup();
-      resolve(socket);
-    };
-    const onError = (error: Error): void => {
-      cleanup();
-      socket.destroy();
-      reject(proxyConnectError(error, proxy, step));
-    };
-    const onAbort = (): void => {
-      cleanup();
-      socket.destroy();
-      reject(abortReason(signal!));
-    };
-    socket.once('connect', onConnect);
-    socket.once(ready, onReady);
-    socket.once('error', onError);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
+  } catch (error) {
+    return Promise.reject(proxyConnectError(error as Error, proxy, 'tls'));
+  }
+  socket.setNoDelay(true);
+  let step: 'tcp' | 'tls' = 'tcp';
+  if (isTls) socket.once('connect', () => (step = 'tls'));
+  return socketReady(socket, {
+    event: isTls ? 'secureConnect' : 'connect',
+    signal: options.signal,
+    failure: (error) => proxyConnectError(error, proxy, step),
+    aborted: abortReason,
   });
 }
 

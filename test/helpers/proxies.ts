@@ -4,12 +4,14 @@
 // - startTinyproxy / startMicrosocks: the real Debian proxies (tinyproxy, microsocks), started
 //   as child processes on a free port; the test is skipped with a message when not installed.
 
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { type ConnectOptions, connect } from '../../src/api/websocket-client.js';
 import { readRequest } from './servers.js';
 
 export interface FakeProxy {
@@ -219,6 +221,40 @@ export async function fakeSocksProxy(
   proxy.port = (server.address() as { port: number }).port;
   proxy.url = `socks5://127.0.0.1:${proxy.port}`;
   return proxy;
+}
+
+// ---------------------------------------------------------------- connecting through them
+
+/** A file of test/fixtures/tls/ (the test CA, the server certificate and key). */
+export function tlsFixture(name: string): Buffer {
+  return readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url));
+}
+
+/** Connects, sends `text`, returns what the echo server sent back, and closes. */
+export async function echoThrough(
+  url: string,
+  options: ConnectOptions,
+  text = 'through the proxy',
+): Promise<string> {
+  const ws = await connect(url, { pingIntervalMs: 0, ...options });
+  try {
+    const next = ws[Symbol.asyncIterator]().next();
+    await ws.send(text);
+    return String((await next).value?.data);
+  } finally {
+    await ws.close();
+  }
+}
+
+/** The error connect() rejects with; fails the test if it opens. */
+export async function connectFailure(url: string, options: ConnectOptions): Promise<unknown> {
+  try {
+    const ws = await connect(url, { pingIntervalMs: 0, ...options });
+    await ws.terminate();
+  } catch (error) {
+    return error;
+  }
+  assert.fail('connect() should have failed');
 }
 
 // ---------------------------------------------------------------- real proxies from Debian

@@ -4,7 +4,6 @@
 // with the 200, an https:// proxy, proxy URL parsing, and no password in any message or log.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { createServer, connect as netConnect, type Socket } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { createServer as createTlsServer } from 'node:tls';
@@ -14,37 +13,16 @@ import { connectRequest } from '../../src/transport/http-connect.js';
 import { parseProxyUrl } from '../../src/transport/proxy-url.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { startTlsWsPeer } from '../helpers/peers.js';
-import { fakeHttpProxy } from '../helpers/proxies.js';
+import { connectFailure, echoThrough, fakeHttpProxy, tlsFixture } from '../helpers/proxies.js';
 import { echoServer } from '../helpers/servers.js';
 
-const fixture = (name: string): Buffer =>
-  readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url));
-const ca = fixture('ca.crt');
-
-async function echoThrough(url: string, options: Parameters<typeof connect>[1]): Promise<string> {
-  const ws = await connect(url, { pingIntervalMs: 0, ...options });
-  try {
-    const next = ws[Symbol.asyncIterator]().next();
-    await ws.send('through the proxy');
-    const message = await next;
-    return String(message.value?.data);
-  } finally {
-    await ws.close();
-  }
-}
-
-async function failure(url: string, options: Parameters<typeof connect>[1]): Promise<unknown> {
-  try {
-    const ws = await connect(url, { pingIntervalMs: 0, ...options });
-    await ws.terminate();
-  } catch (error) {
-    return error;
-  }
-  assert.fail('connect() should have failed');
-}
+const ca = tlsFixture('ca.crt');
 
 async function tlsPeer(t: TestContext) {
-  const peer = await startTlsWsPeer({ key: fixture('server.key'), cert: fixture('server.crt') });
+  const peer = await startTlsWsPeer({
+    key: tlsFixture('server.key'),
+    cert: tlsFixture('server.crt'),
+  });
   t.after(() => peer.close());
   return peer;
 }
@@ -72,7 +50,7 @@ describe('HTTP CONNECT', () => {
   it('checks the target certificate over the tunnel (unknown CA fails with ERR_TLS)', async (t) => {
     const peer = await tlsPeer(t);
     const proxy = await fakeHttpProxy(t);
-    const error = await failure(`wss://localhost:${peer.port}/`, { proxy: proxy.url });
+    const error = await connectFailure(`wss://localhost:${peer.port}/`, { proxy: proxy.url });
     assert.ok(error instanceof TransportError);
     assert.equal(error.code, 'ERR_TLS');
     assert.equal(error.phase, 'tls');
@@ -90,7 +68,7 @@ describe('HTTP CONNECT', () => {
   it('407 without credentials: ProxyError ERR_PROXY_AUTH with status and body', async (t) => {
     const server = await echoServer(t);
     const proxy = await fakeHttpProxy(t, { credentials: 'alice:secret' });
-    const error = await failure(server.url, { proxy: proxy.url });
+    const error = await connectFailure(server.url, { proxy: proxy.url });
     assert.ok(error instanceof ProxyError, String(error));
     assert.ok(error instanceof TransportError);
     assert.equal(error.code, 'ERR_PROXY_AUTH');
@@ -106,7 +84,10 @@ describe('HTTP CONNECT', () => {
     const proxy = await fakeHttpProxy(t, { credentials: 'alice:secret' });
     const lines: string[] = [];
     const url = `http://alice:hunter2@127.0.0.1:${proxy.port}`;
-    const error = await failure(server.url, { proxy: url, logger: (line) => lines.push(line) });
+    const error = await connectFailure(server.url, {
+      proxy: url,
+      logger: (line) => lines.push(line),
+    });
     assert.ok(error instanceof ProxyError);
     assert.equal(error.code, 'ERR_PROXY_AUTH');
     assert.match(error.message, /refused the user name or password/);
@@ -124,7 +105,7 @@ describe('HTTP CONNECT', () => {
       answer: `HTTP/1.1 403 Forbidden\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
       keepOpen: true,
     });
-    const error = await failure('ws://127.0.0.1:9/', { proxy: proxy.url });
+    const error = await connectFailure('ws://127.0.0.1:9/', { proxy: proxy.url });
     assert.ok(error instanceof ProxyError);
     assert.equal(error.code, 'ERR_PROXY_REFUSED');
     assert.equal(error.status, 403);
@@ -134,7 +115,7 @@ describe('HTTP CONNECT', () => {
 
   it('a target the proxy cannot reach: 502 from the proxy', async (t) => {
     const proxy = await fakeHttpProxy(t);
-    const error = await failure('ws://127.0.0.1:9/', { proxy: proxy.url });
+    const error = await connectFailure('ws://127.0.0.1:9/', { proxy: proxy.url });
     assert.ok(error instanceof ProxyError);
     assert.equal(error.code, 'ERR_PROXY_REFUSED');
     assert.equal(error.status, 502);
@@ -146,25 +127,25 @@ describe('HTTP CONNECT', () => {
       answer: 'HTTP/1.1 403 No\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
       keepOpen: true,
     });
-    const first = await failure('ws://127.0.0.1:9/', { proxy: chunked.url });
+    const first = await connectFailure('ws://127.0.0.1:9/', { proxy: chunked.url });
     assert.ok(first instanceof ProxyError);
     assert.equal(first.bodyText, 'hello');
     const untilClose = await fakeHttpProxy(t, { answer: 'HTTP/1.0 403 No\r\n\r\nbye' });
-    const second = await failure('ws://127.0.0.1:9/', { proxy: untilClose.url });
+    const second = await connectFailure('ws://127.0.0.1:9/', { proxy: untilClose.url });
     assert.ok(second instanceof ProxyError);
     assert.equal(second.bodyText, 'bye');
   });
 
   it('an answer that is not HTTP: ERR_PROXY_PROTOCOL', async (t) => {
     const proxy = await fakeHttpProxy(t, { answer: '\u0005\u0000garbage\r\n\r\n' });
-    const error = await failure('ws://127.0.0.1:9/', { proxy: proxy.url });
+    const error = await connectFailure('ws://127.0.0.1:9/', { proxy: proxy.url });
     assert.ok(error instanceof ProxyError);
     assert.equal(error.code, 'ERR_PROXY_PROTOCOL');
   });
 
   it('a proxy that closes without answering: ERR_CONNECTION_LOST in phase proxy', async (t) => {
     const proxy = await fakeHttpProxy(t, { answer: '' });
-    const error = await failure('ws://127.0.0.1:9/', { proxy: proxy.url });
+    const error = await connectFailure('ws://127.0.0.1:9/', { proxy: proxy.url });
     assert.ok(error instanceof TransportError);
     assert.equal(error.code, 'ERR_CONNECTION_LOST');
     assert.equal(error.phase, 'proxy');
@@ -176,7 +157,9 @@ describe('HTTP CONNECT', () => {
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const { port } = probe.address() as { port: number };
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const error = await failure('ws://127.0.0.1:9/', { proxy: `http://u:pw@127.0.0.1:${port}` });
+    const error = await connectFailure('ws://127.0.0.1:9/', {
+      proxy: `http://u:pw@127.0.0.1:${port}`,
+    });
     assert.ok(isWebSocketError(error) && error instanceof TransportError);
     assert.equal(error.code, 'ERR_CONNECT');
     assert.equal(error.phase, 'proxy');
@@ -187,7 +170,11 @@ describe('HTTP CONNECT', () => {
   it('openTimeoutMs covers the proxy step', async (t) => {
     const proxy = await fakeHttpProxy(t, { answer: 'HTTP/1.1 200', keepOpen: true });
     const clock = new FakeClock();
-    const pending = failure('ws://127.0.0.1:9/', { proxy: proxy.url, openTimeoutMs: 500, clock });
+    const pending = connectFailure('ws://127.0.0.1:9/', {
+      proxy: proxy.url,
+      openTimeoutMs: 500,
+      clock,
+    });
     for (let i = 0; i < 100 && proxy.requests.length === 0; i++) {
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -206,7 +193,7 @@ describe('HTTP CONNECT', () => {
       answer: `HTTP/1.1 200 OK\r\n\r\nHTTP/1.1 418 Teapot\r\nContent-Length: 3\r\n\r\ntea`,
       keepOpen: true,
     });
-    const error = await failure(`ws://127.0.0.1:${port}/`, { proxy: proxy.url });
+    const error = await connectFailure(`ws://127.0.0.1:${port}/`, { proxy: proxy.url });
     assert.ok(isWebSocketError(error));
     assert.equal(error.code, 'ERR_HANDSHAKE_STATUS');
     assert.equal((error as { status?: number }).status, 418);
@@ -218,7 +205,7 @@ describe('HTTP CONNECT', () => {
     // A TLS front for the fake proxy: decrypts and forwards to it.
     const sockets = new Set<Socket>();
     const front = createTlsServer(
-      { key: fixture('server.key'), cert: fixture('server.crt') },
+      { key: tlsFixture('server.key'), cert: tlsFixture('server.crt') },
       (socket) => {
         const upstream = netConnect({ host: '127.0.0.1', port: plain.port });
         sockets.add(socket).add(upstream);
@@ -240,7 +227,7 @@ describe('HTTP CONNECT', () => {
       await echoThrough(url, { proxy, proxyTls: { ca }, tls: { ca } }),
       'through the proxy',
     );
-    const error = await failure(url, { proxy, tls: { ca } });
+    const error = await connectFailure(url, { proxy, tls: { ca } });
     assert.ok(error instanceof TransportError);
     assert.equal(error.code, 'ERR_TLS');
     assert.equal(error.phase, 'proxy');
@@ -255,7 +242,7 @@ describe('HTTP CONNECT', () => {
       else process.env.HTTP_PROXY = saved;
     });
     assert.equal(await echoThrough(server.url, { proxy: false }), 'through the proxy');
-    const error = await failure(server.url, {});
+    const error = await connectFailure(server.url, {});
     assert.ok(error instanceof TransportError);
     assert.equal(error.phase, 'proxy');
   });

@@ -4,17 +4,14 @@
 // (`apt-get install tinyproxy microsocks`; .ci/run installs both).
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it, type TestContext } from 'node:test';
 import { connect } from '../../src/api/websocket-client.js';
 import { ProxyError } from '../../src/core/errors.js';
 import { startTlsWsPeer } from '../helpers/peers.js';
-import { startMicrosocks, startTinyproxy } from '../helpers/proxies.js';
+import { startMicrosocks, startTinyproxy, tlsFixture } from '../helpers/proxies.js';
 import { echoServer } from '../helpers/servers.js';
 
-const fixture = (name: string): Buffer =>
-  readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url));
-const ca = fixture('ca.crt');
+const ca = tlsFixture('ca.crt');
 
 async function echoThrough(url: string, options: Parameters<typeof connect>[1]): Promise<void> {
   const ws = await connect(url, { pingIntervalMs: 0, ...options });
@@ -33,7 +30,10 @@ async function echoThrough(url: string, options: Parameters<typeof connect>[1]):
 }
 
 async function tlsPeer(t: TestContext) {
-  const peer = await startTlsWsPeer({ key: fixture('server.key'), cert: fixture('server.crt') });
+  const peer = await startTlsWsPeer({
+    key: tlsFixture('server.key'),
+    cert: tlsFixture('server.crt'),
+  });
   t.after(() => peer.close());
   return peer;
 }

@@ -3,45 +3,20 @@
 // socks5h (resolved by the proxy), wss:// through it, and every refusal as a typed error.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { connect } from '../../src/api/websocket-client.js';
 import { ProxyError, TransportError } from '../../src/core/errors.js';
 import { connectRequest, SOCKS5_REPLIES } from '../../src/transport/socks5.js';
 import { startTlsWsPeer } from '../helpers/peers.js';
-import { fakeSocksProxy } from '../helpers/proxies.js';
+import { connectFailure, echoThrough, fakeSocksProxy, tlsFixture } from '../helpers/proxies.js';
 import { echoServer } from '../helpers/servers.js';
 
-const fixture = (name: string): Buffer =>
-  readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url));
-const ca = fixture('ca.crt');
-
-async function echoThrough(url: string, options: Parameters<typeof connect>[1]): Promise<string> {
-  const ws = await connect(url, { pingIntervalMs: 0, ...options });
-  try {
-    const next = ws[Symbol.asyncIterator]().next();
-    await ws.send('through socks');
-    return String((await next).value?.data);
-  } finally {
-    await ws.close();
-  }
-}
-
-async function failure(url: string, options: Parameters<typeof connect>[1]): Promise<unknown> {
-  try {
-    const ws = await connect(url, { pingIntervalMs: 0, ...options });
-    await ws.terminate();
-  } catch (error) {
-    return error;
-  }
-  assert.fail('connect() should have failed');
-}
+const ca = tlsFixture('ca.crt');
 
 describe('SOCKS5', () => {
   it('no authentication: offers only method 0, sends the IPv4 address and port', async (t) => {
     const server = await echoServer(t);
     const proxy = await fakeSocksProxy(t);
-    assert.equal(await echoThrough(server.url, { proxy: proxy.url }), 'through socks');
+    assert.equal(await echoThrough(server.url, { proxy: proxy.url }), 'through the proxy');
     const record = proxy.requests[0]!;
     assert.deepEqual(record.methods, [0]);
     assert.equal(record.addressType, 1);
@@ -53,7 +28,7 @@ describe('SOCKS5', () => {
     const server = await echoServer(t);
     const proxy = await fakeSocksProxy(t, { credentials: 'bob:s€cret' });
     const url = `socks5://bob:s%E2%82%ACcret@127.0.0.1:${proxy.port}`;
-    assert.equal(await echoThrough(server.url, { proxy: url }), 'through socks');
+    assert.equal(await echoThrough(server.url, { proxy: url }), 'through the proxy');
     const record = proxy.requests[0]!;
     assert.deepEqual(record.methods, [0, 2]);
     assert.equal(record.username, 'bob');
@@ -65,29 +40,32 @@ describe('SOCKS5', () => {
     const port = new URL(server.url).port;
     const proxy = await fakeSocksProxy(t);
     const url = `ws://localhost:${port}/`;
-    assert.equal(await echoThrough(url, { proxy: proxy.url }), 'through socks');
+    assert.equal(await echoThrough(url, { proxy: proxy.url }), 'through the proxy');
     assert.notEqual(proxy.requests[0]!.addressType, 3);
     assert.match(proxy.requests[0]!.host ?? '', /^(127\.0\.0\.1|0{0,4}(:0{0,4})*:0*1)$/);
     const remote = `socks5h://127.0.0.1:${proxy.port}`;
-    assert.equal(await echoThrough(url, { proxy: remote }), 'through socks');
+    assert.equal(await echoThrough(url, { proxy: remote }), 'through the proxy');
     assert.equal(proxy.requests[1]!.addressType, 3);
     assert.equal(proxy.requests[1]!.host, 'localhost');
   });
 
   it('carries wss:// with the target name for SNI and verification', async (t) => {
-    const peer = await startTlsWsPeer({ key: fixture('server.key'), cert: fixture('server.crt') });
+    const peer = await startTlsWsPeer({
+      key: tlsFixture('server.key'),
+      cert: tlsFixture('server.crt'),
+    });
     t.after(() => peer.close());
     const proxy = await fakeSocksProxy(t);
     const url = `wss://localhost:${peer.port}/`;
     const remote = `socks5h://127.0.0.1:${proxy.port}`;
-    assert.equal(await echoThrough(url, { proxy: remote, tls: { ca } }), 'through socks');
+    assert.equal(await echoThrough(url, { proxy: remote, tls: { ca } }), 'through the proxy');
     assert.equal(peer.requests[0]?.servername, 'localhost');
   });
 
   it('a wrong password: ERR_PROXY_AUTH, password shown nowhere', async (t) => {
     const proxy = await fakeSocksProxy(t, { credentials: 'bob:right' });
     const url = `socks5://bob:wrong-one@127.0.0.1:${proxy.port}`;
-    const error = await failure('ws://127.0.0.1:9/', { proxy: url });
+    const error = await connectFailure('ws://127.0.0.1:9/', { proxy: url });
     assert.ok(error instanceof ProxyError);
     assert.equal(error.code, 'ERR_PROXY_AUTH');
     assert.equal(error.phase, 'proxy');
@@ -97,7 +75,7 @@ describe('SOCKS5', () => {
 
   it('credentials needed but none given: ERR_PROXY_AUTH (no acceptable method)', async (t) => {
     const proxy = await fakeSocksProxy(t, { credentials: 'bob:right' });
-    const error = await failure('ws://127.0.0.1:9/', { proxy: proxy.url });
+    const error = await connectFailure('ws://127.0.0.1:9/', { proxy: proxy.url });
     assert.ok(error instanceof ProxyError);
     assert.equal(error.code, 'ERR_PROXY_AUTH');
     assert.match(error.message, /wants credentials/);
@@ -106,7 +84,7 @@ describe('SOCKS5', () => {
   for (const reply of [1, 2, 4, 5, 8, 42]) {
     it(`reply ${reply}: ERR_PROXY_REFUSED with socksReply`, async (t) => {
       const proxy = await fakeSocksProxy(t, { reply });
-      const error = await failure('ws://127.0.0.1:9/', { proxy: proxy.url });
+      const error = await connectFailure('ws://127.0.0.1:9/', { proxy: proxy.url });
       assert.ok(error instanceof ProxyError);
       assert.equal(error.code, 'ERR_PROXY_REFUSED');
       assert.equal(error.socksReply, reply);
@@ -117,14 +95,14 @@ describe('SOCKS5', () => {
 
   it('a target the proxy cannot reach: reply 5', async (t) => {
     const proxy = await fakeSocksProxy(t);
-    const error = await failure('ws://127.0.0.1:9/', { proxy: proxy.url });
+    const error = await connectFailure('ws://127.0.0.1:9/', { proxy: proxy.url });
     assert.ok(error instanceof ProxyError);
     assert.equal(error.socksReply, 5);
   });
 
   it('an HTTP proxy on a socks5:// URL: ERR_PROXY_PROTOCOL with a hint', async (t) => {
     const proxy = await fakeSocksProxy(t, { raw: 'HTTP/1.1 400 Bad Request\r\n\r\n' });
-    const error = await failure('ws://127.0.0.1:9/', { proxy: proxy.url });
+    const error = await connectFailure('ws://127.0.0.1:9/', { proxy: proxy.url });
     assert.ok(error instanceof ProxyError);
     assert.equal(error.code, 'ERR_PROXY_PROTOCOL');
     assert.match(error.message, /use http:\/\//);
@@ -132,14 +110,14 @@ describe('SOCKS5', () => {
 
   it('a method that was not offered: ERR_PROXY_PROTOCOL', async (t) => {
     const proxy = await fakeSocksProxy(t, { method: 2 });
-    const error = await failure('ws://127.0.0.1:9/', { proxy: proxy.url });
+    const error = await connectFailure('ws://127.0.0.1:9/', { proxy: proxy.url });
     assert.ok(error instanceof ProxyError);
     assert.equal(error.code, 'ERR_PROXY_PROTOCOL');
   });
 
   it('a proxy that closes mid-handshake: ERR_CONNECTION_LOST in phase proxy', async (t) => {
     const proxy = await fakeSocksProxy(t, { raw: '\u0005' });
-    const error = await failure('ws://127.0.0.1:9/', { proxy: proxy.url });
+    const error = await connectFailure('ws://127.0.0.1:9/', { proxy: proxy.url });
     assert.ok(error instanceof TransportError);
     assert.equal(error.code, 'ERR_CONNECTION_LOST');
     assert.equal(error.phase, 'proxy');
@@ -147,7 +125,7 @@ describe('SOCKS5', () => {
 
   it('socks5:// with a name that does not resolve: ERR_DNS before asking the proxy', async (t) => {
     const proxy = await fakeSocksProxy(t);
-    const error = await failure('ws://no-such-host.invalid/', { proxy: proxy.url });
+    const error = await connectFailure('ws://no-such-host.invalid/', { proxy: proxy.url });
     assert.ok(error instanceof TransportError);
     assert.equal(error.code, 'ERR_DNS');
     assert.match(error.message, /socks5h/);
