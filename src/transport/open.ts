@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Environment } from './no-proxy.js';
 import { chooseProxy, openTunnel, type ProxyOption } from './proxy.js';
+import { socketReady } from './socket-ready.js';
 import type { TlsOptions } from './tls-options.js';
 import {
   abortError,
@@ -51,42 +52,20 @@ export function openConnection(options: OpenConnectionOptions): Promise<Socket> 
 /** TLS to the target over an open tunnel. */
 function secureOver(tunnel: Socket, options: OpenConnectionOptions): Promise<Socket> {
   const { target, signal } = options;
-  return new Promise<Socket>((resolve, reject) => {
-    let socket: Socket;
-    try {
-      socket = tlsConnect({ ...targetTlsOptions(target, options.tls), socket: tunnel });
-    } catch (error) {
-      tunnel.destroy();
-      reject(unusableTlsOptions(error));
-      return;
-    }
-    // The tunnel's own failures end the TLS socket on top of it.
-    tunnel.on('error', (error) => socket.destroy(error));
-    tunnel.resume();
-    const cleanup = (): void => {
-      socket.removeListener('secureConnect', onReady);
-      socket.removeListener('error', onError);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const onReady = (): void => {
-      cleanup();
-      resolve(socket);
-    };
-    const onError = (error: Error): void => {
-      cleanup();
-      socket.destroy();
-      tunnel.destroy();
-      reject(mapSocketError(error, 'tls', target));
-    };
-    const onAbort = (): void => {
-      cleanup();
-      socket.destroy();
-      tunnel.destroy();
-      reject(abortError(signal!));
-    };
-    socket.once('secureConnect', onReady);
-    socket.once('error', onError);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
+  let socket: Socket;
+  try {
+    socket = tlsConnect({ ...targetTlsOptions(target, options.tls), socket: tunnel });
+  } catch (error) {
+    tunnel.destroy();
+    return Promise.reject(unusableTlsOptions(error));
+  }
+  // The tunnel's own failures end the TLS socket on top of it.
+  tunnel.on('error', (error) => socket.destroy(error));
+  return socketReady(socket, {
+    event: 'secureConnect',
+    signal,
+    failure: (error) => mapSocketError(error, 'tls', target),
+    aborted: abortError,
+    under: tunnel,
   });
 }
