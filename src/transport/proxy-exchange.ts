@@ -46,7 +46,19 @@ export function readExchange(
       }
     };
     const onData = (chunk: Uint8Array): void => {
-      settle(step(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+      let outcome: ExchangeStep;
+      try {
+        outcome = step(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      } catch (error) {
+        // A bug of ours must not escape from a socket event; it fails this connection only.
+        outcome = new TransportError(
+          ErrorCode.ConnectionLost,
+          `reading the answer of the proxy ${proxy.display} failed: ${(error as Error).message}`,
+          'proxy',
+          error,
+        );
+      }
+      settle(outcome);
     };
     const onEnd = (): void => settle(atEnd());
     const onError = (error: Error): void => {

@@ -5,7 +5,12 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type Socket } from 'node:net';
 import { concatBytes, utf8Encode } from '../core/bytes.js';
-import { ErrorCode, TransportError, type WebSocketError } from '../core/errors.js';
+import {
+  ErrorCode,
+  InvalidArgumentError,
+  TransportError,
+  type WebSocketError,
+} from '../core/errors.js';
 import type { ProxyTarget } from './no-proxy.js';
 import { addressBytes } from './no-proxy.js';
 import {
@@ -48,6 +53,12 @@ export async function socks5Connect(
   if (proxy.protocol === 'socks5' && isIP(address) === 0) {
     address = await resolveHere(target.hostname, options);
     if (options.signal?.aborted) throw abortReason(options.signal);
+  }
+  if (utf8Encode(address).length > 255) {
+    throw new InvalidArgumentError(
+      ErrorCode.InvalidUrl,
+      `the host name ${JSON.stringify(`${address.slice(0, 40)}…`)} is longer than the 255 bytes SOCKS5 can carry`,
+    );
   }
   const hasCredentials = proxy.username !== '' || proxy.password !== '';
   let stage: 'method' | 'auth' | 'reply' = 'method';

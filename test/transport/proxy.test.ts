@@ -185,6 +185,20 @@ describe('HTTP CONNECT', () => {
     assert.equal(error.code, 'ERR_OPEN_TIMEOUT');
   });
 
+  it('an abort while the proxy has not answered: ERR_ABORTED', async (t) => {
+    const proxy = await fakeHttpProxy(t, { answer: '', keepOpen: true });
+    const abort = new AbortController();
+    const pending = connectFailure('ws://127.0.0.1:9/', { proxy: proxy.url, signal: abort.signal });
+    for (let i = 0; i < 100 && proxy.requests.length === 0; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.equal(proxy.requests.length, 1);
+    abort.abort();
+    const error = await pending;
+    assert.ok(isWebSocketError(error));
+    assert.equal(error.code, 'ERR_ABORTED');
+  });
+
   it('bytes that arrive with the 200 reach the WebSocket (here: the 101 itself)', async (t) => {
     const server = await echoServer(t);
     const port = new URL(server.url).port;

@@ -132,6 +132,17 @@ describe('SOCKS5', () => {
     assert.equal(proxy.requests[0]?.host, undefined);
   });
 
+  it('a host name longer than SOCKS5 can carry: ERR_INVALID_URL, nothing sent', async (t) => {
+    const proxy = await fakeSocksProxy(t);
+    const host = `${'a'.repeat(63)}.`.repeat(4).concat('test');
+    const error = await connectFailure(`ws://${host}/`, {
+      proxy: `socks5h://127.0.0.1:${proxy.port}`,
+    });
+    assert.ok(error instanceof Error);
+    assert.equal((error as { code?: string }).code, 'ERR_INVALID_URL');
+    assert.deepEqual(proxy.requests[0]?.methods ?? [], []);
+  });
+
   it('encodes CONNECT for IPv4, IPv6 and names', () => {
     assert.deepEqual([...connectRequest('10.1.2.3', 443)], [5, 1, 0, 1, 10, 1, 2, 3, 1, 187]);
     assert.deepEqual([...connectRequest('::1', 80)], [5, 1, 0, 4, ...Array(15).fill(0), 1, 0, 80]);
