@@ -11,17 +11,10 @@ import {
   InvalidStateError,
   TimeoutError,
   TransportError,
-  UnexpectedStatusError,
   type WebSocketError,
 } from '../core/errors.js';
 import { ClientProtocol, type ProtocolEvent } from '../core/protocol.js';
-import {
-  closeChannel,
-  errorChannel,
-  openChannel,
-  pingChannel,
-  redirectChannel,
-} from '../transport/diagnostics.js';
+import { closeChannel, errorChannel, openChannel, pingChannel } from '../transport/diagnostics.js';
 import { openConnection } from '../transport/open.js';
 import { abortError, mapSocketError } from '../transport/transport.js';
 import type { TimerHandle } from './clock.js';
@@ -29,7 +22,7 @@ import { type CloseCause, type ClosePhase, closeCause } from './close-cause.js';
 import { Keepalive } from './keepalive.js';
 import type { ResolvedOptions } from './options.js';
 import { PingTracker } from './ping-tracker.js';
-import { isRedirectStatus, nextHop, redacted } from './redirect.js';
+import { followRedirect, redacted } from './redirect.js';
 import { StatsRecorder } from './stats.js';
 import { WriteBatch, type WriteCallback } from './write-batch.js';
 
@@ -309,40 +302,16 @@ export class Connection {
    * that must not be followed fails the connection with a RedirectError.
    */
   #followRedirect(error: WebSocketError): boolean {
-    const options = this.#options;
-    if (
-      !(error instanceof UnexpectedStatusError) ||
-      !isRedirectStatus(error.status) ||
-      options.followRedirects === 0 ||
-      this.#readyState !== ReadyState.CONNECTING
-    ) {
-      return false;
-    }
-    let hop: ReturnType<typeof nextHop>;
+    if (this.#readyState !== ReadyState.CONNECTING) return false;
+    let next: ReturnType<typeof followRedirect>;
     try {
-      hop = nextHop({
-        target: options.target,
-        headers: options.headers,
-        response: error,
-        chain: this.#chain,
-        maxRedirects: options.followRedirects,
-      });
+      const log = this.#isLogging() ? (line: string) => this.#log(line) : undefined;
+      next = followRedirect(this.#options, this.#chain, error, log);
     } catch (refusal) {
       this.#fail(refusal as WebSocketError);
       return false;
     }
-    const from = this.#chain[this.#chain.length - 1]!;
-    const to = hop.chain[hop.chain.length - 1]!;
-    const count = hop.chain.length - 1;
-    if (this.#isLogging()) {
-      const dropped = hop.dropped.length > 0 ? `; not sent there: ${hop.dropped.join(', ')}` : '';
-      this.#log(
-        `= redirect ${error.status} to ${to} (${count} of at most ${options.followRedirects}${dropped})`,
-      );
-    }
-    if (redirectChannel.hasSubscribers) {
-      redirectChannel.publish({ from, to, status: error.status, count, dropped: hop.dropped });
-    }
+    if (next === undefined) return false;
     const socket = this.#socket;
     this.#socket = undefined;
     if (socket !== undefined) {
@@ -350,9 +319,9 @@ export class Connection {
       socket.on('error', () => {});
       socket.destroy();
     }
-    this.#chain = hop.chain;
-    this.#options = { ...options, target: hop.target, headers: hop.headers };
-    this.#protocol = this.#makeProtocol(this.#options);
+    this.#chain = next.chain;
+    this.#options = next.options;
+    this.#protocol = this.#makeProtocol(next.options);
     this.#writes = new WriteBatch(this.#protocol, this.stats, (cause) => this.#lostWrite(cause));
     this.#endSent = false;
     this.#open();

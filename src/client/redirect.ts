@@ -1,5 +1,6 @@
 // The redirect policy (followRedirects): given a 3xx answer to an upgrade request, where the
-// next request goes and with which headers, or why it does not. Pure: no sockets, no clocks.
+// next request goes and with which headers, or why it does not. nextHop() is pure (no sockets,
+// no clocks); followRedirect() applies it to a connection's options, logs and publishes the hop.
 // Follows 301, 302, 303, 307 and 308 to ws:, wss:, http: or https: locations, resolves relative
 // ones against the request URL, never goes from wss: to ws:, drops credentials when the origin
 // changes, and stops at a loop or after the allowed number of hops.
@@ -8,9 +9,12 @@ import {
   ErrorCode,
   isWebSocketError,
   RedirectError,
-  type UnexpectedStatusError,
+  UnexpectedStatusError,
+  type WebSocketError,
 } from '../core/errors.js';
 import { parseWebSocketUrl, type WebSocketTarget } from '../core/url.js';
+import { redirectChannel } from '../transport/diagnostics.js';
+import type { ResolvedOptions } from './options.js';
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
@@ -130,6 +134,46 @@ export function nextHop(request: RedirectRequest): RedirectHop {
     );
   }
   return { target: next, headers, dropped, chain: [...chain, href] };
+}
+
+/**
+ * The options of the next request when `error` is a redirect to follow (followRedirects > 0),
+ * or undefined when it is not. Logs the hop and publishes it on wsx:redirect. Throws the
+ * RedirectError of a redirect that must not be followed.
+ */
+export function followRedirect(
+  options: ResolvedOptions,
+  chain: readonly string[],
+  error: WebSocketError,
+  log: ((line: string) => void) | undefined,
+): { options: ResolvedOptions; chain: string[] } | undefined {
+  if (
+    !(error instanceof UnexpectedStatusError) ||
+    !isRedirectStatus(error.status) ||
+    options.followRedirects === 0
+  ) {
+    return undefined;
+  }
+  const hop = nextHop({
+    target: options.target,
+    headers: options.headers,
+    response: error,
+    chain,
+    maxRedirects: options.followRedirects,
+  });
+  const from = chain[chain.length - 1]!;
+  const to = hop.chain[hop.chain.length - 1]!;
+  const count = hop.chain.length - 1;
+  if (log !== undefined) {
+    const dropped = hop.dropped.length > 0 ? `; not sent there: ${hop.dropped.join(', ')}` : '';
+    log(
+      `= redirect ${error.status} to ${to} (${count} of at most ${options.followRedirects}${dropped})`,
+    );
+  }
+  if (redirectChannel.hasSubscribers) {
+    redirectChannel.publish({ from, to, status: error.status, count, dropped: hop.dropped });
+  }
+  return { options: { ...options, target: hop.target, headers: hop.headers }, chain: hop.chain };
 }
 
 /** A URL without its password, for logs, errors and the loop check. */
