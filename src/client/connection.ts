@@ -303,6 +303,8 @@ export class Connection {
    */
   #followRedirect(error: WebSocketError): boolean {
     if (this.#readyState !== ReadyState.CONNECTING) return false;
+    // Once openTimeoutMs ran out (a redirect whose body never ended), report it instead.
+    if (this.#openTimer === undefined && this.#options.openTimeoutMs > 0) return false;
     let next: ReturnType<typeof followRedirect>;
     try {
       const log = this.#isLogging() ? (line: string) => this.#log(line) : undefined;

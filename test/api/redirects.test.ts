@@ -12,6 +12,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import { WebSocket } from '../../src/api/websocket.js';
 import { connect } from '../../src/api/websocket-client.js';
 import { RedirectError, UnexpectedStatusError } from '../../src/core/errors.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 import { startWsPeer } from '../helpers/peers.js';
 import { readRequest } from '../helpers/servers.js';
 
@@ -173,6 +174,34 @@ describe('followRedirects with connect()', () => {
     assert.equal(error.status, 301);
     assert.equal(error.headers.location, '/elsewhere');
     assert.equal(server.requests.length, 1);
+  });
+
+  it('a redirect whose body never ends is reported, not followed, at openTimeoutMs', async (t) => {
+    const clock = new FakeClock();
+    let requests = 0;
+    const sockets: Socket[] = [];
+    const server = createServer(async (socket) => {
+      requests++;
+      sockets.push(socket);
+      socket.on('error', () => {});
+      await readRequest(socket);
+      socket.write('HTTP/1.1 302 Found\r\nLocation: /next\r\n\r\nbody that never ends');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    });
+    const { port } = server.address() as { port: number };
+    const pending = failure(connect(`ws://127.0.0.1:${port}/`, { openTimeoutMs: 1000, clock }));
+    for (let i = 0; i < 200 && requests === 0; i++) await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    clock.advance(1000);
+    const error = await pending;
+    assert.ok(error instanceof UnexpectedStatusError, String(error));
+    assert.equal(error.status, 302);
+    assert.equal(error.bodyText, 'body that never ends');
+    assert.equal(requests, 1);
   });
 
   it('a 3xx that is not a redirect (300 Multiple Choices) is reported as is', async (t) => {
