@@ -176,7 +176,9 @@ describe('followRedirects with connect()', () => {
     assert.equal(server.requests.length, 1);
   });
 
-  it('a redirect whose body never ends is reported, not followed, at openTimeoutMs', async (t) => {
+  it('a redirect whose body never ends is reported, not followed, at openTimeoutMs', {
+    timeout: 10_000,
+  }, async (t) => {
     const clock = new FakeClock();
     let requests = 0;
     const sockets: Socket[] = [];
