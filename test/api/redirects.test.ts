@@ -14,6 +14,7 @@ import { connect } from '../../src/api/websocket-client.js';
 import { RedirectError, UnexpectedStatusError } from '../../src/core/errors.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { startWsPeer } from '../helpers/peers.js';
+import { fakeHttpProxy } from '../helpers/proxies.js';
 import { readRequest } from '../helpers/servers.js';
 
 interface Redirector {
@@ -120,6 +121,28 @@ describe('followRedirects with connect()', () => {
     assert.equal(logged.length, 2);
     assert.match(logged[1]!, /not sent there: userinfo, cookie/);
     assert.ok(!lines.join('\n').includes('pa55'));
+  });
+
+  it('chooses the proxy again for each hop (NO_PROXY covers only the first)', async (t) => {
+    const final = await peer(t);
+    const first = await redirector(t, () => [302, `ws://localhost:${final.port}/end`]);
+    const proxy = await fakeHttpProxy(t);
+    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY };
+    process.env.HTTP_PROXY = proxy.url;
+    process.env.NO_PROXY = '127.0.0.1';
+    t.after(() => {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    });
+    const ws = await connect(`${first.origin}/start`, { pingIntervalMs: 0 });
+    await ws.close();
+    assert.equal(first.requests.length, 1);
+    assert.deepEqual(
+      proxy.requests.map((request) => request.requestLine),
+      [`CONNECT localhost:${final.port} HTTP/1.1`],
+    );
   });
 
   it('refuses a loop', async (t) => {
