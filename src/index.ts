@@ -35,4 +35,5 @@ export type {
 } from './client/reconnect.js';
 export { CloseCode, ReadyState } from './core/constants.js';
 export * from './core/errors.js';
+export type { ProxyOption } from './transport/proxy.js';
 export type { TlsOptions } from './transport/transport.js';

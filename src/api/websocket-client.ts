@@ -53,7 +53,6 @@ export class WebSocketClient
   implements AsyncIterable<Message>
 {
   readonly #connection: Connection;
-  readonly #url: string;
   /** Resolves when the connection opened; rejects if it failed first. */
   readonly opened: Promise<void>;
   /** Resolves with how the connection ended; never rejects. */
@@ -73,8 +72,13 @@ export class WebSocketClient
   /** Prefer `await connect(url)`; the constructor starts connecting at once. */
   constructor(url: string | URL, options?: ConnectOptions) {
     super();
-    const resolved = resolveOptions(url, options);
-    this.#url = resolved.target.url.href;
+    // connect() follows up to 10 redirects unless told otherwise (anything but an object is
+    // passed on as it is, for resolveOptions to refuse).
+    const settings =
+      options === undefined || (typeof options === 'object' && options !== null)
+        ? { ...options, followRedirects: options?.followRedirects ?? 10 }
+        : options;
+    const resolved = resolveOptions(url, settings);
     this.#highWaterMark = resolved.receiveHighWaterMark;
     this.#lowWaterMark = Math.floor(resolved.receiveHighWaterMark / 4);
     let onOpened: () => void = noop;
@@ -106,9 +110,9 @@ export class WebSocketClient
     this.#connection.start();
   }
 
-  /** The URL, normalized (ws: or wss:). */
+  /** The URL, normalized (ws: or wss:); after redirects, the last one requested. */
   get url(): string {
-    return this.#url;
+    return this.#connection.options.target.url.href;
   }
   /** The subprotocol the server chose, '' when none. */
   get protocol(): string {

@@ -96,7 +96,7 @@ export class WebSocket extends EventTarget {
   declare onclose: Handler<CloseEvent>;
 
   readonly #connection: Connection;
-  readonly #url: URL;
+  #url: URL;
   readonly #offeredProtocols: readonly string[];
   #state: ReadyState = CONNECTING;
   #protocol = '';
@@ -157,7 +157,7 @@ export class WebSocket extends EventTarget {
     this.#connection.start();
   }
 
-  /** The URL, serialized, with http(s) mapped to ws(s). */
+  /** The URL, serialized, with http(s) mapped to ws(s); after redirects, the final one. */
   get url(): string {
     return this.#url.href;
   }
@@ -286,6 +286,8 @@ export class WebSocket extends EventTarget {
     this.#queueTask(() => {
       if (this.#state !== CONNECTING) return; // close() came first and failed the connection
       this.#state = OPEN;
+      // After redirects (option followRedirects), url is the URL that answered.
+      this.#url = this.#connection.options.target.url;
       this.#extensions = extensions;
       this.#protocol = protocol;
       this.dispatchEvent(new Event('open'));

@@ -15,12 +15,14 @@ import {
 } from '../core/errors.js';
 import { ClientProtocol, type ProtocolEvent } from '../core/protocol.js';
 import { closeChannel, errorChannel, openChannel, pingChannel } from '../transport/diagnostics.js';
-import { abortError, mapSocketError, openSocket } from '../transport/transport.js';
+import { openConnection } from '../transport/open.js';
+import { abortError, mapSocketError } from '../transport/transport.js';
 import type { TimerHandle } from './clock.js';
 import { type CloseCause, type ClosePhase, closeCause } from './close-cause.js';
 import { Keepalive } from './keepalive.js';
 import type { ResolvedOptions } from './options.js';
 import { PingTracker } from './ping-tracker.js';
+import { followRedirect, redacted } from './redirect.js';
 import { StatsRecorder } from './stats.js';
 import { WriteBatch, type WriteCallback } from './write-batch.js';
 
@@ -53,9 +55,11 @@ export interface ConnectionHandler {
 export type { WriteCallback } from './write-batch.js';
 
 export class Connection {
-  readonly options: ResolvedOptions;
+  #options: ResolvedOptions;
   readonly #handler: ConnectionHandler;
-  readonly #protocol: ClientProtocol;
+  #protocol: ClientProtocol;
+  /** URLs requested so far (passwords hidden): more than one after redirects. */
+  #chain: string[];
   #socket: Socket | undefined;
   #readyState: ReadyState = ReadyState.CONNECTING;
   #openTimer: TimerHandle | undefined;
@@ -76,14 +80,25 @@ export class Connection {
   #closeInitiator: 'client' | 'server' | undefined;
   #latencyMs: number | undefined;
   readonly stats: StatsRecorder;
-  readonly #writes: WriteBatch;
+  #writes: WriteBatch;
 
   constructor(options: ResolvedOptions, handler: ConnectionHandler, stats = new StatsRecorder()) {
-    this.options = options;
+    this.#options = options;
     this.#handler = handler;
     this.stats = stats;
     this.#pings = new PingTracker(options.clock);
-    this.#protocol = new ClientProtocol({
+    this.#chain = [redacted(options.target.url)];
+    this.#protocol = this.#makeProtocol(options);
+    this.#writes = new WriteBatch(this.#protocol, this.stats, (cause) => this.#lostWrite(cause));
+  }
+
+  /** The options in effect; after a redirect, `target` and `headers` are the last request's. */
+  get options(): ResolvedOptions {
+    return this.#options;
+  }
+
+  #makeProtocol(options: ResolvedOptions): ClientProtocol {
+    return new ClientProtocol({
       target: options.target,
       protocols: options.protocols,
       origin: options.origin,
@@ -94,7 +109,6 @@ export class Connection {
       deliverFrames: options.deliverFrames,
       ports: options.ports,
     });
-    this.#writes = new WriteBatch(this.#protocol, this.stats, (cause) => this.#lostWrite(cause));
   }
 
   get readyState(): ReadyState {
@@ -136,7 +150,7 @@ export class Connection {
   start(): void {
     const { options } = this;
     const { signal, clock } = options;
-    if (this.#isLogging()) this.#log(`= connecting to ${redactedUrl(options.target.url)}`);
+    if (this.#isLogging()) this.#log(`= connecting to ${redacted(options.target.url)}`);
     if (options.openTimeoutMs > 0) {
       this.#openTimer = clock.setTimeout(() => this.#onOpenTimeout(), options.openTimeoutMs);
     }
@@ -147,11 +161,19 @@ export class Connection {
       }
       signal.addEventListener('abort', this.#onSignal, { once: true });
     }
-    openSocket({
+    this.#open();
+  }
+
+  #open(): void {
+    const { options } = this;
+    openConnection({
       target: options.target,
       tls: options.tls,
       signal: this.#connectAbort.signal,
       preferIpv6: options.preferIpv6,
+      proxy: options.proxy,
+      proxyTls: options.proxyTls,
+      log: this.#isLogging() ? (line) => this.#log(line) : undefined,
     }).then(
       (socket) => this.#attach(socket),
       (error: WebSocketError) => {
@@ -175,7 +197,9 @@ export class Connection {
     }
     this.#socket = socket;
     this.#writes.socket = socket;
+    // A socket from a proxy tunnel comes paused; reading starts once the listeners are on.
     if (this.#paused) socket.pause();
+    else socket.resume();
     socket.on('data', (chunk: Uint8Array) => {
       this.#keepalive?.received();
       this.stats.bytesIn += chunk.byteLength;
@@ -263,12 +287,47 @@ export class Connection {
           if (this.#readyState === ReadyState.OPEN) this.#readyState = ReadyState.CLOSING;
           break;
         case 'error':
+          if (this.#followRedirect(event.error)) return;
           this.#fail(event.error);
           break;
       }
     }
     this.#writes.flush();
     this.#afterProtocolStep();
+  }
+
+  /**
+   * A redirect answer to the upgrade: with followRedirects, start over at the Location (the
+   * open timeout keeps running). Returns true when a new request is on its way; a redirect
+   * that must not be followed fails the connection with a RedirectError.
+   */
+  #followRedirect(error: WebSocketError): boolean {
+    if (this.#readyState !== ReadyState.CONNECTING) return false;
+    // Once openTimeoutMs ran out (a redirect whose body never ended), report it instead.
+    if (this.#openTimer === undefined && this.#options.openTimeoutMs > 0) return false;
+    let next: ReturnType<typeof followRedirect>;
+    try {
+      const log = this.#isLogging() ? (line: string) => this.#log(line) : undefined;
+      next = followRedirect(this.#options, this.#chain, error, log);
+    } catch (refusal) {
+      this.#fail(refusal as WebSocketError);
+      return false;
+    }
+    if (next === undefined) return false;
+    const socket = this.#socket;
+    this.#socket = undefined;
+    if (socket !== undefined) {
+      socket.removeAllListeners();
+      socket.on('error', () => {});
+      socket.destroy();
+    }
+    this.#chain = next.chain;
+    this.#options = next.options;
+    this.#protocol = this.#makeProtocol(next.options);
+    this.#writes = new WriteBatch(this.#protocol, this.stats, (cause) => this.#lostWrite(cause));
+    this.#endSent = false;
+    this.#open();
+    return true;
   }
 
   /**
@@ -614,14 +673,6 @@ export class Connection {
     }
     this.#handler.onClose(info);
   }
-}
-
-/** The URL without its password, for logs. */
-function redactedUrl(url: URL): string {
-  if (url.password === '') return url.href;
-  const copy = new URL(url.href);
-  copy.password = '***';
-  return copy.href;
 }
 
 function describeMessage(data: string | Uint8Array, isBinary: boolean): string {

@@ -7,6 +7,7 @@ import { type HeadersInit, validateHeaders, validateProtocols } from '../core/ha
 import type { CorePorts } from '../core/ports.js';
 import { describe, parseWebSocketUrl, type WebSocketTarget } from '../core/url.js';
 import { nodePorts } from '../transport/node-ports.js';
+import { type ProxyOption, validateProxyOption } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/transport.js';
 import { type Clock, systemClock } from './clock.js';
 
@@ -44,6 +45,18 @@ export interface ConnectOptions {
   tls?: TlsOptions | undefined;
   /** Try the host's IPv6 addresses before its IPv4 ones when it has both (default false). */
   preferIpv6?: boolean | undefined;
+  /**
+   * A proxy URL (http://, https://, socks5://, socks5h://, with user:password if needed), false
+   * for a direct connection, or 'env' (default) for HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY.
+   */
+  proxy?: ProxyOption | undefined;
+  /** TLS settings for an https:// proxy (the connection to the proxy itself). */
+  proxyTls?: TlsOptions | undefined;
+  /**
+   * Redirects (301, 302, 303, 307, 308) to follow in a row, or false for none. Default: 10 for
+   * connect(), false for WebSocket and ReconnectingWebSocket.
+   */
+  followRedirects?: number | false | undefined;
   /** Aborts a pending connect; closes an open connection. */
   signal?: AbortSignal | undefined;
   /** Debug log sink; nothing is formatted when absent. */
@@ -88,6 +101,10 @@ export interface ResolvedOptions {
   emptyKeepalivePings: boolean;
   tls: TlsOptions | undefined;
   preferIpv6: boolean;
+  proxy: ProxyOption;
+  proxyTls: TlsOptions | undefined;
+  /** Redirects to follow in a row; 0 for none. */
+  followRedirects: number;
   signal: AbortSignal | undefined;
   logger: Logger | undefined;
   clock: Clock;
@@ -134,8 +151,11 @@ export function resolveOptions(url: string | URL, options: EngineOptions = {}): 
   if (options.logger !== undefined && typeof options.logger !== 'function') {
     throw invalidOption('option logger must be a function taking one string');
   }
-  if (options.tls !== undefined && (typeof options.tls !== 'object' || options.tls === null)) {
-    throw invalidOption('option tls must be an object');
+  for (const name of ['tls', 'proxyTls'] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== 'object' || value === null)) {
+      throw invalidOption(`option ${name} must be an object`);
+    }
   }
   const { clock, ports } = options as { clock?: Partial<Clock>; ports?: Partial<CorePorts> };
   if (
@@ -175,6 +195,10 @@ export function resolveOptions(url: string | URL, options: EngineOptions = {}): 
     emptyKeepalivePings: options.emptyKeepalivePings === true,
     tls: options.tls,
     preferIpv6: options.preferIpv6 === true,
+    proxy: validateProxyOption(options.proxy),
+    proxyTls: options.proxyTls,
+    followRedirects:
+      options.followRedirects === false ? 0 : count('followRedirects', options.followRedirects, 0),
     signal: options.signal,
     logger: options.logger,
     clock: options.clock ?? systemClock,

@@ -36,6 +36,14 @@ const FATAL_ERRORS = new Set<string>([
   ErrorCode.UnexpectedSubprotocol,
   ErrorCode.UnexpectedExtension,
   ErrorCode.Aborted,
+  // The proxy wants other credentials or is not the kind of proxy the URL says.
+  ErrorCode.ProxyAuth,
+  ErrorCode.ProxyProtocol,
+  // A redirect that was not followed would be refused the same way again.
+  ErrorCode.RedirectLocation,
+  ErrorCode.RedirectDowngrade,
+  ErrorCode.RedirectLoop,
+  ErrorCode.RedirectLimit,
 ]);
 
 export interface PolicyOptions {

@@ -38,6 +38,15 @@ export const ErrorCode = {
   TlsFailed: 'ERR_TLS',
   ConnectionReset: 'ERR_CONNECTION_RESET',
   ConnectionLost: 'ERR_CONNECTION_LOST',
+  // Proxy (HTTP CONNECT or SOCKS5)
+  ProxyAuth: 'ERR_PROXY_AUTH',
+  ProxyRefused: 'ERR_PROXY_REFUSED',
+  ProxyProtocol: 'ERR_PROXY_PROTOCOL',
+  // Redirects (followRedirects)
+  RedirectLocation: 'ERR_REDIRECT_LOCATION',
+  RedirectDowngrade: 'ERR_REDIRECT_DOWNGRADE',
+  RedirectLoop: 'ERR_REDIRECT_LOOP',
+  RedirectLimit: 'ERR_REDIRECT_LIMIT',
   // Timeouts
   OpenTimeout: 'ERR_OPEN_TIMEOUT',
   CloseTimeout: 'ERR_CLOSE_TIMEOUT',
@@ -145,7 +154,7 @@ export class NegotiationError extends HandshakeError {
 }
 
 /** Where a transport failure happened. */
-export type TransportPhase = 'dns' | 'tcp' | 'tls' | 'handshake' | 'open';
+export type TransportPhase = 'dns' | 'tcp' | 'tls' | 'proxy' | 'handshake' | 'open';
 
 /** The network failed: name resolution, TCP, TLS, or the socket dropped. */
 export class TransportError extends WebSocketError {
@@ -154,6 +163,61 @@ export class TransportError extends WebSocketError {
   constructor(code: ErrorCode, message: string, phase: TransportPhase, cause?: unknown) {
     super(code, message, { cause, closeCode: 1006 });
     this.phase = phase;
+  }
+}
+
+/** What a proxy said when it would not open the tunnel. */
+export interface ProxyRefusal {
+  /** The proxy, without its password (`http://user@proxy:3128`). */
+  proxy: string;
+  /** HTTP CONNECT: the proxy's status (407 asks for credentials). */
+  status?: number | undefined;
+  /** SOCKS5: the reply code (1 general failure … 8 address type not supported). */
+  socksReply?: number | undefined;
+  /** HTTP CONNECT: the first bytes of the proxy's response body. */
+  body?: Uint8Array | undefined;
+}
+
+/** The proxy refused the tunnel, wanted other credentials, or did not speak its protocol. */
+export class ProxyError extends TransportError {
+  override name = 'ProxyError';
+  readonly proxy: string;
+  readonly status: number | undefined;
+  readonly socksReply: number | undefined;
+  readonly body: Uint8Array;
+  constructor(code: ErrorCode, message: string, refusal: ProxyRefusal, cause?: unknown) {
+    super(code, message, 'proxy', cause);
+    this.proxy = refusal.proxy;
+    this.status = refusal.status;
+    this.socksReply = refusal.socksReply;
+    this.body = refusal.body ?? new Uint8Array(0);
+  }
+
+  /** The body decoded as UTF-8 (invalid bytes replaced). */
+  get bodyText(): string {
+    return new TextDecoder().decode(this.body);
+  }
+}
+
+/** A redirect that was not followed: bad Location, downgrade to ws:, a loop or too many hops. */
+export class RedirectError extends HandshakeError {
+  override name = 'RedirectError';
+  /** The redirect status (301, 302, 303, 307 or 308). */
+  readonly status: number;
+  /** The Location header as the server sent it ('' when missing). */
+  readonly location: string;
+  /** Every URL requested, first to last, without passwords. */
+  readonly chain: readonly string[];
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: { status: number; location: string; chain: readonly string[] },
+    cause?: unknown,
+  ) {
+    super(code, message, { cause });
+    this.status = details.status;
+    this.location = details.location;
+    this.chain = details.chain;
   }
 }
 

@@ -74,6 +74,8 @@ export class LuatOsAirClient {
       clock: options.clock ?? systemClock,
       logger: options.logger,
       tls: options.tls,
+      proxy: options.proxy,
+      proxyTls: options.proxyTls,
     });
   }
 

@@ -13,6 +13,7 @@ import { CloseCode, MAX_CONTROL_PAYLOAD } from '../core/constants.js';
 import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
 import { isControlOpcode, isKnownOpcode } from '../core/frame.js';
 import { describe } from '../core/url.js';
+import type { ProxyOption } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/transport.js';
 import { isLuaTruthy, toPayload } from './lua-conventions.js';
 
@@ -105,6 +106,9 @@ export interface EngineSettings {
   logger: Logger | undefined;
   /** TLS settings applied over what `cert` gives (PC-only). */
   tls: TlsOptions | undefined;
+  /** The proxy option (PC-only). */
+  proxy?: ProxyOption | undefined;
+  proxyTls?: TlsOptions | undefined;
 }
 
 /**
@@ -113,8 +117,8 @@ export interface EngineSettings {
  * pings), and TLS from `cert` for wss://. Throws for a bad URL or an unreadable cert file.
  */
 export function engineOptions(settings: EngineSettings, openTimeoutMs: number): ConnectOptions {
-  const { url, clock, logger, cert, tls } = settings;
-  const base: ConnectOptions = { openTimeoutMs, pingIntervalMs: 0, clock, logger };
+  const { url, clock, logger, cert, tls, proxy, proxyTls } = settings;
+  const base: ConnectOptions = { openTimeoutMs, pingIntervalMs: 0, clock, logger, proxy, proxyTls };
   const { target } = resolveOptions(url, base);
   const options: ConnectOptions = { ...base, origin: `http://${target.url.hostname}` };
   if (target.secure) options.tls = tlsFromCert(cert, tls);

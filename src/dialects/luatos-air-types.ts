@@ -4,6 +4,7 @@
 import type { Clock } from '../client/clock.js';
 import type { Logger } from '../client/options.js';
 import type { WebSocketError } from '../core/errors.js';
+import type { ProxyOption } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/transport.js';
 
 /** What `state()` returns. */
@@ -50,4 +51,8 @@ export interface LuatOsAirHostOptions {
   clock?: Clock | undefined;
   logger?: Logger | undefined;
   tls?: TlsOptions | undefined;
+  /** A proxy URL (http://, https://, socks5://, socks5h://), false, or 'env' (default): see docs/api.md. */
+  proxy?: ProxyOption | undefined;
+  /** TLS settings for an https:// proxy. */
+  proxyTls?: TlsOptions | undefined;
 }

@@ -3,6 +3,7 @@
 
 import type { Clock } from '../client/clock.js';
 import type { Logger } from '../client/options.js';
+import type { ProxyOption } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/transport.js';
 import type { MessageBus } from './luatos-sys.js';
 
@@ -60,6 +61,10 @@ export interface LuatosOptions {
   bus?: MessageBus | undefined;
   /** TLS settings for wss:// (the server certificate is verified unless told otherwise). */
   tls?: TlsOptions | undefined;
+  /** A proxy URL (http://, https://, socks5://, socks5h://), false, or 'env' (default): see docs/api.md. */
+  proxy?: ProxyOption | undefined;
+  /** TLS settings for an https:// proxy. */
+  proxyTls?: TlsOptions | undefined;
   /** Time allowed for TCP, TLS and the handshake (engine default 10 000 ms). */
   openTimeoutMs?: number | undefined;
   /** Longest wait for the server's reply to the Close of `close()` (engine default 10 000 ms). */

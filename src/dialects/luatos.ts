@@ -142,6 +142,8 @@ class Client implements LuatosClient {
       logger: this.#logger,
       clock: options.clock,
       tls: options.tls,
+      proxy: options.proxy,
+      proxyTls: options.proxyTls,
       openTimeoutMs: options.openTimeoutMs,
       closeTimeoutMs: options.closeTimeoutMs,
     };

@@ -17,6 +17,7 @@ import {
 } from '../core/errors.js';
 import { validateHeaders, validateProtocols } from '../core/handshake.js';
 import { describe } from '../core/url.js';
+import type { ProxyOption } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/transport.js';
 import { CallbackQueue, toPayload } from './lua-conventions.js';
 import { NodeMcuStatus, statusOf, urlStatus } from './nodemcu-status.js';
@@ -58,6 +59,10 @@ export interface NodeMcuClientOptions {
   logger?: Logger | undefined;
   /** TLS settings for `wss://` URLs (certificates are verified by default). */
   tls?: TlsOptions | undefined;
+  /** A proxy URL (http://, https://, socks5://, socks5h://), false, or 'env' (default): see docs/api.md. */
+  proxy?: ProxyOption | undefined;
+  /** TLS settings for an https:// proxy. */
+  proxyTls?: TlsOptions | undefined;
 }
 
 /** The firmware's timings and defaults (decisions N3, N5), as engine options. */
@@ -134,8 +139,8 @@ export class NodeMcuClient {
     if (typeof options !== 'object' || options === null) {
       throw argumentError(`createClient options must be an object, not ${describe(options)}`);
     }
-    const { clock, logger, tls } = options;
-    this.#options = { clock, logger, tls };
+    const { clock, logger, tls, proxy, proxyTls } = options;
+    this.#options = { clock, logger, tls, proxy, proxyTls };
     // Check the non-Lua options now, so a mistake shows up here rather than at connect().
     resolveOptions('ws://127.0.0.1/', this.#options);
   }

@@ -13,3 +13,5 @@ export const errorChannel = channel('wsx:error');
 export const reconnectChannel = channel('wsx:reconnect');
 /** `{ url, direction: 'sent' | 'received', kind: 'ping' | 'pong', rttMs? }` for pings and pongs. */
 export const pingChannel = channel('wsx:ping');
+/** `{ from, to, status, count, dropped }` when a connection follows a redirect (followRedirects). */
+export const redirectChannel = channel('wsx:redirect');

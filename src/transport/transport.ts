@@ -4,12 +4,7 @@
 
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP, type LookupFunction, connect as netConnect, type Socket } from 'node:net';
-import {
-  type ConnectionOptions,
-  type PeerCertificate,
-  type SecureVersion,
-  connect as tlsConnect,
-} from 'node:tls';
+import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import {
   AbortError,
   ErrorCode,
@@ -18,31 +13,9 @@ import {
   type WebSocketError,
 } from '../core/errors.js';
 import type { WebSocketTarget } from '../core/url.js';
+import type { TlsOptions } from './tls-options.js';
 
-/** TLS settings for wss:// connections; passed to node:tls. */
-export interface TlsOptions {
-  /** Trusted CA certificates (PEM); replaces the default list. */
-  ca?: string | Uint8Array | readonly (string | Uint8Array)[];
-  /** Client certificate chain (PEM). */
-  cert?: string | Uint8Array | readonly (string | Uint8Array)[];
-  /** Client private key (PEM). */
-  key?: string | Uint8Array | readonly (string | Uint8Array)[];
-  /** Passphrase of `key` or `pfx`. */
-  passphrase?: string;
-  /** PKCS#12 bundle with the client key and certificate. */
-  pfx?: string | Uint8Array | readonly (string | Uint8Array)[];
-  /** Server name for SNI and certificate checks; defaults to the URL host. */
-  servername?: string;
-  /** Verify the server certificate (default true). */
-  rejectUnauthorized?: boolean;
-  /**
-   * Checks the server's host name against its certificate; return an Error to refuse it
-   * (default: node:tls `checkServerIdentity`). The chain is verified either way.
-   */
-  checkServerIdentity?: (hostname: string, cert: PeerCertificate) => Error | undefined;
-  /** Lowest TLS version to accept, e.g. 'TLSv1.2'. */
-  minVersion?: SecureVersion;
-}
+export type { TlsOptions } from './tls-options.js';
 
 export interface OpenSocketOptions {
   target: WebSocketTarget;
@@ -103,31 +76,12 @@ export function openSocket(options: OpenSocketOptions): Promise<Socket> {
     let socket: Socket;
     const lookup = options.preferIpv6 === true ? { lookup: ipv6FirstLookup() } : {};
     if (target.secure) {
-      const tls = options.tls ?? {};
-      const tlsOptions: ConnectionOptions = {
-        host: target.hostname,
-        port: target.port,
-        ALPNProtocols: ['http/1.1'],
-        ...lookup,
-        ...(tls as ConnectionOptions),
-      };
-      const servername = tls.servername ?? target.hostname;
-      if (isIP(servername) === 0) tlsOptions.servername = servername;
-      else delete tlsOptions.servername;
       try {
-        socket = tlsConnect(tlsOptions);
+        socket = tlsConnect({ ...targetTlsOptions(target, options.tls), ...lookup });
       } catch (error) {
         // node:tls throws at once when it cannot load a key, certificate, CA or PFX (for
         // example a wrong passphrase); report it like any other TLS failure.
-        const cause = error as ErrnoLike;
-        reject(
-          new TransportError(
-            ErrorCode.TlsFailed,
-            `the TLS options could not be used (${cause.code ?? 'TLS error'}: ${cause.message}); check tls.key, tls.cert, tls.pfx, tls.ca and tls.passphrase`,
-            'tls',
-            error,
-          ),
-        );
+        reject(unusableTlsOptions(error));
         return;
       }
     } else {
@@ -168,6 +122,34 @@ export function openSocket(options: OpenSocketOptions): Promise<Socket> {
     socket.once('error', onError);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** node:tls options for a wss:// target: its host name for SNI and checks, unless overridden. */
+export function targetTlsOptions(
+  target: WebSocketTarget,
+  tls: TlsOptions | undefined = {},
+): ConnectionOptions {
+  const tlsOptions: ConnectionOptions = {
+    host: target.hostname,
+    port: target.port,
+    ALPNProtocols: ['http/1.1'],
+    ...(tls as ConnectionOptions),
+  };
+  const servername = tls.servername ?? target.hostname;
+  if (isIP(servername) === 0) tlsOptions.servername = servername;
+  else delete tlsOptions.servername;
+  return tlsOptions;
+}
+
+/** node:tls refused the key, certificate, CA or PFX (for example a wrong passphrase). */
+export function unusableTlsOptions(error: unknown): TransportError {
+  const cause = error as ErrnoLike;
+  return new TransportError(
+    ErrorCode.TlsFailed,
+    `the TLS options could not be used (${cause.code ?? 'TLS error'}: ${cause.message}); check tls.key, tls.cert, tls.pfx, tls.ca and tls.passphrase`,
+    'tls',
+    error,
+  );
 }
 
 export function abortError(signal: AbortSignal): AbortError {
