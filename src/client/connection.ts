@@ -16,7 +16,7 @@ import {
 import { ClientProtocol, type ProtocolEvent } from '../core/protocol.js';
 import { closeChannel, errorChannel, openChannel, pingChannel } from '../transport/diagnostics.js';
 import { abortError, mapSocketError, openSocket } from '../transport/transport.js';
-import type { TimerHandle } from './clock.js';
+import { armTimer, type TimerHandle } from './clock.js';
 import { type CloseCause, type ClosePhase, closeCause } from './close-cause.js';
 import { Keepalive } from './keepalive.js';
 import type { ResolvedOptions } from './options.js';
@@ -138,7 +138,7 @@ export class Connection {
     const { signal, clock } = options;
     if (this.#isLogging()) this.#log(`= connecting to ${redactedUrl(options.target.url)}`);
     if (options.openTimeoutMs > 0) {
-      this.#openTimer = clock.setTimeout(() => this.#onOpenTimeout(), options.openTimeoutMs);
+      this.#openTimer = armTimer(clock, () => this.#onOpenTimeout(), options.openTimeoutMs);
     }
     if (signal !== undefined) {
       if (signal.aborted) {
@@ -530,23 +530,27 @@ export class Connection {
     if (this.#closeTimer !== undefined || this.#finished) return;
     const ms = this.options.closeTimeoutMs;
     if (ms === 0) return;
-    this.#closeTimer = this.options.clock.setTimeout(() => {
-      this.#closeTimer = undefined;
-      if (this.#isLogging()) this.#log(`! close timeout after ${ms} ms`);
-      const handshakeDone =
-        this.#protocol.closeSent !== undefined && this.#protocol.closeReceived !== undefined;
-      if (!handshakeDone) {
-        this.#fail(
-          new TimeoutError(
-            ErrorCode.CloseTimeout,
-            `the server did not complete the closing handshake within ${ms} ms (closeTimeoutMs)`,
-            'close',
-            ms,
-          ),
-        );
-      }
-      this.#socket?.destroy();
-    }, ms);
+    this.#closeTimer = armTimer(
+      this.options.clock,
+      () => {
+        this.#closeTimer = undefined;
+        if (this.#isLogging()) this.#log(`! close timeout after ${ms} ms`);
+        const handshakeDone =
+          this.#protocol.closeSent !== undefined && this.#protocol.closeReceived !== undefined;
+        if (!handshakeDone) {
+          this.#fail(
+            new TimeoutError(
+              ErrorCode.CloseTimeout,
+              `the server did not complete the closing handshake within ${ms} ms (closeTimeoutMs)`,
+              'close',
+              ms,
+            ),
+          );
+        }
+        this.#socket?.destroy();
+      },
+      ms,
+    );
   }
 
   #clearOpenTimer(): void {

@@ -6,7 +6,7 @@
 // health check). Only received bytes count: what we send proves nothing about the peer.
 // Uses the injected Clock only.
 
-import type { Clock, TimerHandle } from './clock.js';
+import { armTimer, type Clock, type TimerHandle } from './clock.js';
 
 export interface KeepaliveHooks {
   /** Send a Ping now (the connection measures the round trip). */
@@ -66,7 +66,7 @@ export class Keepalive {
   #schedule(delayMs: number): void {
     if (this.#stopped) return;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = this.#clock.setTimeout(this.#tick, delayMs);
+    this.#timer = armTimer(this.#clock, this.#tick, delayMs);
   }
 
   readonly #tick = (): void => {

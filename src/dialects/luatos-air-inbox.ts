@@ -4,7 +4,7 @@
 // Results travel through the client's CallbackQueue, behind the `message` event, so that a
 // caller resumes after its callbacks ran (G4). No protocol logic.
 
-import type { Clock, TimerHandle } from '../client/clock.js';
+import { armTimer, type Clock, type TimerHandle } from '../client/clock.js';
 import type { CallbackQueue } from './lua-conventions.js';
 import { RecvReason } from './luatos-air-support.js';
 import type { LuatOsAirMessage, RecvResult } from './luatos-air-types.js';
@@ -71,12 +71,16 @@ export class Inbox {
     return new Promise<RecvResult>((resolve) => {
       const reader: Reader = {
         resolve,
-        timer: this.#host.clock.setTimeout(() => {
-          const index = this.#readers.indexOf(reader);
-          if (index === -1) return;
-          this.#readers.splice(index, 1);
-          this.#host.events.push(() => resolve([false, RecvReason.Ok]));
-        }, RECV_WAIT_MS),
+        timer: armTimer(
+          this.#host.clock,
+          () => {
+            const index = this.#readers.indexOf(reader);
+            if (index === -1) return;
+            this.#readers.splice(index, 1);
+            this.#host.events.push(() => resolve([false, RecvReason.Ok]));
+          },
+          RECV_WAIT_MS,
+        ),
       };
       this.#readers.push(reader);
     });

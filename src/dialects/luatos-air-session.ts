@@ -5,7 +5,7 @@
 // (luatos-air-client.ts). Events and promise results go through one CallbackQueue: never
 // inside the call that caused them, always in order (G4). No protocol logic.
 
-import type { Clock, TimerHandle } from '../client/clock.js';
+import { armTimer, type Clock, type TimerHandle } from '../client/clock.js';
 import type { CloseInfo, Connection } from '../client/connection.js';
 import type { ConnectOptions } from '../client/options.js';
 import { Supervisor, type SupervisorHandler } from '../client/reconnect.js';
@@ -332,9 +332,9 @@ export class AirSession {
       } catch {
         // The connection began closing in this very turn; the next tick tries again.
       }
-      run.heartbeat = clock.setTimeout(tick, intervalMs);
+      run.heartbeat = armTimer(clock, tick, intervalMs);
     };
-    run.heartbeat = clock.setTimeout(tick, intervalMs);
+    run.heartbeat = armTimer(clock, tick, intervalMs);
   }
 
   #stopHeartbeat(run: StartRun): void {

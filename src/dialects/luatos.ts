@@ -5,6 +5,7 @@
 // only translates arguments and events. Decisions G1-G6 and L1-L7 of the seed behaviour apply.
 // Vendor reference: https://wiki.luatos.com/api/websocket.html (docs/dialects/luatos.md).
 
+import { MAX_TIMER_MS } from '../client/clock.js';
 import type { CloseInfo, Connection, WriteCallback } from '../client/connection.js';
 import { type Logger, resolveOptions } from '../client/options.js';
 import { Supervisor, type SupervisorOptions } from '../client/reconnect.js';
@@ -50,7 +51,7 @@ const DEFAULT_KEEPALIVE_S = 60;
 const DEFAULT_RECONNECT_MS = 3000;
 const MIN_RECONNECT_MS = 1000;
 /** The longest delay Node timers can hold, in whole seconds. */
-const MAX_KEEPALIVE_S = Math.floor(0x7fffffff / 1000);
+const MAX_KEEPALIVE_S = Math.floor(MAX_TIMER_MS / 1000);
 
 const defaultLogger: Logger = (line) => console.log(`[wsx/luatos] ${line}`);
 
@@ -259,7 +260,7 @@ class Client implements LuatosClient {
           `autoreconn: reconnect_time must be a whole number of milliseconds, not ${typeof reconnect_time === 'number' ? reconnect_time : describe(reconnect_time)}`,
         );
       }
-      periodMs = Math.min(Math.max(reconnect_time, MIN_RECONNECT_MS), 0x7fffffff);
+      periodMs = Math.min(Math.max(reconnect_time, MIN_RECONNECT_MS), MAX_TIMER_MS);
     }
     // The supervisor reads these for every retry.
     this.#settings.initialDelayMs = periodMs;
