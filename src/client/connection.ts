@@ -66,7 +66,13 @@ export class Connection {
   #finished = false;
   /** terminate() or an abort ran: deliver nothing more, even from a chunk being processed. */
   #stopped = false;
+  /** The face asked to stop reading (its receive buffer is full). */
   #paused = false;
+  /** Bytes of messages handed to the face and not yet delivered (holdReceived). */
+  #undeliveredBytes = 0;
+  #isDeliveryPaused = false;
+  /** The socket holds more unsent bytes than writeHighWaterBytes. */
+  #isWritePaused = false;
   readonly #pings: PingTracker;
   #protocolName = '';
   #extensions = '';
@@ -94,7 +100,12 @@ export class Connection {
       deliverFrames: options.deliverFrames,
       ports: options.ports,
     });
-    this.#writes = new WriteBatch(this.#protocol, this.stats, (cause) => this.#lostWrite(cause));
+    this.#writes = new WriteBatch(
+      this.#protocol,
+      this.stats,
+      (cause) => this.#lostWrite(cause),
+      () => this.#onWritten(),
+    );
   }
 
   get readyState(): ReadyState {
@@ -175,13 +186,16 @@ export class Connection {
     }
     this.#socket = socket;
     this.#writes.socket = socket;
-    if (this.#paused) socket.pause();
+    this.#updateReading();
     socket.on('data', (chunk: Uint8Array) => {
       this.#keepalive?.received();
       this.stats.bytesIn += chunk.byteLength;
+      // While earlier bytes are still unsent, Pings are answered by one Pong for the latest.
+      this.#protocol.holdPongs = socket.writableLength > 0;
       // A plain Uint8Array view, so that binary messages have one type whatever their size.
       this.#protocol.receiveData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       this.#process();
+      this.#checkWriteBuffer();
     });
     socket.on('end', () => {
       if (this.#isLogging()) this.#log('< end of stream');
@@ -279,9 +293,73 @@ export class Connection {
   #holdAfterOpen(events: readonly ProtocolEvent[], from: number): void {
     this.#socket?.pause();
     setImmediate(() => {
-      if (!this.#paused) this.#socket?.resume();
+      this.#updateReading();
       this.#dispatch(events, from);
     });
+  }
+
+  /**
+   * Pauses or resumes reading for every reason there is: the face's buffer is full, too many
+   * bytes wait for delivery, or the socket holds too many unsent bytes. Once our Close is out,
+   * reading goes on whatever happens, to find the server's Close (data is dropped then).
+   * The keepalive deadline waits while the face's backpressure keeps us from reading: that
+   * silence is our choice, not a sign of a dead peer.
+   */
+  #updateReading(): void {
+    const socket = this.#socket;
+    const isClosing = this.#protocol.closeSent !== undefined;
+    const isReceivePaused = !isClosing && (this.#paused || this.#isDeliveryPaused);
+    this.#keepalive?.hold(isReceivePaused);
+    if (socket === undefined) return;
+    if (isReceivePaused || (!isClosing && this.#isWritePaused)) socket.pause();
+    else socket.resume();
+  }
+
+  /** After reading: stop while the socket holds more than writeHighWaterBytes unsent. */
+  #checkWriteBuffer(): void {
+    const mark = this.options.writeHighWaterBytes;
+    const socket = this.#socket;
+    if (mark === 0 || this.#isWritePaused || socket === undefined) return;
+    if (socket.writableLength + this.#protocol.pendingBytes > mark) {
+      this.#isWritePaused = true;
+      this.#updateReading();
+    }
+  }
+
+  /** A batch reached the socket: resume reading once half the high-water mark drained. */
+  #onWritten(): void {
+    if (!this.#isWritePaused) return;
+    const socket = this.#socket;
+    if (socket !== undefined && socket.writableLength > this.options.writeHighWaterBytes / 2)
+      return;
+    this.#isWritePaused = false;
+    this.#updateReading();
+  }
+
+  /**
+   * A face took a message it will deliver later (an event on a later turn, an inbox): counts
+   * its bytes until the returned function is called, and stops reading while more than
+   * receiveHighWaterBytes wait. Call the function once, when the message was delivered.
+   */
+  holdReceived(bytes: number): () => void {
+    this.#undeliveredBytes += bytes;
+    const mark = this.options.receiveHighWaterBytes;
+    if (!this.#isDeliveryPaused && this.#undeliveredBytes > mark) {
+      this.#isDeliveryPaused = true;
+      this.#updateReading();
+    }
+    return () => {
+      this.#undeliveredBytes -= bytes;
+      if (this.#isDeliveryPaused && this.#undeliveredBytes <= mark / 2) {
+        this.#isDeliveryPaused = false;
+        this.#updateReading();
+      }
+    };
+  }
+
+  /** Bytes of messages held by holdReceived() and not yet released. */
+  get undeliveredBytes(): number {
+    return this.#undeliveredBytes;
   }
 
   /** Ends or times out the transport once the protocol says the connection is over. */
@@ -290,7 +368,7 @@ export class Connection {
     const socket = this.#socket;
     if (socket === undefined || this.#finished) return;
     // Receive backpressure must not stall the closing handshake (our Close waits for a reply).
-    if (protocol.closeSent !== undefined) this.resume();
+    if (protocol.closeSent !== undefined) this.#updateReading();
     if (protocol.isEndRequested && !this.#endSent) {
       this.#endSent = true;
       if (this.#readyState === ReadyState.CONNECTING) {
@@ -326,6 +404,7 @@ export class Connection {
       },
     );
     this.#keepalive.start();
+    this.#updateReading();
   }
 
   /** The peer showed no sign of life after a keepalive Ping: fail without waiting for it. */
@@ -485,16 +564,15 @@ export class Connection {
 
   /** Stops reading from the socket (receive backpressure). */
   pause(): void {
-    // Once our Close is out, keep reading: the closing handshake needs the server's reply.
-    if (this.#paused || this.#protocol.closeSent !== undefined) return;
+    if (this.#paused) return;
     this.#paused = true;
-    this.#socket?.pause();
+    this.#updateReading();
   }
 
   resume(): void {
     if (!this.#paused) return;
     this.#paused = false;
-    this.#socket?.resume();
+    this.#updateReading();
   }
 
   #abort(error: WebSocketError): void {

@@ -33,6 +33,8 @@ export class Keepalive {
   #missed = 0;
   #lastReceivedAt = 0;
   #stopped = false;
+  /** Reading is paused on purpose: no deadline runs (hold()). */
+  #isHeld = false;
 
   constructor(clock: Clock, options: KeepaliveOptions, hooks: KeepaliveHooks) {
     this.#clock = clock;
@@ -57,6 +59,22 @@ export class Keepalive {
     }
   }
 
+  /**
+   * `true`: we stopped reading (a slow consumer), so the silence proves nothing; the deadline
+   * and the ping interval wait. `false`: reading resumed; both start again from now.
+   */
+  hold(isHeld: boolean): void {
+    if (isHeld === this.#isHeld || this.#stopped) return;
+    this.#isHeld = isHeld;
+    if (isHeld) {
+      if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+      return;
+    }
+    this.#missed = 0;
+    this.start();
+  }
+
   stop(): void {
     this.#stopped = true;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
@@ -64,7 +82,7 @@ export class Keepalive {
   }
 
   #schedule(delayMs: number): void {
-    if (this.#stopped) return;
+    if (this.#stopped || this.#isHeld) return;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = armTimer(this.#clock, this.#tick, delayMs);
   }

@@ -17,6 +17,8 @@ export class WriteBatch {
   readonly #stats: StatsRecorder;
   /** Turns a socket error into the error that send callbacks receive. */
   readonly #lostWrite: (cause: Error) => WebSocketError;
+  /** Runs after each batch reached the socket. */
+  readonly #onWritten: () => void;
   /** Where batches go; undefined until the transport is open. */
   socket: Socket | undefined;
   #callbacks: WriteCallback[] = [];
@@ -31,10 +33,12 @@ export class WriteBatch {
     protocol: ClientProtocol,
     stats: StatsRecorder,
     lostWrite: (cause: Error) => WebSocketError,
+    onWritten: () => void = noop,
   ) {
     this.#protocol = protocol;
     this.#stats = stats;
     this.#lostWrite = lostWrite;
+    this.#onWritten = onWritten;
   }
 
   /** Payload bytes accepted and not yet handed to the socket. */
@@ -78,7 +82,8 @@ export class WriteBatch {
     this.#isScheduled = false;
     const socket = this.socket;
     if (socket === undefined) return;
-    const chunks = this.#protocol.dataToSend();
+    // A Pong waits while earlier bytes are unsent; it leaves with the next batch or after them.
+    const chunks = this.#protocol.dataToSend(socket.writableLength === 0);
     const epoch = this.#protocol.outputEpoch;
     const callbacks = this.#callbacks;
     const bytes = this.#batchBytes;
@@ -92,6 +97,12 @@ export class WriteBatch {
       // Node is done with the written chunks: their pool blocks can be filled again.
       if (!error) this.#protocol.releaseOutput(epoch);
       for (let i = 0; i < callbacks.length; i++) callbacks[i]!(failure);
+      if (error) return;
+      if (this.#protocol.hasPendingPong && !this.#isScheduled) {
+        this.#isScheduled = true;
+        queueMicrotask(this.#flushTask);
+      }
+      this.#onWritten();
     };
     if (socket.destroyed || !socket.writable) {
       done(new Error('socket closed'));
