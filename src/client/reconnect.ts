@@ -20,33 +20,14 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from './options.js';
-import type { BackoffSettings, RetryDecision } from './policy.js';
-import { RetrySchedule } from './retry-schedule.js';
+import { type ReconnectOptions, RetrySchedule } from './retry-schedule.js';
+
+export type { ReconnectContext, ReconnectOptions } from './retry-schedule.js';
+
 import { type ConnectionStats, StatsRecorder } from './stats.js';
 
 /** A value, or a function (sync or async) computing it anew for every attempt. */
 export type Provider<T> = T | (() => T | Promise<T>);
-
-export interface ReconnectOptions extends BackoffSettings {
-  /** A connection open at least this long resets the attempt counter (default 5 000). */
-  minUptimeMs?: number | undefined;
-  /** Retries before giving up (default unlimited). */
-  maxRetries?: number | undefined;
-  /** Least wait after the server closed with 1013, Try Again Later (default 10 000). */
-  tryAgainLaterDelayMs?: number | undefined;
-  /** Overrides the policy: return true to reconnect, false to give up. */
-  shouldReconnect?: ((context: ReconnectContext) => boolean) | undefined;
-  /** Most messages waiting while not open (default 1000). */
-  maxQueuedMessages?: number | undefined;
-  /** Most payload bytes waiting while not open (default 16 MiB). */
-  maxQueuedBytes?: number | undefined;
-  /** A queued message older than this is rejected with ERR_QUEUE_EXPIRED (default: never). */
-  queueTtlMs?: number | undefined;
-  /** When the queue is full: refuse the new message (default) or drop the oldest one. */
-  queueFullPolicy?: 'reject-new' | 'drop-oldest' | undefined;
-  /** Random numbers in [0, 1) for the jitter (tests inject fixed ones). */
-  random?: (() => number) | undefined;
-}
 
 export interface ReconnectingOptions
   extends Omit<ConnectOptions, 'headers' | 'protocols' | 'signal'>,
@@ -59,14 +40,6 @@ export interface ReconnectingOptions
 export interface SupervisorOptions
   extends ReconnectingOptions,
     Pick<EngineOptions, 'deliverFrames' | 'maxMissedPongs' | 'emptyKeepalivePings'> {}
-
-export interface ReconnectContext {
-  /** Retries made since the last healthy connection (0 before the first retry). */
-  attempt: number;
-  info: CloseInfo;
-  /** What the built-in policy would do. */
-  decision: RetryDecision;
-}
 
 export interface ReconnectingEvent {
   attempt: number;

@@ -4,8 +4,36 @@
 // time and randomness come in as arguments.
 
 import type { CloseInfo } from './connection.js';
-import { decideRetry, type RetryDecision, retryDelayMs } from './policy.js';
-import type { ReconnectOptions } from './reconnect.js';
+import { type BackoffSettings, decideRetry, type RetryDecision, retryDelayMs } from './policy.js';
+
+export interface ReconnectOptions extends BackoffSettings {
+  /** A connection open at least this long resets the attempt counter (default 5 000). */
+  minUptimeMs?: number | undefined;
+  /** Retries before giving up (default unlimited). */
+  maxRetries?: number | undefined;
+  /** Least wait after the server closed with 1013, Try Again Later (default 10 000). */
+  tryAgainLaterDelayMs?: number | undefined;
+  /** Overrides the policy: return true to reconnect, false to give up. */
+  shouldReconnect?: ((context: ReconnectContext) => boolean) | undefined;
+  /** Most messages waiting while not open (default 1000). */
+  maxQueuedMessages?: number | undefined;
+  /** Most payload bytes waiting while not open (default 16 MiB). */
+  maxQueuedBytes?: number | undefined;
+  /** A queued message older than this is rejected with ERR_QUEUE_EXPIRED (default: never). */
+  queueTtlMs?: number | undefined;
+  /** When the queue is full: refuse the new message (default) or drop the oldest one. */
+  queueFullPolicy?: 'reject-new' | 'drop-oldest' | undefined;
+  /** Random numbers in [0, 1) for the jitter (tests inject fixed ones). */
+  random?: (() => number) | undefined;
+}
+
+export interface ReconnectContext {
+  /** Retries made since the last healthy connection (0 before the first retry). */
+  attempt: number;
+  info: CloseInfo;
+  /** What the built-in policy would do. */
+  decision: RetryDecision;
+}
 
 export interface RetryStep {
   /** True when another attempt follows after `delayMs`. */

@@ -28,11 +28,19 @@ export interface InboxHost {
   /** Receive backpressure on the current connection. */
   pause(): void;
   resume(): void;
+  /** Counts a message's bytes against the connection's bound until the function is called. */
+  holdReceived(bytes: number): () => void;
+}
+
+interface Held {
+  message: LuatOsAirMessage;
+  /** Gives the message's bytes back to the connection's receive bound. */
+  delivered: () => void;
 }
 
 export class Inbox {
   readonly #host: InboxHost;
-  #messages: LuatOsAirMessage[] = [];
+  #messages: Held[] = [];
   #readers: Reader[] = [];
   #changeWaiters: (() => void)[] = [];
 
@@ -53,7 +61,7 @@ export class Inbox {
       this.#host.events.push(() => reader.resolve([true, message]));
       return;
     }
-    this.#messages.push(message);
+    this.#messages.push({ message, delivered: this.#host.holdReceived(message.length) });
     // Nobody is reading: let the engine stop reading the socket.
     if (this.#messages.length >= INBOX_HIGH_WATER) this.#host.pause();
     this.notify();
@@ -61,9 +69,11 @@ export class Inbox {
 
   /** The oldest queued message, if any. */
   take(): LuatOsAirMessage | undefined {
-    const message = this.#messages.shift();
-    if (message !== undefined && this.#messages.length < INBOX_HIGH_WATER) this.#host.resume();
-    return message;
+    const held = this.#messages.shift();
+    if (held === undefined) return undefined;
+    held.delivered();
+    if (this.#messages.length < INBOX_HIGH_WATER) this.#host.resume();
+    return held.message;
   }
 
   /** Waits for the next message, or gives `false, "WEBSOCKET_OK"` after RECV_WAIT_MS. */

@@ -80,6 +80,7 @@ export class AirSession {
       emitMessage: (message) => this.#emit('message', message),
       pause: () => this.#supervisor?.connection?.pause(),
       resume: () => this.#supervisor?.connection?.resume(),
+      holdReceived: (bytes) => this.#supervisor?.connection?.holdReceived(bytes) ?? noop,
     });
   }
 

@@ -232,6 +232,9 @@ class Client implements LuatosClient {
         `< ${isBinary ? 'binary' : 'text'} frame, opcode ${opcode}, fin ${fin ? 1 : 0}, ${data.length} bytes`,
       );
     }
+    // Reading pauses while too many bytes wait for the callback.
+    const delivered = this.#supervisor?.connection?.holdReceived(data.length);
+    this.#events.push(() => delivered?.());
     this.#post('recv', payload, fin ? 1 : 0, opcode as 0 | 1 | 2);
   }
 
