@@ -104,7 +104,7 @@ export class Connection {
       this.#protocol,
       this.stats,
       (cause) => this.#lostWrite(cause),
-      () => this.#onWritten(),
+      () => this.#checkWriteBuffer(),
     );
   }
 
@@ -315,24 +315,17 @@ export class Connection {
     else socket.resume();
   }
 
-  /** After reading: stop while the socket holds more than writeHighWaterBytes unsent. */
+  /**
+   * After reading and after every write: stop reading while the socket holds more than
+   * writeHighWaterBytes unsent, resume once half of that drained.
+   */
   #checkWriteBuffer(): void {
     const mark = this.options.writeHighWaterBytes;
     const socket = this.#socket;
-    if (mark === 0 || this.#isWritePaused || socket === undefined) return;
-    if (socket.writableLength + this.#protocol.pendingBytes > mark) {
-      this.#isWritePaused = true;
-      this.#updateReading();
-    }
-  }
-
-  /** A batch reached the socket: resume reading once half the high-water mark drained. */
-  #onWritten(): void {
-    if (!this.#isWritePaused) return;
-    const socket = this.#socket;
-    if (socket !== undefined && socket.writableLength > this.options.writeHighWaterBytes / 2)
-      return;
-    this.#isWritePaused = false;
+    if (mark === 0 || socket === undefined) return;
+    const unsent = socket.writableLength + this.#protocol.pendingBytes;
+    if (this.#isWritePaused ? unsent > mark / 2 : unsent <= mark) return;
+    this.#isWritePaused = !this.#isWritePaused;
     this.#updateReading();
   }
 

@@ -17,7 +17,7 @@ export class WriteBatch {
   readonly #stats: StatsRecorder;
   /** Turns a socket error into the error that send callbacks receive. */
   readonly #lostWrite: (cause: Error) => WebSocketError;
-  /** Runs after each batch reached the socket. */
+  /** Runs after each batch was handed to the socket, and again once it was written. */
   readonly #onWritten: () => void;
   /** Where batches go; undefined until the transport is open. */
   socket: Socket | undefined;
@@ -115,6 +115,7 @@ export class WriteBatch {
     if (last >= 0) socket.write(chunks[last]!, done);
     else queueMicrotask(() => done(undefined));
     if (last > 0) socket.uncork();
+    this.#onWritten();
   }
 
   /** The connection ended: what was never flushed fails with `error`. */
