@@ -58,7 +58,11 @@ export class Inbox {
     if (reader !== undefined) {
       this.#host.clock.clearTimeout(reader.timer);
       this.#host.emitMessage(message);
-      this.#host.events.push(() => reader.resolve([true, message]));
+      const delivered = this.#host.holdReceived(message.length);
+      this.#host.events.push(() => {
+        delivered();
+        reader.resolve([true, message]);
+      });
       return;
     }
     this.#messages.push({ message, delivered: this.#host.holdReceived(message.length) });
