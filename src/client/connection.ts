@@ -21,6 +21,7 @@ import { type CloseCause, type ClosePhase, closeCause } from './close-cause.js';
 import { Keepalive } from './keepalive.js';
 import type { ResolvedOptions } from './options.js';
 import { PingTracker } from './ping-tracker.js';
+import { ReadGate } from './read-gate.js';
 import { StatsRecorder } from './stats.js';
 import { WriteBatch, type WriteCallback } from './write-batch.js';
 
@@ -66,13 +67,7 @@ export class Connection {
   #finished = false;
   /** terminate() or an abort ran: deliver nothing more, even from a chunk being processed. */
   #stopped = false;
-  /** The face asked to stop reading (its receive buffer is full). */
-  #paused = false;
-  /** Bytes of messages handed to the face and not yet delivered (holdReceived). */
-  #undeliveredBytes = 0;
-  #isDeliveryPaused = false;
-  /** The socket holds more unsent bytes than writeHighWaterBytes. */
-  #isWritePaused = false;
+  readonly #reading: ReadGate;
   readonly #pings: PingTracker;
   #protocolName = '';
   #extensions = '';
@@ -100,11 +95,19 @@ export class Connection {
       deliverFrames: options.deliverFrames,
       ports: options.ports,
     });
+    this.#reading = new ReadGate(
+      {
+        isClosing: () => this.#protocol.closeSent !== undefined,
+        pendingBytes: () => this.#protocol.pendingBytes,
+        keepalive: () => this.#keepalive,
+      },
+      options,
+    );
     this.#writes = new WriteBatch(
       this.#protocol,
       this.stats,
       (cause) => this.#lostWrite(cause),
-      () => this.#checkWriteBuffer(),
+      () => this.#reading.checkWriteBuffer(),
     );
   }
 
@@ -186,7 +189,7 @@ export class Connection {
     }
     this.#socket = socket;
     this.#writes.socket = socket;
-    this.#updateReading();
+    this.#reading.socket = socket;
     socket.on('data', (chunk: Uint8Array) => {
       this.#keepalive?.received();
       this.stats.bytesIn += chunk.byteLength;
@@ -195,7 +198,7 @@ export class Connection {
       // A plain Uint8Array view, so that binary messages have one type whatever their size.
       this.#protocol.receiveData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       this.#process();
-      this.#checkWriteBuffer();
+      this.#reading.checkWriteBuffer();
     });
     socket.on('end', () => {
       if (this.#isLogging()) this.#log('< end of stream');
@@ -293,40 +296,9 @@ export class Connection {
   #holdAfterOpen(events: readonly ProtocolEvent[], from: number): void {
     this.#socket?.pause();
     setImmediate(() => {
-      this.#updateReading();
+      this.#reading.update();
       this.#dispatch(events, from);
     });
-  }
-
-  /**
-   * Pauses or resumes reading for every reason there is: the face's buffer is full, too many
-   * bytes wait for delivery, or the socket holds too many unsent bytes. Once our Close is out,
-   * reading goes on whatever happens, to find the server's Close (data is dropped then).
-   * The keepalive deadline waits while the face's backpressure keeps us from reading: that
-   * silence is our choice, not a sign of a dead peer.
-   */
-  #updateReading(): void {
-    const socket = this.#socket;
-    const isClosing = this.#protocol.closeSent !== undefined;
-    const isReceivePaused = !isClosing && (this.#paused || this.#isDeliveryPaused);
-    this.#keepalive?.hold(isReceivePaused);
-    if (socket === undefined) return;
-    if (isReceivePaused || (!isClosing && this.#isWritePaused)) socket.pause();
-    else socket.resume();
-  }
-
-  /**
-   * After reading and after every write: stop reading while the socket holds more than
-   * writeHighWaterBytes unsent, resume once half of that drained.
-   */
-  #checkWriteBuffer(): void {
-    const mark = this.options.writeHighWaterBytes;
-    const socket = this.#socket;
-    if (mark === 0 || socket === undefined) return;
-    const unsent = socket.writableLength + this.#protocol.pendingBytes;
-    if (this.#isWritePaused ? unsent > mark / 2 : unsent <= mark) return;
-    this.#isWritePaused = !this.#isWritePaused;
-    this.#updateReading();
   }
 
   /**
@@ -335,24 +307,12 @@ export class Connection {
    * receiveHighWaterBytes wait. Call the function once, when the message was delivered.
    */
   holdReceived(bytes: number): () => void {
-    this.#undeliveredBytes += bytes;
-    const mark = this.options.receiveHighWaterBytes;
-    if (!this.#isDeliveryPaused && this.#undeliveredBytes > mark) {
-      this.#isDeliveryPaused = true;
-      this.#updateReading();
-    }
-    return () => {
-      this.#undeliveredBytes -= bytes;
-      if (this.#isDeliveryPaused && this.#undeliveredBytes <= mark / 2) {
-        this.#isDeliveryPaused = false;
-        this.#updateReading();
-      }
-    };
+    return this.#reading.hold(bytes);
   }
 
   /** Bytes of messages held by holdReceived() and not yet released. */
   get undeliveredBytes(): number {
-    return this.#undeliveredBytes;
+    return this.#reading.undeliveredBytes;
   }
 
   /** Ends or times out the transport once the protocol says the connection is over. */
@@ -361,7 +321,7 @@ export class Connection {
     const socket = this.#socket;
     if (socket === undefined || this.#finished) return;
     // Receive backpressure must not stall the closing handshake (our Close waits for a reply).
-    if (protocol.closeSent !== undefined) this.#updateReading();
+    if (protocol.closeSent !== undefined) this.#reading.update();
     if (protocol.isEndRequested && !this.#endSent) {
       this.#endSent = true;
       if (this.#readyState === ReadyState.CONNECTING) {
@@ -397,7 +357,7 @@ export class Connection {
       },
     );
     this.#keepalive.start();
-    this.#updateReading();
+    this.#reading.update();
   }
 
   /** The peer showed no sign of life after a keepalive Ping: fail without waiting for it. */
@@ -557,15 +517,11 @@ export class Connection {
 
   /** Stops reading from the socket (receive backpressure). */
   pause(): void {
-    if (this.#paused) return;
-    this.#paused = true;
-    this.#updateReading();
+    this.#reading.setFacePaused(true);
   }
 
   resume(): void {
-    if (!this.#paused) return;
-    this.#paused = false;
-    this.#updateReading();
+    this.#reading.setFacePaused(false);
   }
 
   #abort(error: WebSocketError): void {
