@@ -193,8 +193,8 @@ export class Connection {
     socket.on('data', (chunk: Uint8Array) => {
       this.#keepalive?.received();
       this.stats.bytesIn += chunk.byteLength;
-      // While earlier bytes are still unsent, Pings are answered by one Pong for the latest.
-      this.#protocol.holdPongs = socket.writableLength > 0;
+      // While a Pong of ours is still unsent, Pings are answered by one Pong for the latest.
+      this.#protocol.holdPongs = this.#writes.isPongInFlight;
       // A plain Uint8Array view, so that binary messages have one type whatever their size.
       this.#protocol.receiveData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       this.#process();

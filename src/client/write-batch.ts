@@ -25,6 +25,9 @@ export class WriteBatch {
   #batchBytes = 0;
   #bufferedAmount = 0;
   #isScheduled = false;
+  /** A batch carrying a Pong is in the socket and not written yet: hold the next Pong. */
+  #isPongInFlight = false;
+  #pongsSeen = 0;
   /** The promise shared by every sharedPromise() of the batch being collected. */
   #batchPromise: Promise<void> | undefined;
   readonly #flushTask = (): void => this.flush();
@@ -39,6 +42,11 @@ export class WriteBatch {
     this.#stats = stats;
     this.#lostWrite = lostWrite;
     this.#onWritten = onWritten;
+  }
+
+  /** True while a Pong we wrote is still unsent (Pings then get one Pong, for the latest). */
+  get isPongInFlight(): boolean {
+    return this.#isPongInFlight;
   }
 
   /** Payload bytes accepted and not yet handed to the socket. */
@@ -82,8 +90,10 @@ export class WriteBatch {
     this.#isScheduled = false;
     const socket = this.socket;
     if (socket === undefined) return;
-    // A Pong waits while earlier bytes are unsent; it leaves with the next batch or after them.
-    const chunks = this.#protocol.dataToSend(socket.writableLength === 0);
+    // One Pong at a time in the socket: a newer one waits (coalesced) until it was written.
+    const chunks = this.#protocol.dataToSend(!this.#isPongInFlight);
+    const hasPong = this.#protocol.pongsWritten !== this.#pongsSeen;
+    this.#pongsSeen = this.#protocol.pongsWritten;
     const epoch = this.#protocol.outputEpoch;
     const callbacks = this.#callbacks;
     const bytes = this.#batchBytes;
@@ -91,7 +101,9 @@ export class WriteBatch {
     this.#callbacks = [];
     this.#batchPromise = undefined;
     this.#batchBytes = 0;
+    if (hasPong) this.#isPongInFlight = true;
     const done = (error: Error | null | undefined): void => {
+      if (hasPong) this.#isPongInFlight = false;
       this.#bufferedAmount -= bytes;
       const failure = error ? this.#lostWrite(error) : undefined;
       // Node is done with the written chunks: their pool blocks can be filled again.

@@ -116,10 +116,11 @@ export class ClientProtocol implements FrameSink {
   #closeSent: CloseFrame | undefined;
   /** The payload of the latest Ping not answered yet, while Pongs are held back. */
   #pendingPong: Uint8Array | undefined;
+  #pongsWritten = 0;
   /** Our Close is out: data frames are dropped as they arrive (only the server's Close matters). */
   #isDiscardingFrame = false;
   /**
-   * Set by the caller while its transport still holds unsent bytes: a Ping then replaces the
+   * Set by the caller while a Pong it wrote is still unsent: a Ping then replaces the
    * unanswered one instead of adding a Pong (§5.5.3 allows answering only the latest), so a
    * peer that floods Pings and never reads cannot grow our output.
    */
@@ -193,7 +194,7 @@ export class ClientProtocol implements FrameSink {
 
   /**
    * Bytes to write to the transport since the last call, in order. With `withPong` false, a
-   * Pong held back for a Ping stays pending (the transport has not flushed earlier bytes).
+   * Pong held back for a Ping stays pending (the transport has not sent the previous one).
    */
   dataToSend(withPong = true): Uint8Array[] {
     if (withPong) this.#writePendingPong();
@@ -205,10 +206,16 @@ export class ClientProtocol implements FrameSink {
     return this.#pendingPong !== undefined;
   }
 
+  /** Pongs written to the output so far (the caller tells which write carried one). */
+  get pongsWritten(): number {
+    return this.#pongsWritten;
+  }
+
   #writePendingPong(): void {
     const payload = this.#pendingPong;
     if (payload === undefined) return;
     this.#pendingPong = undefined;
+    this.#pongsWritten++;
     this.#writer.writeFrame(Opcode.Pong, payload, true);
   }
 
