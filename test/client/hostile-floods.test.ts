@@ -16,6 +16,7 @@ import { Connection } from '../../src/client/connection.js';
 import { resolveOptions } from '../../src/client/options.js';
 import { ErrorCode } from '../../src/core/errors.js';
 import { websocket as luatos } from '../../src/dialects/luatos.js';
+import { websocket as luatosAir } from '../../src/dialects/luatos-air.js';
 import { deferred, turn } from '../helpers/api.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { acceptHandshake, readRequest, scripted, serverFrame } from '../helpers/servers.js';
@@ -187,6 +188,19 @@ describe('hostile Retry-After: huge values do not become a reconnect storm', () 
     wsc.connect();
     await window(300);
     assert.equal(server.attempts(), 1);
+  });
+});
+
+describe('hostile Retry-After: LuatOS-Air start()', () => {
+  it('start(nil, nil, 1), Retry-After: 99999999: waits its reconnect period (1 s), not 1 ms', async (t) => {
+    const server = await refusing(t, '99999999');
+    const ws = luatosAir.new(server.url);
+    t.after(() => luatosAir.exit(ws));
+    const started = ws.start(undefined, undefined, 1);
+    await window(300);
+    assert.equal(server.attempts(), 1);
+    luatosAir.exit(ws);
+    await started;
   });
 });
 
