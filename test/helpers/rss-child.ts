@@ -5,6 +5,7 @@
 //   mode 'idle':      connect and only read (the server floods Pings and never reads)
 //   mode 'idle-unpaused': the same with writeHighWaterBytes 0 (no pause for unsent bytes)
 //   mode 'close':     connect, wait for the first message, call close(), keep counting
+//   mode 'break':     the same, leaving a for-await loop with break instead of close()
 
 import { connect } from '../../src/api/websocket-client.js';
 
@@ -36,6 +37,17 @@ async function main(): Promise<void> {
       const iterator = ws[Symbol.asyncIterator]();
       await iterator.next();
       void ws.close();
+    } else if (mode === 'break') {
+      // Leaving the loop closes the connection (the loop then waits for the closing handshake,
+      // so it runs on its own while this process samples).
+      await new Promise<void>((resolve) => {
+        void (async () => {
+          for await (const _message of ws) {
+            resolve();
+            break;
+          }
+        })();
+      });
     }
     bytesIn = () => ws.stats().bytesIn;
     closed = ws.closed;
