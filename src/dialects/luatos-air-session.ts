@@ -52,6 +52,8 @@ export interface SessionSettings extends EngineSettings {
   clock: Clock;
 }
 
+/** The longest a server's Retry-After may stretch the fixed reconnect interval. */
+const RETRY_AFTER_CAP_MS = 30_000;
 const noop = (): void => {};
 const invalidState = (message: string) => new InvalidStateError(ErrorCode.InvalidState, message);
 
@@ -179,7 +181,8 @@ export class AirSession {
         jitter: false,
         initialDelayMs: reconnectMs,
         backoffFactor: 1,
-        maxDelayMs: reconnectMs,
+        // Only a server's Retry-After waits longer than the interval, and at most 30 s.
+        maxDelayMs: Math.max(reconnectMs, RETRY_AFTER_CAP_MS),
         tryAgainLaterDelayMs: 0,
         shouldReconnect: () => !run.exiting,
       },

@@ -50,6 +50,8 @@ const DEFAULT_KEEPALIVE_S = 60;
 /** Default reconnect period in milliseconds (document: 3000) and the smallest allowed. */
 const DEFAULT_RECONNECT_MS = 3000;
 const MIN_RECONNECT_MS = 1000;
+/** The longest a server's Retry-After may stretch the reconnect period. */
+const RETRY_AFTER_CAP_MS = 30_000;
 /** The longest delay Node timers can hold, in whole seconds. */
 const MAX_KEEPALIVE_S = Math.floor(MAX_TIMER_MS / 1000);
 
@@ -137,7 +139,8 @@ class Client implements LuatosClient {
       jitter: false,
       backoffFactor: 1,
       initialDelayMs: DEFAULT_RECONNECT_MS,
-      maxDelayMs: DEFAULT_RECONNECT_MS,
+      // Only a server's Retry-After waits longer than the period, and at most 30 s.
+      maxDelayMs: Math.max(DEFAULT_RECONNECT_MS, RETRY_AFTER_CAP_MS),
       tryAgainLaterDelayMs: 0,
       shouldReconnect: () => this.#isReconnecting && !this.#isReleased,
       logger: this.#logger,
@@ -267,7 +270,7 @@ class Client implements LuatosClient {
     }
     // The supervisor reads these for every retry.
     this.#settings.initialDelayMs = periodMs;
-    this.#settings.maxDelayMs = periodMs;
+    this.#settings.maxDelayMs = Math.max(periodMs, RETRY_AFTER_CAP_MS);
   }
 
   send(data: LuatosData, fin?: number | boolean | null, opt?: number | boolean | null): boolean {
