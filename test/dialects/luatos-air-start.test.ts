@@ -191,9 +191,8 @@ describe('start(keepAlive, proc, reconnTime) and websocket.exit(ws) (A6)', {
       [2, 30_000],
     ] as const) {
       await events.untilEvent('close', failures);
-      clock.advance(waitMs - 1);
-      assert.equal(attempts, failures, `no attempt before ${waitMs} ms`);
-      clock.advance(1);
+      assert.ok(clock.armedDelays.includes(waitMs), `a ${waitMs} ms wait: ${clock.armedDelays}`);
+      clock.advance(waitMs);
     }
     await events.untilEvent('open');
     assert.equal(attempts, 3);
