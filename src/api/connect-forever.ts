@@ -2,10 +2,10 @@
 // new connection; when one closes, the next is opened after a jittered backoff, as long as
 // client/policy (or shouldReconnect) says it can help. No protocol logic here.
 
-import { systemClock } from '../client/clock.js';
+import { armTimer, systemClock } from '../client/clock.js';
 import type { CloseInfo } from '../client/connection.js';
-import { decideRetry, retryDelayMs } from '../client/policy.js';
 import type { Provider, ReconnectingEvent, ReconnectingOptions } from '../client/reconnect.js';
+import { RetrySchedule } from '../client/retry-schedule.js';
 import type { HeadersInit } from '../core/handshake.js';
 import { reconnectChannel } from '../transport/diagnostics.js';
 import { WebSocketClient } from './websocket-client.js';
@@ -31,9 +31,8 @@ export async function* connectForever(
   options: ConnectForeverOptions = {},
 ): AsyncGenerator<WebSocketClient, void, undefined> {
   const clock = options.clock ?? systemClock;
-  const random = options.random ?? Math.random;
+  const schedule = new RetrySchedule(options);
   const { signal } = options;
-  let attempt = 0;
   let current: WebSocketClient | undefined;
   const onAbort = (): void => {
     void current?.close();
@@ -60,15 +59,8 @@ export async function* connectForever(
       if (openedAt !== undefined) yield client;
       const info: CloseInfo = await client.closed;
       if (signal?.aborted) return;
-      if (openedAt !== undefined && clock.now() - openedAt >= (options.minUptimeMs ?? 5000)) {
-        attempt = 0;
-      }
-      const decision = decideRetry(info, {
-        tryAgainLaterDelayMs: options.tryAgainLaterDelayMs ?? 10_000,
-        wallNowMs: Date.now(),
-      });
-      const retry = options.shouldReconnect?.({ attempt, info, decision }) ?? decision.retry;
-      if (!retry || attempt >= (options.maxRetries ?? Number.POSITIVE_INFINITY)) {
+      const step = schedule.next(info, openedAt === undefined ? undefined : clock.now() - openedAt);
+      if (!step.retry) {
         const endedByApplication =
           info.cause.kind === 'user' ||
           info.cause.kind === 'aborted' ||
@@ -76,17 +68,20 @@ export async function* connectForever(
         if (info.error !== undefined && !endedByApplication) throw info.error;
         return;
       }
-      const delayMs = retryDelayMs(attempt, decision.minDelayMs, options, random);
-      attempt++;
-      options.onReconnecting?.({ attempt, delayMs, reason: decision.reason });
+      const { attempt, delayMs, reason } = step;
+      options.onReconnecting?.({ attempt, delayMs, reason });
       if (reconnectChannel.hasSubscribers) {
-        reconnectChannel.publish({ url: client.url, attempt, delayMs, reason: decision.reason });
+        reconnectChannel.publish({ url: client.url, attempt, delayMs, reason });
       }
       await new Promise<void>((resolve) => {
-        const timer = clock.setTimeout(() => {
-          signal?.removeEventListener('abort', stop);
-          resolve();
-        }, delayMs);
+        const timer = armTimer(
+          clock,
+          () => {
+            signal?.removeEventListener('abort', stop);
+            resolve();
+          },
+          delayMs,
+        );
         const stop = (): void => {
           clock.clearTimeout(timer);
           resolve();

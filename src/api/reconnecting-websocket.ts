@@ -303,7 +303,12 @@ export class ReconnectingWebSocket extends EventTarget {
         for (const task of held) this.#tasks.push(task);
       },
       onMessage: (data, isBinary) => {
-        const task = (): void => this.#deliver(data, isBinary);
+        // Reading pauses while too many bytes wait for their event.
+        const delivered = this.#supervisor.connection?.holdReceived(data.length);
+        const task = (): void => {
+          delivered?.();
+          this.#deliver(data, isBinary);
+        };
         // Messages that arrive while the onOpen hook runs follow the open event.
         if (this.#isOpening) this.#held.push(task);
         else this.#tasks.push(task);

@@ -68,6 +68,10 @@ export class WebSocketClient
   }[] = [];
   readonly #highWaterMark: number;
   readonly #lowWaterMark: number;
+  /** Bytes of the buffered messages (text: characters), and the marks that pause and resume. */
+  #queuedBytes = 0;
+  readonly #highWaterBytes: number;
+  readonly #lowWaterBytes: number;
 
   /** Prefer `await connect(url)`; the constructor starts connecting at once. */
   constructor(url: string | URL, options?: ConnectOptions) {
@@ -81,6 +85,8 @@ export class WebSocketClient
     const resolved = resolveOptions(url, settings);
     this.#highWaterMark = resolved.receiveHighWaterMark;
     this.#lowWaterMark = Math.floor(resolved.receiveHighWaterMark / 4);
+    this.#highWaterBytes = resolved.receiveHighWaterBytes;
+    this.#lowWaterBytes = Math.floor(resolved.receiveHighWaterBytes / 4);
     let onOpened: () => void = noop;
     let onOpenFailed: (error: unknown) => void = noop;
     let onClosed: (info: CloseInfo) => void = noop;
@@ -228,7 +234,13 @@ export class WebSocketClient
       return;
     }
     this.#queue.push(message);
-    if (this.#queue.length - this.#queueHead >= this.#highWaterMark) this.#connection.pause();
+    this.#queuedBytes += message.data.length;
+    if (
+      this.#queue.length - this.#queueHead >= this.#highWaterMark ||
+      this.#queuedBytes > this.#highWaterBytes
+    ) {
+      this.#connection.pause();
+    }
   }
 
   #endIteration(): void {
@@ -242,14 +254,21 @@ export class WebSocketClient
     if (this.#queueHead >= this.#queue.length) return undefined;
     const message = this.#queue[this.#queueHead]!;
     this.#queue[this.#queueHead++] = undefined as unknown as Message;
+    this.#queuedBytes -= message.data.length;
     if (this.#queueHead === this.#queue.length) {
       this.#queue = [];
       this.#queueHead = 0;
+      this.#queuedBytes = 0;
     } else if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#queueHead);
       this.#queueHead = 0;
     }
-    if (this.#queue.length - this.#queueHead <= this.#lowWaterMark) this.#connection.resume();
+    if (
+      this.#queue.length - this.#queueHead <= this.#lowWaterMark &&
+      this.#queuedBytes <= this.#lowWaterBytes
+    ) {
+      this.#connection.resume();
+    }
     return message;
   }
 

@@ -261,7 +261,14 @@ export class WebSocket extends EventTarget {
     const noop = (): void => {};
     return {
       onOpen: () => this.#onOpen(),
-      onMessage: (data, isBinary) => this.#queueTask(() => this.#deliver(data, isBinary)),
+      onMessage: (data, isBinary) => {
+        // Reading pauses while too many bytes wait for their event.
+        const delivered = this.#connection.holdReceived(data.length);
+        this.#queueTask(() => {
+          delivered();
+          this.#deliver(data, isBinary);
+        });
+      },
       onPing: noop,
       onPong: noop,
       onError: (error) => {

@@ -17,11 +17,12 @@ import { ClientProtocol, type ProtocolEvent } from '../core/protocol.js';
 import { closeChannel, errorChannel, openChannel, pingChannel } from '../transport/diagnostics.js';
 import { openConnection } from '../transport/open.js';
 import { abortError, mapSocketError } from '../transport/transport.js';
-import type { TimerHandle } from './clock.js';
+import { armTimer, type TimerHandle } from './clock.js';
 import { type CloseCause, type ClosePhase, closeCause } from './close-cause.js';
 import { Keepalive } from './keepalive.js';
 import type { ResolvedOptions } from './options.js';
 import { PingTracker } from './ping-tracker.js';
+import { ReadGate } from './read-gate.js';
 import { followRedirect, redacted } from './redirect.js';
 import { StatsRecorder } from './stats.js';
 import { WriteBatch, type WriteCallback } from './write-batch.js';
@@ -70,7 +71,7 @@ export class Connection {
   #finished = false;
   /** terminate() or an abort ran: deliver nothing more, even from a chunk being processed. */
   #stopped = false;
-  #paused = false;
+  readonly #reading: ReadGate;
   readonly #pings: PingTracker;
   #protocolName = '';
   #extensions = '';
@@ -89,7 +90,15 @@ export class Connection {
     this.#pings = new PingTracker(options.clock);
     this.#chain = [redacted(options.target.url)];
     this.#protocol = this.#makeProtocol(options);
-    this.#writes = new WriteBatch(this.#protocol, this.stats, (cause) => this.#lostWrite(cause));
+    this.#reading = new ReadGate(
+      {
+        isClosing: () => this.#protocol.closeSent !== undefined,
+        pendingBytes: () => this.#protocol.pendingBytes,
+        keepalive: () => this.#keepalive,
+      },
+      options,
+    );
+    this.#writes = this.#makeWrites();
   }
 
   /** The options in effect; after a redirect, `target` and `headers` are the last request's. */
@@ -109,6 +118,15 @@ export class Connection {
       deliverFrames: options.deliverFrames,
       ports: options.ports,
     });
+  }
+
+  #makeWrites(): WriteBatch {
+    return new WriteBatch(
+      this.#protocol,
+      this.stats,
+      (cause) => this.#lostWrite(cause),
+      () => this.#reading.checkWriteBuffer(),
+    );
   }
 
   get readyState(): ReadyState {
@@ -152,7 +170,7 @@ export class Connection {
     const { signal, clock } = options;
     if (this.#isLogging()) this.#log(`= connecting to ${redacted(options.target.url)}`);
     if (options.openTimeoutMs > 0) {
-      this.#openTimer = clock.setTimeout(() => this.#onOpenTimeout(), options.openTimeoutMs);
+      this.#openTimer = armTimer(clock, () => this.#onOpenTimeout(), options.openTimeoutMs);
     }
     if (signal !== undefined) {
       if (signal.aborted) {
@@ -197,15 +215,17 @@ export class Connection {
     }
     this.#socket = socket;
     this.#writes.socket = socket;
-    // A socket from a proxy tunnel comes paused; reading starts once the listeners are on.
-    if (this.#paused) socket.pause();
-    else socket.resume();
+    // A socket from a proxy tunnel comes paused; the gate starts reading unless it should wait.
+    this.#reading.socket = socket;
     socket.on('data', (chunk: Uint8Array) => {
       this.#keepalive?.received();
       this.stats.bytesIn += chunk.byteLength;
+      // While a Pong of ours is still unsent, Pings are answered by one Pong for the latest.
+      this.#protocol.holdPongs = this.#writes.isPongInFlight;
       // A plain Uint8Array view, so that binary messages have one type whatever their size.
       this.#protocol.receiveData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       this.#process();
+      this.#reading.checkWriteBuffer();
     });
     socket.on('end', () => {
       if (this.#isLogging()) this.#log('< end of stream');
@@ -324,7 +344,7 @@ export class Connection {
     this.#chain = next.chain;
     this.#options = next.options;
     this.#protocol = this.#makeProtocol(next.options);
-    this.#writes = new WriteBatch(this.#protocol, this.stats, (cause) => this.#lostWrite(cause));
+    this.#writes = this.#makeWrites();
     this.#endSent = false;
     this.#open();
     return true;
@@ -338,9 +358,23 @@ export class Connection {
   #holdAfterOpen(events: readonly ProtocolEvent[], from: number): void {
     this.#socket?.pause();
     setImmediate(() => {
-      if (!this.#paused) this.#socket?.resume();
+      this.#reading.update();
       this.#dispatch(events, from);
     });
+  }
+
+  /**
+   * A face took a message it will deliver later (an event on a later turn, an inbox): counts
+   * its bytes until the returned function is called, and stops reading while more than
+   * receiveHighWaterBytes wait. Call the function once, when the message was delivered.
+   */
+  holdReceived(bytes: number): () => void {
+    return this.#reading.hold(bytes);
+  }
+
+  /** Bytes of messages held by holdReceived() and not yet released. */
+  get undeliveredBytes(): number {
+    return this.#reading.undeliveredBytes;
   }
 
   /** Ends or times out the transport once the protocol says the connection is over. */
@@ -349,7 +383,7 @@ export class Connection {
     const socket = this.#socket;
     if (socket === undefined || this.#finished) return;
     // Receive backpressure must not stall the closing handshake (our Close waits for a reply).
-    if (protocol.closeSent !== undefined) this.resume();
+    if (protocol.closeSent !== undefined) this.#reading.update();
     if (protocol.isEndRequested && !this.#endSent) {
       this.#endSent = true;
       if (this.#readyState === ReadyState.CONNECTING) {
@@ -385,6 +419,7 @@ export class Connection {
       },
     );
     this.#keepalive.start();
+    this.#reading.update();
   }
 
   /** The peer showed no sign of life after a keepalive Ping: fail without waiting for it. */
@@ -544,16 +579,11 @@ export class Connection {
 
   /** Stops reading from the socket (receive backpressure). */
   pause(): void {
-    // Once our Close is out, keep reading: the closing handshake needs the server's reply.
-    if (this.#paused || this.#protocol.closeSent !== undefined) return;
-    this.#paused = true;
-    this.#socket?.pause();
+    this.#reading.setFacePaused(true);
   }
 
   resume(): void {
-    if (!this.#paused) return;
-    this.#paused = false;
-    this.#socket?.resume();
+    this.#reading.setFacePaused(false);
   }
 
   #abort(error: WebSocketError): void {
@@ -589,23 +619,27 @@ export class Connection {
     if (this.#closeTimer !== undefined || this.#finished) return;
     const ms = this.options.closeTimeoutMs;
     if (ms === 0) return;
-    this.#closeTimer = this.options.clock.setTimeout(() => {
-      this.#closeTimer = undefined;
-      if (this.#isLogging()) this.#log(`! close timeout after ${ms} ms`);
-      const handshakeDone =
-        this.#protocol.closeSent !== undefined && this.#protocol.closeReceived !== undefined;
-      if (!handshakeDone) {
-        this.#fail(
-          new TimeoutError(
-            ErrorCode.CloseTimeout,
-            `the server did not complete the closing handshake within ${ms} ms (closeTimeoutMs)`,
-            'close',
-            ms,
-          ),
-        );
-      }
-      this.#socket?.destroy();
-    }, ms);
+    this.#closeTimer = armTimer(
+      this.options.clock,
+      () => {
+        this.#closeTimer = undefined;
+        if (this.#isLogging()) this.#log(`! close timeout after ${ms} ms`);
+        const handshakeDone =
+          this.#protocol.closeSent !== undefined && this.#protocol.closeReceived !== undefined;
+        if (!handshakeDone) {
+          this.#fail(
+            new TimeoutError(
+              ErrorCode.CloseTimeout,
+              `the server did not complete the closing handshake within ${ms} ms (closeTimeoutMs)`,
+              'close',
+              ms,
+            ),
+          );
+        }
+        this.#socket?.destroy();
+      },
+      ms,
+    );
   }
 
   #clearOpenTimer(): void {

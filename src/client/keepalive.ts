@@ -6,7 +6,7 @@
 // health check). Only received bytes count: what we send proves nothing about the peer.
 // Uses the injected Clock only.
 
-import type { Clock, TimerHandle } from './clock.js';
+import { armTimer, type Clock, type TimerHandle } from './clock.js';
 
 export interface KeepaliveHooks {
   /** Send a Ping now (the connection measures the round trip). */
@@ -33,6 +33,8 @@ export class Keepalive {
   #missed = 0;
   #lastReceivedAt = 0;
   #stopped = false;
+  /** Reading is paused on purpose: no deadline runs (hold()). */
+  #isHeld = false;
 
   constructor(clock: Clock, options: KeepaliveOptions, hooks: KeepaliveHooks) {
     this.#clock = clock;
@@ -57,6 +59,22 @@ export class Keepalive {
     }
   }
 
+  /**
+   * `true`: we stopped reading (a slow consumer), so the silence proves nothing; the deadline
+   * and the ping interval wait. `false`: reading resumed; both start again from now.
+   */
+  hold(isHeld: boolean): void {
+    if (isHeld === this.#isHeld || this.#stopped) return;
+    this.#isHeld = isHeld;
+    if (isHeld) {
+      if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+      return;
+    }
+    this.#missed = 0;
+    this.start();
+  }
+
   stop(): void {
     this.#stopped = true;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
@@ -64,9 +82,9 @@ export class Keepalive {
   }
 
   #schedule(delayMs: number): void {
-    if (this.#stopped) return;
+    if (this.#stopped || this.#isHeld) return;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = this.#clock.setTimeout(this.#tick, delayMs);
+    this.#timer = armTimer(this.#clock, this.#tick, delayMs);
   }
 
   readonly #tick = (): void => {

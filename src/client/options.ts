@@ -39,8 +39,18 @@ export interface ConnectOptions {
   pingIntervalMs?: number | undefined;
   /** After a keepalive Ping, how long to wait for any sign of life (default 20 000). */
   pongTimeoutMs?: number | undefined;
-  /** Received messages buffered for an async iterator before reading pauses (default 16). */
+  /** Received messages held undelivered (not yet iterated) before reading pauses (default 16). */
   receiveHighWaterMark?: number | undefined;
+  /**
+   * Bytes of received messages held undelivered before reading pauses (default 4 MiB): not yet
+   * taken by an async iterator, or waiting for their event. Text counts one per character.
+   */
+  receiveHighWaterBytes?: number | undefined;
+  /**
+   * Reading pauses while the socket holds more unsent bytes than this (default 16 MiB), so a
+   * peer that never reads cannot make us queue answers to its Pings without end; 0: never.
+   */
+  writeHighWaterBytes?: number | undefined;
   /** TLS settings for wss:// URLs. */
   tls?: TlsOptions | undefined;
   /** Try the host's IPv6 addresses before its IPv4 ones when it has both (default false). */
@@ -91,6 +101,8 @@ export interface ResolvedOptions {
   maxFragments: number;
   maxHandshakeBytes: number;
   receiveHighWaterMark: number;
+  receiveHighWaterBytes: number;
+  writeHighWaterBytes: number;
   pingIntervalMs: number;
   pongTimeoutMs: number;
   /** Keepalive pings that may go unanswered in a row before the peer is dead. */
@@ -187,7 +199,23 @@ export function resolveOptions(url: string | URL, options: EngineOptions = {}): 
       Defaults.maxHandshakeBytes,
       64,
     ),
-    receiveHighWaterMark: count('receiveHighWaterMark', options.receiveHighWaterMark, 16, 1),
+    receiveHighWaterMark: count(
+      'receiveHighWaterMark',
+      options.receiveHighWaterMark,
+      Defaults.receiveHighWaterMark,
+      1,
+    ),
+    receiveHighWaterBytes: count(
+      'receiveHighWaterBytes',
+      options.receiveHighWaterBytes,
+      Defaults.receiveHighWaterBytes,
+      1,
+    ),
+    writeHighWaterBytes: count(
+      'writeHighWaterBytes',
+      options.writeHighWaterBytes,
+      Defaults.writeHighWaterBytes,
+    ),
     pingIntervalMs: count('pingIntervalMs', options.pingIntervalMs, Defaults.pingIntervalMs),
     pongTimeoutMs: count('pongTimeoutMs', options.pongTimeoutMs, Defaults.pongTimeoutMs, 1),
     maxMissedPongs: count('maxMissedPongs', options.maxMissedPongs, 1, 1),

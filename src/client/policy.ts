@@ -4,6 +4,7 @@
 import { backoffBound, backoffDelay, parseRetryAfter } from '../core/backoff.js';
 import { CloseCode } from '../core/constants.js';
 import { ErrorCode, UnexpectedStatusError } from '../core/errors.js';
+import { MAX_TIMER_MS } from './clock.js';
 import type { CloseInfo } from './connection.js';
 
 export interface RetryDecision {
@@ -111,21 +112,32 @@ export interface BackoffSettings {
   jitter?: boolean | undefined;
 }
 
-/** The wait before retry number `attempt`: full-jitter backoff, at least `minDelayMs`. */
+/** A setting that must be a number >= 0, or its default when it is not one. */
+function setting(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && value >= 0 ? value : fallback;
+}
+
+/**
+ * The wait before retry number `attempt`: full-jitter backoff, at least `minDelayMs` (what the
+ * server asked for), and never more than `maxDelayMs` nor what a timer can hold. So a huge
+ * Retry-After waits `maxDelayMs`, instead of overflowing the timer into a 1 ms retry loop.
+ */
 export function retryDelayMs(
   attempt: number,
   minDelayMs: number,
   settings: BackoffSettings,
   random: () => number,
 ): number {
+  const maxDelayMs = Math.min(setting(settings.maxDelayMs, 30_000), MAX_TIMER_MS);
   const bound = {
-    initialDelayMs: settings.initialDelayMs ?? 500,
-    factor: settings.backoffFactor ?? 2,
-    maxDelayMs: settings.maxDelayMs ?? 30_000,
+    initialDelayMs: setting(settings.initialDelayMs, 500),
+    factor: setting(settings.backoffFactor, 2),
+    maxDelayMs,
   };
   const backoff =
     settings.jitter === false
       ? backoffBound(attempt, bound)
       : backoffDelay(attempt, bound, random());
-  return Math.max(minDelayMs, backoff);
+  const wanted = Math.max(minDelayMs > 0 ? minDelayMs : 0, backoff);
+  return Math.floor(Math.min(wanted, maxDelayMs));
 }

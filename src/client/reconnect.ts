@@ -12,8 +12,7 @@ import {
 } from '../core/errors.js';
 import type { HeadersInit } from '../core/handshake.js';
 import { reconnectChannel } from '../transport/diagnostics.js';
-import type { Clock, TimerHandle } from './clock.js';
-import { systemClock } from './clock.js';
+import { armTimer, type Clock, systemClock, type TimerHandle } from './clock.js';
 import { type CloseInfo, Connection, type ConnectionHandler } from './connection.js';
 import {
   type ConnectOptions,
@@ -21,32 +20,14 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from './options.js';
-import { type BackoffSettings, decideRetry, type RetryDecision, retryDelayMs } from './policy.js';
+import { type ReconnectOptions, RetrySchedule } from './retry-schedule.js';
+
+export type { ReconnectContext, ReconnectOptions } from './retry-schedule.js';
+
 import { type ConnectionStats, StatsRecorder } from './stats.js';
 
 /** A value, or a function (sync or async) computing it anew for every attempt. */
 export type Provider<T> = T | (() => T | Promise<T>);
-
-export interface ReconnectOptions extends BackoffSettings {
-  /** A connection open at least this long resets the attempt counter (default 5 000). */
-  minUptimeMs?: number | undefined;
-  /** Retries before giving up (default unlimited). */
-  maxRetries?: number | undefined;
-  /** Least wait after the server closed with 1013, Try Again Later (default 10 000). */
-  tryAgainLaterDelayMs?: number | undefined;
-  /** Overrides the policy: return true to reconnect, false to give up. */
-  shouldReconnect?: ((context: ReconnectContext) => boolean) | undefined;
-  /** Most messages waiting while not open (default 1000). */
-  maxQueuedMessages?: number | undefined;
-  /** Most payload bytes waiting while not open (default 16 MiB). */
-  maxQueuedBytes?: number | undefined;
-  /** A queued message older than this is rejected with ERR_QUEUE_EXPIRED (default: never). */
-  queueTtlMs?: number | undefined;
-  /** When the queue is full: refuse the new message (default) or drop the oldest one. */
-  queueFullPolicy?: 'reject-new' | 'drop-oldest' | undefined;
-  /** Random numbers in [0, 1) for the jitter (tests inject fixed ones). */
-  random?: (() => number) | undefined;
-}
 
 export interface ReconnectingOptions
   extends Omit<ConnectOptions, 'headers' | 'protocols' | 'signal'>,
@@ -59,14 +40,6 @@ export interface ReconnectingOptions
 export interface SupervisorOptions
   extends ReconnectingOptions,
     Pick<EngineOptions, 'deliverFrames' | 'maxMissedPongs' | 'emptyKeepalivePings'> {}
-
-export interface ReconnectContext {
-  /** Retries made since the last healthy connection (0 before the first retry). */
-  attempt: number;
-  info: CloseInfo;
-  /** What the built-in policy would do. */
-  decision: RetryDecision;
-}
 
 export interface ReconnectingEvent {
   attempt: number;
@@ -105,12 +78,11 @@ export class Supervisor {
   readonly #options: SupervisorOptions;
   readonly #handler: SupervisorHandler;
   readonly #clock: Clock;
-  readonly #random: () => number;
   readonly stats = new StatsRecorder();
   #connection: Connection | undefined;
   /** The onOpen hook finished and the queue was handed over: sends go straight out. */
   #isLive = false;
-  #attempt = 0;
+  readonly #schedule: RetrySchedule;
   #openedAt: number | undefined;
   #everOpened = false;
   #timer: TimerHandle | undefined;
@@ -136,7 +108,7 @@ export class Supervisor {
     this.#options = options;
     this.#handler = handler;
     this.#clock = options.clock ?? systemClock;
-    this.#random = options.random ?? Math.random;
+    this.#schedule = new RetrySchedule(options, options.random ?? Math.random);
     this.#onOpenHook = onOpen;
   }
 
@@ -158,7 +130,7 @@ export class Supervisor {
   }
   /** Retries made since the last healthy connection (what partysocket calls retryCount). */
   get attempt(): number {
-    return this.#attempt;
+    return this.#schedule.attempt;
   }
 
   start(): void {
@@ -253,10 +225,8 @@ export class Supervisor {
   #onConnectionClose(connection: Connection, info: CloseInfo): void {
     if (this.#connection !== connection) return;
     this.#isLive = false;
-    const uptime = this.#openedAt === undefined ? 0 : this.#clock.now() - this.#openedAt;
+    const uptimeMs = this.#openedAt === undefined ? undefined : this.#clock.now() - this.#openedAt;
     this.#openedAt = undefined;
-    const minUptimeMs = this.#options.minUptimeMs ?? 5000;
-    if (uptime >= minUptimeMs) this.#attempt = 0;
     if (this.#stopped) {
       this.#handler.onClose(info, false);
       this.#rejectQueue('the client was closed');
@@ -264,53 +234,43 @@ export class Supervisor {
     }
     if (this.#isRestarting) {
       this.#isRestarting = false;
-      this.#attempt = 0;
+      this.#schedule.reset();
       this.#handler.onClose(info, true);
       void this.#open();
       return;
     }
     const hookFailure = this.#hookFailure;
     this.#hookFailure = undefined;
-    const decision: RetryDecision =
+    const step = this.#schedule.next(
+      info,
+      uptimeMs,
       hookFailure !== undefined
         ? { retry: true, reason: `the onOpen hook failed: ${hookFailure}`, minDelayMs: 0 }
-        : decideRetry(info, {
-            tryAgainLaterDelayMs: this.#options.tryAgainLaterDelayMs ?? 10_000,
-            wallNowMs: Date.now(),
-          });
-    let retry = decision.retry;
-    const shouldReconnect = this.#options.shouldReconnect;
-    if (shouldReconnect !== undefined) {
-      retry = shouldReconnect({ attempt: this.#attempt, info, decision });
-    }
-    const maxRetries = this.#options.maxRetries ?? Number.POSITIVE_INFINITY;
-    const exhausted = this.#attempt >= maxRetries;
-    const willRetry = retry && !exhausted;
-    this.#handler.onClose(info, willRetry);
-    if (!willRetry) {
-      this.#giveUp(
-        exhausted && retry
-          ? `gave up after ${maxRetries} retries (${decision.reason})`
-          : decision.reason,
-        info.error,
-      );
+        : undefined,
+    );
+    this.#handler.onClose(info, step.retry);
+    if (!step.retry) {
+      this.#giveUp(step.reason, info.error);
       return;
     }
-    const delayMs = retryDelayMs(this.#attempt, decision.minDelayMs, this.#options, this.#random);
-    this.#attempt++;
-    this.#handler.onReconnecting({ attempt: this.#attempt, delayMs, reason: decision.reason });
+    const { attempt, delayMs, reason } = step;
+    this.#handler.onReconnecting({ attempt, delayMs, reason });
     if (reconnectChannel.hasSubscribers) {
       reconnectChannel.publish({
         url: connection.options.target.url.href,
-        attempt: this.#attempt,
+        attempt,
         delayMs,
-        reason: decision.reason,
+        reason,
       });
     }
-    this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = undefined;
-      if (!this.#stopped) void this.#open();
-    }, delayMs);
+    this.#timer = armTimer(
+      this.#clock,
+      () => {
+        this.#timer = undefined;
+        if (!this.#stopped) void this.#open();
+      },
+      delayMs,
+    );
   }
 
   #giveUp(reason: string, error: WebSocketError | undefined): void {
@@ -348,7 +308,7 @@ export class Supervisor {
       this.#timer = undefined;
     }
     this.#stopped = false;
-    this.#attempt = 0;
+    this.#schedule.reset();
     const connection = this.#connection;
     if (connection !== undefined && connection.readyState !== ReadyState.CLOSED) {
       this.#isRestarting = true;
@@ -470,7 +430,8 @@ export class Supervisor {
     const ttl = this.#options.queueTtlMs;
     if (ttl === undefined || this.#ttlTimer !== undefined || this.#queue.length === 0) return;
     const due = this.#queue[0]!.queuedAt + ttl - this.#clock.now();
-    this.#ttlTimer = this.#clock.setTimeout(
+    this.#ttlTimer = armTimer(
+      this.#clock,
       () => {
         this.#ttlTimer = undefined;
         this.#expire();

@@ -17,12 +17,17 @@ export class WriteBatch {
   readonly #stats: StatsRecorder;
   /** Turns a socket error into the error that send callbacks receive. */
   readonly #lostWrite: (cause: Error) => WebSocketError;
+  /** Runs after each batch was handed to the socket, and again once it was written. */
+  readonly #onWritten: () => void;
   /** Where batches go; undefined until the transport is open. */
   socket: Socket | undefined;
   #callbacks: WriteCallback[] = [];
   #batchBytes = 0;
   #bufferedAmount = 0;
   #isScheduled = false;
+  /** A batch carrying a Pong is in the socket and not written yet: hold the next Pong. */
+  #isPongInFlight = false;
+  #pongsSeen = 0;
   /** The promise shared by every sharedPromise() of the batch being collected. */
   #batchPromise: Promise<void> | undefined;
   readonly #flushTask = (): void => this.flush();
@@ -31,10 +36,17 @@ export class WriteBatch {
     protocol: ClientProtocol,
     stats: StatsRecorder,
     lostWrite: (cause: Error) => WebSocketError,
+    onWritten: () => void = noop,
   ) {
     this.#protocol = protocol;
     this.#stats = stats;
     this.#lostWrite = lostWrite;
+    this.#onWritten = onWritten;
+  }
+
+  /** True while a Pong we wrote is still unsent (Pings then get one Pong, for the latest). */
+  get isPongInFlight(): boolean {
+    return this.#isPongInFlight;
   }
 
   /** Payload bytes accepted and not yet handed to the socket. */
@@ -78,7 +90,10 @@ export class WriteBatch {
     this.#isScheduled = false;
     const socket = this.socket;
     if (socket === undefined) return;
-    const chunks = this.#protocol.dataToSend();
+    // One Pong at a time in the socket: a newer one waits (coalesced) until it was written.
+    const chunks = this.#protocol.dataToSend(!this.#isPongInFlight);
+    const hasPong = this.#protocol.pongsWritten !== this.#pongsSeen;
+    this.#pongsSeen = this.#protocol.pongsWritten;
     const epoch = this.#protocol.outputEpoch;
     const callbacks = this.#callbacks;
     const bytes = this.#batchBytes;
@@ -86,12 +101,20 @@ export class WriteBatch {
     this.#callbacks = [];
     this.#batchPromise = undefined;
     this.#batchBytes = 0;
+    if (hasPong) this.#isPongInFlight = true;
     const done = (error: Error | null | undefined): void => {
+      if (hasPong) this.#isPongInFlight = false;
       this.#bufferedAmount -= bytes;
       const failure = error ? this.#lostWrite(error) : undefined;
       // Node is done with the written chunks: their pool blocks can be filled again.
       if (!error) this.#protocol.releaseOutput(epoch);
       for (let i = 0; i < callbacks.length; i++) callbacks[i]!(failure);
+      if (error) return;
+      if (this.#protocol.hasPendingPong && !this.#isScheduled) {
+        this.#isScheduled = true;
+        queueMicrotask(this.#flushTask);
+      }
+      this.#onWritten();
     };
     if (socket.destroyed || !socket.writable) {
       done(new Error('socket closed'));
@@ -104,6 +127,7 @@ export class WriteBatch {
     if (last >= 0) socket.write(chunks[last]!, done);
     else queueMicrotask(() => done(undefined));
     if (last > 0) socket.uncork();
+    this.#onWritten();
   }
 
   /** The connection ended: what was never flushed fails with `error`. */

@@ -48,6 +48,13 @@ export class MessageAssembler {
     return this.#opcode !== -1;
   }
 
+  /** Drops the message being assembled (the connection is closing and will not deliver it). */
+  abandon(): void {
+    this.#opcode = -1;
+    this.#chunks = [];
+    this.#bytes = 0;
+  }
+
   /** A data frame header arrived. */
   startFrame(opcode: number, fin: boolean, length: number): ProtocolError | undefined {
     if (opcode === Opcode.Continuation) {

@@ -22,14 +22,23 @@ export function backoffDelay(attempt: number, options: BackoffOptions, random: n
   return Math.floor(random * backoffBound(attempt, options));
 }
 
+/** An HTTP date starts with a day name (RFC 9110 §5.6.7: IMF-fixdate, RFC 850, asctime). */
+const HTTP_DATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /i;
+
 /**
  * Milliseconds to wait according to a Retry-After header (RFC 9110 §10.2.3): delay-seconds or
- * an HTTP date, relative to `nowMs` (wall-clock epoch ms). Undefined when absent or unreadable.
+ * an HTTP date, relative to `nowMs` (wall-clock epoch ms). Undefined when absent or unreadable
+ * (a negative number, a fraction, anything else that is neither form). The result may be huge
+ * (a date in 2100); the caller caps it.
  */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
   if (value === undefined) return undefined;
   const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (/^\d+$/.test(text)) {
+    const ms = Number(text) * 1000;
+    return Number.isFinite(ms) ? ms : Number.MAX_VALUE;
+  }
+  if (!HTTP_DATE.test(text)) return undefined;
   const date = Date.parse(text);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMs);

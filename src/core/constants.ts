@@ -58,4 +58,10 @@ export const Defaults = {
   closeTimeoutMs: 10_000,
   pingIntervalMs: 20_000,
   pongTimeoutMs: 20_000,
+  /** Received messages a face may hold undelivered before reading pauses. */
+  receiveHighWaterMark: 16,
+  /** Bytes of received messages a face may hold undelivered before reading pauses. */
+  receiveHighWaterBytes: 4 * 1024 * 1024,
+  /** Unsent bytes in the socket above which reading pauses. */
+  writeHighWaterBytes: 16 * 1024 * 1024,
 } as const;

@@ -114,6 +114,17 @@ export class ClientProtocol implements FrameSink {
   /** Opcode of the fragmented message we are sending, or -1. */
   #sendingOpcode = -1;
   #closeSent: CloseFrame | undefined;
+  /** The payload of the latest Ping not answered yet, while Pongs are held back. */
+  #pendingPong: Uint8Array | undefined;
+  #pongsWritten = 0;
+  /** Our Close is out: data frames are dropped as they arrive (only the server's Close matters). */
+  #isDiscardingFrame = false;
+  /**
+   * Set by the caller while a Pong it wrote is still unsent: a Ping then replaces the
+   * unanswered one instead of adding a Pong (§5.5.3 allows answering only the latest), so a
+   * peer that floods Pings and never reads cannot grow our output.
+   */
+  holdPongs = false;
   #closeReceived: CloseFrame | undefined;
   #failure: WebSocketError | undefined;
   #eofReceived = false;
@@ -181,9 +192,31 @@ export class ClientProtocol implements FrameSink {
     return events;
   }
 
-  /** Bytes to write to the transport since the last call, in order. */
-  dataToSend(): Uint8Array[] {
+  /**
+   * Bytes to write to the transport since the last call, in order. With `withPong` false, a
+   * Pong held back for a Ping stays pending (the transport has not sent the previous one).
+   */
+  dataToSend(withPong = true): Uint8Array[] {
+    if (withPong) this.#writePendingPong();
     return this.#writer.takeOutput();
+  }
+
+  /** True while a Ping waits for its (coalesced) Pong. */
+  get hasPendingPong(): boolean {
+    return this.#pendingPong !== undefined;
+  }
+
+  /** Pongs written to the output so far (the caller tells which write carried one). */
+  get pongsWritten(): number {
+    return this.#pongsWritten;
+  }
+
+  #writePendingPong(): void {
+    const payload = this.#pendingPong;
+    if (payload === undefined) return;
+    this.#pendingPong = undefined;
+    this.#pongsWritten++;
+    this.#writer.writeFrame(Opcode.Pong, payload, true);
   }
 
   /** Number of the last dataToSend() call. */
@@ -323,6 +356,7 @@ export class ClientProtocol implements FrameSink {
   // ---------------------------------------------------------------- FrameSink
 
   onFrameHeader(fin: boolean, _rsv: number, opcode: number, length: number): void {
+    this.#isDiscardingFrame = false;
     if (isControlOpcode(opcode)) {
       this.#controlOpcode = opcode;
       this.#controlPayload = length === 0 ? EMPTY : new Uint8Array(length);
@@ -330,6 +364,9 @@ export class ClientProtocol implements FrameSink {
       return;
     }
     this.#controlOpcode = -1;
+    // §7.1.2: after our Close we only wait for the server's; its data is dropped unread.
+    this.#isDiscardingFrame = this.#closeSent !== undefined;
+    if (this.#isDiscardingFrame) return;
     const error = this.#assembler.startFrame(opcode, fin, length);
     if (error !== undefined) {
       this.#fail(error);
@@ -344,6 +381,7 @@ export class ClientProtocol implements FrameSink {
   }
 
   onFramePayload(bytes: Uint8Array): void {
+    if (this.#isDiscardingFrame) return;
     if (this.#controlOpcode !== -1) {
       this.#controlPayload.set(bytes, this.#controlLength);
       this.#controlLength += bytes.length;
@@ -356,6 +394,10 @@ export class ClientProtocol implements FrameSink {
 
   onFrameEnd(): void {
     const opcode = this.#controlOpcode;
+    if (this.#isDiscardingFrame) {
+      this.#isDiscardingFrame = false;
+      return;
+    }
     if (opcode === -1) {
       const result = this.#assembler.endFrame();
       if (result instanceof Error) {
@@ -384,7 +426,10 @@ export class ClientProtocol implements FrameSink {
       this.#events.push({ type: 'ping', data: payload });
       // §5.5.2: answer a Ping with a Pong carrying the same payload, unless we already
       // started closing (§5.5.1: nothing but the Close after our Close).
-      if (this.#closeSent === undefined) this.#writer.writeFrame(Opcode.Pong, payload, true);
+      if (this.#closeSent === undefined) {
+        this.#pendingPong = payload;
+        if (!this.holdPongs) this.#writePendingPong();
+      }
     } else if (opcode === Opcode.Pong) {
       this.#events.push({ type: 'pong', data: payload });
     } else {
@@ -405,6 +450,7 @@ export class ClientProtocol implements FrameSink {
     this.#decoder.halt();
     if (this.#closeSent === undefined) {
       // §5.5.1: answer with a Close, echoing the status code received.
+      this.#writePendingPong();
       this.#closeSent = { code: parsed.code, reason: parsed.reason };
       this.#writer.writeFrame(Opcode.Close, payload, true);
     }
@@ -538,8 +584,14 @@ export class ClientProtocol implements FrameSink {
         `the close reason is ${utf8Length(reason)} bytes of UTF-8; at most ${MAX_CLOSE_REASON_BYTES} fit in a Close frame`,
       );
     }
+    this.#writePendingPong();
     this.#closeSent = { code: code ?? CloseCode.NoStatusReceived, reason };
     this.#writer.writeFrame(Opcode.Close, serializeClosePayload(code, reason), true);
+    // Data that arrives from now on is dropped, so is the message being received.
+    this.#assembler.abandon();
+    this.#frameChunks = [];
+    // A data frame half received: the rest of it goes too.
+    if (this.#controlOpcode === -1) this.#isDiscardingFrame = true;
     this.#state = ReadyState.CLOSING;
   }
 
@@ -561,6 +613,7 @@ export class ClientProtocol implements FrameSink {
       if (this.#closeSent === undefined && !this.#eofReceived) {
         const code = error.closeCode ?? CloseCode.ProtocolError;
         const wireCode = isValidWireCloseCode(code) ? code : CloseCode.ProtocolError;
+        this.#writePendingPong();
         this.#closeSent = { code: wireCode, reason: '' };
         this.#writer.writeFrame(Opcode.Close, serializeClosePayload(wireCode), true);
       }

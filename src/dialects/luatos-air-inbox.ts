@@ -4,7 +4,7 @@
 // Results travel through the client's CallbackQueue, behind the `message` event, so that a
 // caller resumes after its callbacks ran (G4). No protocol logic.
 
-import type { Clock, TimerHandle } from '../client/clock.js';
+import { armTimer, type Clock, type TimerHandle } from '../client/clock.js';
 import type { CallbackQueue } from './lua-conventions.js';
 import { RecvReason } from './luatos-air-support.js';
 import type { LuatOsAirMessage, RecvResult } from './luatos-air-types.js';
@@ -28,11 +28,19 @@ export interface InboxHost {
   /** Receive backpressure on the current connection. */
   pause(): void;
   resume(): void;
+  /** Counts a message's bytes against the connection's bound until the function is called. */
+  holdReceived(bytes: number): () => void;
+}
+
+interface Held {
+  message: LuatOsAirMessage;
+  /** Gives the message's bytes back to the connection's receive bound. */
+  delivered: () => void;
 }
 
 export class Inbox {
   readonly #host: InboxHost;
-  #messages: LuatOsAirMessage[] = [];
+  #messages: Held[] = [];
   #readers: Reader[] = [];
   #changeWaiters: (() => void)[] = [];
 
@@ -50,10 +58,14 @@ export class Inbox {
     if (reader !== undefined) {
       this.#host.clock.clearTimeout(reader.timer);
       this.#host.emitMessage(message);
-      this.#host.events.push(() => reader.resolve([true, message]));
+      const delivered = this.#host.holdReceived(message.length);
+      this.#host.events.push(() => {
+        delivered();
+        reader.resolve([true, message]);
+      });
       return;
     }
-    this.#messages.push(message);
+    this.#messages.push({ message, delivered: this.#host.holdReceived(message.length) });
     // Nobody is reading: let the engine stop reading the socket.
     if (this.#messages.length >= INBOX_HIGH_WATER) this.#host.pause();
     this.notify();
@@ -61,9 +73,11 @@ export class Inbox {
 
   /** The oldest queued message, if any. */
   take(): LuatOsAirMessage | undefined {
-    const message = this.#messages.shift();
-    if (message !== undefined && this.#messages.length < INBOX_HIGH_WATER) this.#host.resume();
-    return message;
+    const held = this.#messages.shift();
+    if (held === undefined) return undefined;
+    held.delivered();
+    if (this.#messages.length < INBOX_HIGH_WATER) this.#host.resume();
+    return held.message;
   }
 
   /** Waits for the next message, or gives `false, "WEBSOCKET_OK"` after RECV_WAIT_MS. */
@@ -71,12 +85,16 @@ export class Inbox {
     return new Promise<RecvResult>((resolve) => {
       const reader: Reader = {
         resolve,
-        timer: this.#host.clock.setTimeout(() => {
-          const index = this.#readers.indexOf(reader);
-          if (index === -1) return;
-          this.#readers.splice(index, 1);
-          this.#host.events.push(() => resolve([false, RecvReason.Ok]));
-        }, RECV_WAIT_MS),
+        timer: armTimer(
+          this.#host.clock,
+          () => {
+            const index = this.#readers.indexOf(reader);
+            if (index === -1) return;
+            this.#readers.splice(index, 1);
+            this.#host.events.push(() => resolve([false, RecvReason.Ok]));
+          },
+          RECV_WAIT_MS,
+        ),
       };
       this.#readers.push(reader);
     });

@@ -5,7 +5,7 @@
 // (luatos-air-client.ts). Events and promise results go through one CallbackQueue: never
 // inside the call that caused them, always in order (G4). No protocol logic.
 
-import type { Clock, TimerHandle } from '../client/clock.js';
+import { armTimer, type Clock, type TimerHandle } from '../client/clock.js';
 import type { CloseInfo, Connection } from '../client/connection.js';
 import type { ConnectOptions } from '../client/options.js';
 import { Supervisor, type SupervisorHandler } from '../client/reconnect.js';
@@ -52,6 +52,8 @@ export interface SessionSettings extends EngineSettings {
   clock: Clock;
 }
 
+/** The longest a server's Retry-After may stretch the fixed reconnect interval. */
+const RETRY_AFTER_CAP_MS = 30_000;
 const noop = (): void => {};
 const invalidState = (message: string) => new InvalidStateError(ErrorCode.InvalidState, message);
 
@@ -80,6 +82,7 @@ export class AirSession {
       emitMessage: (message) => this.#emit('message', message),
       pause: () => this.#supervisor?.connection?.pause(),
       resume: () => this.#supervisor?.connection?.resume(),
+      holdReceived: (bytes) => this.#supervisor?.connection?.holdReceived(bytes) ?? noop,
     });
   }
 
@@ -178,7 +181,8 @@ export class AirSession {
         jitter: false,
         initialDelayMs: reconnectMs,
         backoffFactor: 1,
-        maxDelayMs: reconnectMs,
+        // Only a server's Retry-After waits longer than the interval, and at most 30 s.
+        maxDelayMs: Math.max(reconnectMs, RETRY_AFTER_CAP_MS),
         tryAgainLaterDelayMs: 0,
         shouldReconnect: () => !run.exiting,
       },
@@ -332,9 +336,9 @@ export class AirSession {
       } catch {
         // The connection began closing in this very turn; the next tick tries again.
       }
-      run.heartbeat = clock.setTimeout(tick, intervalMs);
+      run.heartbeat = armTimer(clock, tick, intervalMs);
     };
-    run.heartbeat = clock.setTimeout(tick, intervalMs);
+    run.heartbeat = armTimer(clock, tick, intervalMs);
   }
 
   #stopHeartbeat(run: StartRun): void {

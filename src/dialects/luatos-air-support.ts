@@ -5,7 +5,7 @@
 // and refuses arguments the engine could not use.
 
 import { readFileSync } from 'node:fs';
-import type { Clock } from '../client/clock.js';
+import { type Clock, MAX_TIMER_MS } from '../client/clock.js';
 import type { CloseInfo } from '../client/connection.js';
 import { type ConnectOptions, type Logger, resolveOptions } from '../client/options.js';
 import { isValidWireCloseCode, validateUserClose } from '../core/close.js';
@@ -205,9 +205,6 @@ export function reasonOf(info: CloseInfo): string | undefined {
   if (info.cause.kind === 'server') return info.code === 1005 ? undefined : info.reason;
   return RecvReason.ReadError;
 }
-
-/** Longest delay node's timers take (about 24.8 days); longer ones would fire at once. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A Lua number of seconds as whole milliseconds for the clock, or throws naming `what`. */
 export function secondsToMs(value: unknown, what: string, allowZero: boolean): number {

@@ -4,7 +4,7 @@
 // become async functions, and blocking calls return Promises (decision G3).
 // Vendor reference: https://wiki.luatos.com/api/sys.html
 
-import { type Clock, systemClock } from '../client/clock.js';
+import { armTimer, type Clock, systemClock } from '../client/clock.js';
 import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
 import { describe } from '../core/url.js';
 import { CallbackQueue } from './lua-conventions.js';
@@ -94,10 +94,14 @@ export class MessageBus {
       const timer =
         timeoutMs === undefined
           ? undefined
-          : this.#clock.setTimeout(() => {
-              this.unsubscribe(topic, onMessage);
-              resolve([false]);
-            }, timeoutMs);
+          : armTimer(
+              this.#clock,
+              () => {
+                this.unsubscribe(topic, onMessage);
+                resolve([false]);
+              },
+              timeoutMs,
+            );
       const onMessage: Subscriber = (...args) => {
         this.unsubscribe(topic, onMessage);
         if (timer !== undefined) this.#clock.clearTimeout(timer);
@@ -111,7 +115,7 @@ export class MessageBus {
   wait(ms: number): Promise<void> {
     checkDelay(ms, 'sys.wait');
     return new Promise<void>((resolve) => {
-      this.#clock.setTimeout(resolve, ms);
+      armTimer(this.#clock, resolve, ms);
     });
   }
 }

@@ -5,6 +5,7 @@
 // only translates arguments and events. Decisions G1-G6 and L1-L7 of the seed behaviour apply.
 // Vendor reference: https://wiki.luatos.com/api/websocket.html (docs/dialects/luatos.md).
 
+import { MAX_TIMER_MS } from '../client/clock.js';
 import type { CloseInfo, Connection, WriteCallback } from '../client/connection.js';
 import { type Logger, resolveOptions } from '../client/options.js';
 import { Supervisor, type SupervisorOptions } from '../client/reconnect.js';
@@ -49,8 +50,10 @@ const DEFAULT_KEEPALIVE_S = 60;
 /** Default reconnect period in milliseconds (document: 3000) and the smallest allowed. */
 const DEFAULT_RECONNECT_MS = 3000;
 const MIN_RECONNECT_MS = 1000;
+/** The longest a server's Retry-After may stretch the reconnect period. */
+const RETRY_AFTER_CAP_MS = 30_000;
 /** The longest delay Node timers can hold, in whole seconds. */
-const MAX_KEEPALIVE_S = Math.floor(0x7fffffff / 1000);
+const MAX_KEEPALIVE_S = Math.floor(MAX_TIMER_MS / 1000);
 
 const defaultLogger: Logger = (line) => console.log(`[wsx/luatos] ${line}`);
 
@@ -136,7 +139,8 @@ class Client implements LuatosClient {
       jitter: false,
       backoffFactor: 1,
       initialDelayMs: DEFAULT_RECONNECT_MS,
-      maxDelayMs: DEFAULT_RECONNECT_MS,
+      // Only a server's Retry-After waits longer than the period, and at most 30 s.
+      maxDelayMs: Math.max(DEFAULT_RECONNECT_MS, RETRY_AFTER_CAP_MS),
       tryAgainLaterDelayMs: 0,
       shouldReconnect: () => this.#isReconnecting && !this.#isReleased,
       logger: this.#logger,
@@ -233,6 +237,9 @@ class Client implements LuatosClient {
         `< ${isBinary ? 'binary' : 'text'} frame, opcode ${opcode}, fin ${fin ? 1 : 0}, ${data.length} bytes`,
       );
     }
+    // Reading pauses while too many bytes wait for the callback.
+    const delivered = this.#supervisor?.connection?.holdReceived(data.length);
+    this.#events.push(() => delivered?.());
     this.#post('recv', payload, fin ? 1 : 0, opcode as 0 | 1 | 2);
   }
 
@@ -261,11 +268,11 @@ class Client implements LuatosClient {
           `autoreconn: reconnect_time must be a whole number of milliseconds, not ${typeof reconnect_time === 'number' ? reconnect_time : describe(reconnect_time)}`,
         );
       }
-      periodMs = Math.min(Math.max(reconnect_time, MIN_RECONNECT_MS), 0x7fffffff);
+      periodMs = Math.min(Math.max(reconnect_time, MIN_RECONNECT_MS), MAX_TIMER_MS);
     }
     // The supervisor reads these for every retry.
     this.#settings.initialDelayMs = periodMs;
-    this.#settings.maxDelayMs = periodMs;
+    this.#settings.maxDelayMs = Math.max(periodMs, RETRY_AFTER_CAP_MS);
   }
 
   send(data: LuatosData, fin?: number | boolean | null, opt?: number | boolean | null): boolean {

@@ -320,7 +320,12 @@ export class NodeMcuClient {
       },
       onMessage: (data, isBinary) => {
         const opcode: NodeMcuReceiveOpcode = isBinary ? 2 : 1;
-        this.#queue.push(() => this.#onReceive?.(this, data, opcode));
+        // Reading pauses while too many bytes wait for their callback.
+        const delivered = attempt.connection?.holdReceived(data.length);
+        this.#queue.push(() => {
+          delivered?.();
+          this.#onReceive?.(this, data, opcode);
+        });
       },
       onPing: () => {},
       onPong: () => {},

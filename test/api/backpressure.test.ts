@@ -188,3 +188,84 @@ describe('receive backpressure', () => {
     );
   });
 });
+
+describe('receive backpressure in bytes (receiveHighWaterBytes)', () => {
+  it('stops reading once the buffered bytes pass the mark, whatever the message count', async (t) => {
+    const MESSAGES = 256;
+    const SIZE = 16 * 1024;
+    const MARK = 64 * 1024;
+    // The read that crossed the mark is decoded to its end (at most 64 KiB more), plus the
+    // message that crossed it.
+    const BOUND = MARK + 64 * 1024 + SIZE;
+    const written = deferred();
+    const server = await scripted(t, async (socket) => {
+      const rest = await acceptHandshake(socket);
+      collectAndAnswerClose(socket, rest);
+      const frames: Buffer[] = [];
+      for (let i = 0; i < MESSAGES; i++) frames.push(serverFrame(2, Buffer.alloc(SIZE, i & 0xff)));
+      socket.write(Buffer.concat(frames), () => written.resolve());
+    });
+    // A count mark far above what the bytes allow: only the byte mark can pause reading.
+    const ws = await open(t, server.url, {
+      receiveHighWaterMark: 10_000,
+      receiveHighWaterBytes: MARK,
+    });
+    let read = 0;
+    ws.on('message', () => read++);
+    const messages = ws[Symbol.asyncIterator]();
+    for (let i = 0; i < 20; i++) await turn();
+    assert.ok(read * SIZE <= BOUND, `${read} messages (${read * SIZE} bytes) buffered unread`);
+    assert.ok(read < MESSAGES);
+    for (let i = 0; i < MESSAGES; i++) {
+      const result = await messages.next();
+      const data = (result.value as Message).data as Uint8Array;
+      assert.equal(data[0], i & 0xff, 'in order');
+      assert.ok((read - i - 1) * SIZE <= BOUND, `message ${i}: ${read - i - 1} buffered`);
+      await turn();
+    }
+    await written.promise;
+    assert.equal((await ws.close()).wasClean, true);
+  });
+
+  it('rejects a receiveHighWaterBytes or writeHighWaterBytes that is not a whole number', async () => {
+    const { connect } = await import('../../src/api/websocket-client.js');
+    for (const options of [
+      { receiveHighWaterBytes: 0 },
+      { receiveHighWaterBytes: 1.5 },
+      { writeHighWaterBytes: -1 },
+      { writeHighWaterBytes: Number.NaN },
+    ]) {
+      await assert.rejects(connect('ws://127.0.0.1:1/', options), { code: 'ERR_INVALID_ARGUMENT' });
+    }
+  });
+});
+
+describe('reading pauses while the socket holds more than writeHighWaterBytes unsent', () => {
+  it('a peer that stops reading our data is not read either until it drains; nothing is lost', async (t) => {
+    const SENT = 8 * MiB;
+    const accepted = deferred<Socket>();
+    const server = await scripted(t, async (socket) => {
+      await acceptHandshake(socket);
+      socket.pause(); // stop reading: most of the client's 8 MiB stays in its socket
+      accepted.resolve(socket);
+    });
+    const ws = await open(t, server.url, { writeHighWaterBytes: 256 * 1024 });
+    const serverSocket = await accepted.promise;
+    const received: string[] = [];
+    ws.on('message', (message) => received.push(message.data as string));
+    const sent = ws.send(new Uint8Array(SENT));
+    await turn();
+    assert.ok(ws.bufferedAmount > 0, 'our data waits in the socket');
+    serverSocket.write(serverFrame(1, 'first'));
+    // The message reaches the client's kernel at once; the client must not take it while
+    // megabytes of its own wait (a bounded wait for something that must not happen).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(received, [], 'not read while our unsent bytes are above the mark');
+    serverSocket.resume(); // the server reads: our bytes drain and reading resumes
+    await sent;
+    for (let i = 0; i < 100 && received.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.deepEqual(received, ['first']);
+  });
+});

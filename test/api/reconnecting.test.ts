@@ -302,14 +302,14 @@ describe('ReconnectingWebSocket: retry policy', { timeout: 15_000 }, () => {
     assert.equal(attempts, 2);
   });
 
-  it('HTTP 429 with Retry-After as an HTTP date waits until that date', async (t) => {
+  it('HTTP 429 with Retry-After as an HTTP date waits until that date (within maxDelayMs)', async (t) => {
     const date = new Date(Date.now() + 60_000).toUTCString();
     const server = await scripted(t, (socket) => {
       socket.end(
         `HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${date}\r\nContent-Length: 0\r\n\r\n`,
       );
     });
-    const { next } = client(t, server.url);
+    const { next } = client(t, server.url, { maxDelayMs: 120_000 });
     const event = await next('reconnecting');
     // The date has whole seconds: the wait is within the last second before it.
     assert.ok(event.delayMs > 58_000 && event.delayMs <= 60_000, `waited ${event.delayMs} ms`);

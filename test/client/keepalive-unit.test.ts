@@ -22,6 +22,37 @@ function setup(options: KeepaliveOptions): {
 }
 
 describe('Keepalive', () => {
+  it('hold(true) stops the deadline of a Ping already out; hold(false) starts again from now', () => {
+    const { clock, keepalive, log } = setup({ intervalMs: 1000, timeoutMs: 300 });
+    clock.advance(1100); // ping@1000, deadline 1300
+    keepalive.hold(true);
+    clock.advance(100_000);
+    assert.deepEqual(log, ['ping@1000'], 'no verdict while we chose not to read');
+    keepalive.hold(false); // at 101100
+    clock.advance(999);
+    assert.deepEqual(log, ['ping@1000']);
+    clock.advance(1);
+    assert.deepEqual(log, ['ping@1000', 'ping@102100']);
+    clock.advance(300);
+    assert.deepEqual(log, ['ping@1000', 'ping@102100', 'dead@102400']);
+  });
+
+  it('hold(true) before any Ping sends none; repeated calls change nothing; stop() wins', () => {
+    const { clock, keepalive, log } = setup({ intervalMs: 1000, timeoutMs: 300 });
+    keepalive.hold(true);
+    keepalive.hold(true);
+    clock.advance(10_000);
+    assert.deepEqual(log, []);
+    keepalive.received();
+    clock.advance(10_000);
+    assert.deepEqual(log, [], 'a byte read while held schedules nothing');
+    keepalive.stop();
+    keepalive.hold(false);
+    clock.advance(10_000);
+    assert.deepEqual(log, []);
+    assert.equal(clock.pending, 0);
+  });
+
   it('pings after intervalMs of silence and declares the peer dead timeoutMs later', () => {
     const { clock, log } = setup({ intervalMs: 1000, timeoutMs: 300 });
     clock.advance(5000);

@@ -171,13 +171,52 @@ describe('RFC 6455 §7.1.2 starting the closing handshake', () => {
     assert.ok(protocol.closeExpected());
   });
 
-  it('still delivers messages that arrive before the server answers', () => {
+  it('drops data that arrives before the server answers, whole or fragmented', () => {
     const protocol = openProtocol();
     protocol.sendClose(1000);
     protocol.receiveData(frame(1, 'in flight'));
-    assert.deepEqual(protocol.eventsReceived(), [
-      { type: 'message', data: 'in flight', isBinary: false },
-    ]);
+    protocol.receiveData(frame(2, new Uint8Array(70_000)));
+    protocol.receiveData(frame(1, 'part', { fin: false }));
+    protocol.receiveData(frame(0, Uint8Array.of(0xff), { fin: true })); // invalid UTF-8: unread
+    protocol.receiveData(frame(9, 'still there'));
+    protocol.receiveData(frame(8, closePayload(1000)));
+    assert.deepEqual(
+      protocol.eventsReceived().map((event) => event.type),
+      ['ping', 'close'],
+    );
+    assert.equal(protocol.failure, undefined);
+    assert.equal(protocol.closeReceived?.code, 1000);
+  });
+
+  it('drops the rest of a message that was half received when the Close was sent', () => {
+    const protocol = openProtocol();
+    const whole = frame(2, new Uint8Array(1000).fill(7));
+    protocol.receiveData(whole.subarray(0, 500));
+    protocol.sendClose(1000);
+    protocol.receiveData(whole.subarray(500));
+    protocol.receiveData(frame(8, closePayload(1000)));
+    assert.deepEqual(
+      protocol.eventsReceived().map((event) => event.type),
+      ['close'],
+    );
+  });
+
+  it('drops a fragmented message started before the Close, and frame delivery stops too', () => {
+    for (const deliverFrames of [false, true]) {
+      const protocol = openProtocol({ deliverFrames });
+      protocol.receiveData(frame(1, 'start ', { fin: false }));
+      const before = protocol.eventsReceived().length;
+      protocol.sendClose(1000);
+      protocol.receiveData(frame(0, 'end'));
+      protocol.receiveData(frame(2, 'more'));
+      protocol.receiveData(frame(8, closePayload(1000)));
+      assert.deepEqual(
+        protocol.eventsReceived().map((event) => event.type),
+        ['close'],
+        `deliverFrames ${deliverFrames}`,
+      );
+      assert.equal(before, deliverFrames ? 1 : 0);
+    }
   });
 
   it('does nothing on a second call', () => {

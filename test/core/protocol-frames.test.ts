@@ -426,6 +426,46 @@ describe('RFC 6455 §5.5.2 Ping and §5.5.3 Pong', () => {
     );
   });
 
+  it('with holdPongs (the transport has unsent bytes), answers only the latest Ping', () => {
+    const protocol = openProtocol();
+    protocol.holdPongs = true;
+    for (let i = 0; i < 1000; i++) protocol.receiveData(frame(9, `ping ${i}`));
+    assert.equal(protocol.eventsReceived().length, 1000);
+    assert.equal(protocol.hasPendingPong, true);
+    assert.deepEqual(protocol.dataToSend(false), [], 'held while the transport is busy');
+    assert.deepEqual(
+      sentFrames(protocol).map((f) => text(f.payload)),
+      ['ping 999'],
+    );
+    assert.equal(protocol.hasPendingPong, false);
+    assert.deepEqual(protocol.dataToSend(), []);
+  });
+
+  it('a held Pong leaves before our Close, and never after it (§5.5.1)', () => {
+    const protocol = openProtocol();
+    protocol.holdPongs = true;
+    protocol.receiveData(frame(9, 'last'));
+    protocol.sendClose(1000);
+    assert.deepEqual(
+      sentFrames(protocol).map((f) => f.opcode),
+      [0xa, 0x8],
+    );
+    const failing = openProtocol();
+    failing.holdPongs = true;
+    failing.receiveData(concatBytes([frame(9, 'x'), frame(3)]));
+    assert.deepEqual(
+      sentFrames(failing).map((f) => f.opcode),
+      [0xa, 0x8],
+    );
+    const answering = openProtocol();
+    answering.holdPongs = true;
+    answering.receiveData(concatBytes([frame(9, 'y'), frame(8, Uint8Array.of(3, 0xe8))]));
+    assert.deepEqual(
+      sentFrames(answering).map((f) => f.opcode),
+      [0xa, 0x8],
+    );
+  });
+
   it('reports a Pong and sends nothing back', () => {
     feedAllSplits(frame(0xa, 'beat'), (chunks) => {
       const { protocol, events } = feedOpen(chunks);

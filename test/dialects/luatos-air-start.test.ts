@@ -172,6 +172,34 @@ describe('start(keepAlive, proc, reconnTime) and websocket.exit(ws) (A6)', {
     await started;
   });
 
+  it('a Retry-After longer than reconnTime is honoured up to 30 s; a huge one waits 30 s', async (t) => {
+    const answers = ['5', '99999999'];
+    let attempts = 0;
+    const server = await startScriptedServer(async (socket) => {
+      const retryAfter = answers[attempts++];
+      if (retryAfter !== undefined) {
+        socket.end(`HTTP/1.1 503 Busy\r\nRetry-After: ${retryAfter}\r\nContent-Length: 0\r\n\r\n`);
+        return;
+      }
+      await closePolitely(new Peer(socket, await acceptHandshake(socket)));
+    });
+    t.after(() => server.close());
+    const { ws, clock, events } = client(t, server.url);
+    const started = ws.start(undefined, undefined, 2);
+    for (const [failures, waitMs] of [
+      [1, 5000],
+      [2, 30_000],
+    ] as const) {
+      await events.untilEvent('close', failures);
+      assert.ok(clock.armedDelays.includes(waitMs), `a ${waitMs} ms wait: ${clock.armedDelays}`);
+      clock.advance(waitMs);
+    }
+    await events.untilEvent('open');
+    assert.equal(attempts, 3);
+    websocket.exit(ws);
+    await started;
+  });
+
   it('a send made while reconnecting waits and leaves after the next open', async (t) => {
     const { url, peer } = await peerServer(t, async (server, index) => {
       if (index === 0) server.socket.destroy();

@@ -9,7 +9,7 @@ import type { TimerHandle } from '../../src/client/clock.js';
 import { type LuatosClient, type LuatosEventName, websocket } from '../../src/dialects/luatos.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { type Peer, peerServer } from '../helpers/hostile.js';
-import { closedPortUrl, echoServer } from '../helpers/servers.js';
+import { closedPortUrl, echoServer, readRequest, scripted } from '../helpers/servers.js';
 
 const PING = 0x9;
 
@@ -130,6 +130,31 @@ describe('luatos: autoreconn (L5)', { timeout: 20_000 }, () => {
       events.errors.slice(0, 5),
       Array.from({ length: 5 }, () => ['connect', 0]),
     );
+  });
+
+  it('a Retry-After longer than the period is honoured up to 30 s; a huge one waits 30 s', async (t) => {
+    const answers = ['5', '99999999'];
+    const server = await scripted(t, async (socket) => {
+      await readRequest(socket);
+      const retryAfter = answers.shift() ?? '1';
+      socket.end(`HTTP/1.1 503 Busy\r\nRetry-After: ${retryAfter}\r\nContent-Length: 0\r\n\r\n`);
+    });
+    const clock = new RecordingClock();
+    const wsc = create(t, server.url, clock);
+    const events = watch(wsc);
+    wsc.autoreconn(true, 1000);
+    const mark = clock.timers.length;
+    wsc.connect();
+    for (const [attempt, waitMs] of [
+      [1, 5000],
+      [2, 30_000],
+    ] as const) {
+      await events.until('disconnect', attempt);
+      const [retry] = clock.since(mark, waitMs);
+      assert.ok(retry !== undefined, `a ${waitMs} ms wait after refusal ${attempt}`);
+      clock.advance(waitMs);
+      assert.equal(retry.hasFired, true);
+    }
   });
 
   it('takes a new period at any time, and keeps it when switched off', async (t) => {

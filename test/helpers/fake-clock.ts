@@ -11,6 +11,8 @@ interface Timer {
 export class FakeClock implements Clock {
   #now = 0;
   #timers: Timer[] = [];
+  /** Every delay a timer was armed with, in order (tests check the library's bounds). */
+  readonly armedDelays: number[] = [];
 
   now(): number {
     return this.#now;
@@ -18,6 +20,7 @@ export class FakeClock implements Clock {
 
   setTimeout(callback: () => void, delayMs: number): TimerHandle {
     const handle: TimerHandle = { id: Symbol('timer') };
+    this.armedDelays.push(delayMs);
     this.#timers.push({ at: this.#now + delayMs, callback, handle });
     return handle;
   }

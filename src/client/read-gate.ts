@@ -1,0 +1,102 @@
+// When one connection reads from its socket. Reading stops while the face's buffer is full
+// (pause()), while more than receiveHighWaterBytes of messages wait for delivery (hold()), or
+// while the socket holds more than writeHighWaterBytes unsent (so a peer that never reads
+// cannot make us pile up answers). Once our Close is out, reading goes on whatever happens,
+// to find the server's Close (RFC 6455 §7.1.2; data is dropped then). The keepalive deadline
+// waits while the face's backpressure keeps us from reading: silence we chose is not a sign
+// of a dead peer.
+
+import type { Socket } from 'node:net';
+import type { Keepalive } from './keepalive.js';
+
+export interface ReadGateHost {
+  /** Our Close frame was sent. */
+  isClosing(): boolean;
+  /** Bytes the protocol produced and the write batch has not handed to the socket. */
+  pendingBytes(): number;
+  keepalive(): Keepalive | undefined;
+}
+
+export class ReadGate {
+  readonly #host: ReadGateHost;
+  readonly #receiveHighWaterBytes: number;
+  readonly #writeHighWaterBytes: number;
+  #socket: Socket | undefined;
+  /** The face asked to stop reading (its receive buffer is full). */
+  #isFacePaused = false;
+  /** Bytes of messages handed to the face and not yet delivered (hold()). */
+  #undeliveredBytes = 0;
+  #isDeliveryPaused = false;
+  /** The socket holds more unsent bytes than writeHighWaterBytes. */
+  #isWritePaused = false;
+
+  constructor(
+    host: ReadGateHost,
+    limits: { receiveHighWaterBytes: number; writeHighWaterBytes: number },
+  ) {
+    this.#host = host;
+    this.#receiveHighWaterBytes = limits.receiveHighWaterBytes;
+    this.#writeHighWaterBytes = limits.writeHighWaterBytes;
+  }
+
+  set socket(socket: Socket) {
+    this.#socket = socket;
+    this.update();
+  }
+
+  get undeliveredBytes(): number {
+    return this.#undeliveredBytes;
+  }
+
+  /** The face's own backpressure: stop (true) or go on (false) reading. */
+  setFacePaused(isPaused: boolean): void {
+    if (this.#isFacePaused === isPaused) return;
+    this.#isFacePaused = isPaused;
+    this.update();
+  }
+
+  /**
+   * Counts `bytes` of a message the face will deliver later, until the returned function is
+   * called; reading stops above receiveHighWaterBytes and resumes at half of it.
+   */
+  hold(bytes: number): () => void {
+    this.#undeliveredBytes += bytes;
+    const mark = this.#receiveHighWaterBytes;
+    if (!this.#isDeliveryPaused && this.#undeliveredBytes > mark) {
+      this.#isDeliveryPaused = true;
+      this.update();
+    }
+    return () => {
+      this.#undeliveredBytes -= bytes;
+      if (this.#isDeliveryPaused && this.#undeliveredBytes <= mark / 2) {
+        this.#isDeliveryPaused = false;
+        this.update();
+      }
+    };
+  }
+
+  /**
+   * After reading and after every write: stop reading while the socket holds more than
+   * writeHighWaterBytes unsent, resume once half of that drained.
+   */
+  checkWriteBuffer(): void {
+    const mark = this.#writeHighWaterBytes;
+    const socket = this.#socket;
+    if (mark === 0 || socket === undefined) return;
+    const unsent = socket.writableLength + this.#host.pendingBytes();
+    if (this.#isWritePaused ? unsent > mark / 2 : unsent <= mark) return;
+    this.#isWritePaused = !this.#isWritePaused;
+    this.update();
+  }
+
+  /** Pauses or resumes the socket (and holds the keepalive) for every reason there is. */
+  update(): void {
+    const isClosing = this.#host.isClosing();
+    const isReceivePaused = !isClosing && (this.#isFacePaused || this.#isDeliveryPaused);
+    this.#host.keepalive()?.hold(isReceivePaused);
+    const socket = this.#socket;
+    if (socket === undefined) return;
+    if (isReceivePaused || (!isClosing && this.#isWritePaused)) socket.pause();
+    else socket.resume();
+  }
+}
