@@ -5,6 +5,7 @@
 // handshakes and closing all go through client/connection.
 
 import { type CloseInfo, Connection, type ConnectionHandler } from '../client/connection.js';
+import { CONNECT_OPTIONS, checkOptions } from '../client/option-names.js';
 import { type ConnectOptions, resolveOptions } from '../client/options.js';
 import { TaskQueue } from '../client/task-queue.js';
 import { validateUserClose } from '../core/close.js';
@@ -147,6 +148,7 @@ export class WebSocket extends EventTarget {
       }
       offered = settings.protocols;
     }
+    checkOptions(settings, CONNECT_OPTIONS, 'new WebSocket()');
     this.#offeredProtocols = toProtocolList(offered);
     const resolved = resolveOptions(target.url, {
       ...settings,

@@ -14,6 +14,7 @@ import {
   type WebSocketError,
 } from '../core/errors.js';
 import { ClientProtocol, type ProtocolEvent } from '../core/protocol.js';
+import { redactUrl } from '../core/url.js';
 import { closeChannel, errorChannel, openChannel, pingChannel } from '../transport/diagnostics.js';
 import { abortError, mapSocketError, openSocket } from '../transport/transport.js';
 import type { TimerHandle } from './clock.js';
@@ -77,12 +78,15 @@ export class Connection {
   #latencyMs: number | undefined;
   readonly stats: StatsRecorder;
   readonly #writes: WriteBatch;
+  /** The URL as logs and diagnostics channels show it: without its password. */
+  readonly #publicUrl: string;
 
   constructor(options: ResolvedOptions, handler: ConnectionHandler, stats = new StatsRecorder()) {
     this.options = options;
     this.#handler = handler;
     this.stats = stats;
     this.#pings = new PingTracker(options.clock);
+    this.#publicUrl = redactUrl(options.target.url);
     this.#protocol = new ClientProtocol({
       target: options.target,
       protocols: options.protocols,
@@ -136,7 +140,7 @@ export class Connection {
   start(): void {
     const { options } = this;
     const { signal, clock } = options;
-    if (this.#isLogging()) this.#log(`= connecting to ${redactedUrl(options.target.url)}`);
+    if (this.#isLogging()) this.#log(`= connecting to ${this.#publicUrl}`);
     if (options.openTimeoutMs > 0) {
       this.#openTimer = clock.setTimeout(() => this.#onOpenTimeout(), options.openTimeoutMs);
     }
@@ -192,7 +196,10 @@ export class Connection {
       const phase = this.#readyState === ReadyState.CONNECTING ? 'handshake' : 'open';
       const cleanlyDone =
         this.#protocol.closeSent !== undefined && this.#protocol.closeReceived !== undefined;
-      if (!cleanlyDone) this.#fail(mapSocketError(error, phase, this.options.target));
+      if (!cleanlyDone) {
+        const { target, tls } = this.options;
+        this.#fail(mapSocketError(error, phase, target, tls?.servername));
+      }
     });
     socket.on('close', () => this.#finish());
     this.#writes.flush();
@@ -223,7 +230,7 @@ export class Connection {
           this.#responseHeaders = event.head.headers;
           this.stats.opened(this.options.clock.now());
           if (openChannel.hasSubscribers) {
-            openChannel.publish({ url: this.options.target.url.href, protocol: event.protocol });
+            openChannel.publish({ url: this.#publicUrl, protocol: event.protocol });
           }
           this.#startKeepalive();
           if (this.#isLogging())
@@ -245,7 +252,7 @@ export class Connection {
             this.#log(`% ping received (${event.data.length} bytes), pong sent`);
           if (pingChannel.hasSubscribers) {
             pingChannel.publish({
-              url: this.options.target.url.href,
+              url: this.#publicUrl,
               direction: 'received',
               kind: 'ping',
             });
@@ -352,7 +359,7 @@ export class Connection {
     this.#latencyMs = rttMs;
     this.stats.recordRtt(rttMs);
     if (pingChannel.hasSubscribers) {
-      const url = this.options.target.url.href;
+      const url = this.#publicUrl;
       pingChannel.publish({ url, direction: 'received', kind: 'pong', rttMs });
     }
     if (this.#isLogging()) this.#log(`% pong received, round trip ${rttMs.toFixed(1)} ms`);
@@ -416,7 +423,7 @@ export class Connection {
     const data = payload ?? this.#pings.nextPayload();
     this.#protocol.sendPing(data);
     if (pingChannel.hasSubscribers) {
-      pingChannel.publish({ url: this.options.target.url.href, direction: 'sent', kind: 'ping' });
+      pingChannel.publish({ url: this.#publicUrl, direction: 'sent', kind: 'ping' });
     }
     const promise = this.#pings.track(data);
     this.#writes.queued(0, undefined);
@@ -562,7 +569,7 @@ export class Connection {
     this.#error = error;
     if (this.#isLogging()) this.#log(`! ${error.code}: ${error.message}`);
     if (errorChannel.hasSubscribers) {
-      errorChannel.publish({ url: this.options.target.url.href, error });
+      errorChannel.publish({ url: this.#publicUrl, error });
     }
     this.#handler.onError(error);
   }
@@ -610,18 +617,10 @@ export class Connection {
     };
     if (this.#isLogging()) this.#log(`= closed ${info.code}${info.wasClean ? ' (clean)' : ''}`);
     if (closeChannel.hasSubscribers) {
-      closeChannel.publish({ url: this.options.target.url.href, ...info });
+      closeChannel.publish({ url: this.#publicUrl, ...info });
     }
     this.#handler.onClose(info);
   }
-}
-
-/** The URL without its password, for logs. */
-function redactedUrl(url: URL): string {
-  if (url.password === '') return url.href;
-  const copy = new URL(url.href);
-  copy.password = '***';
-  return copy.href;
 }
 
 function describeMessage(data: string | Uint8Array, isBinary: boolean): string {

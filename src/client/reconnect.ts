@@ -11,6 +11,7 @@ import {
   type WebSocketError,
 } from '../core/errors.js';
 import type { HeadersInit } from '../core/handshake.js';
+import { redactUrl } from '../core/url.js';
 import { reconnectChannel } from '../transport/diagnostics.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { systemClock } from './clock.js';
@@ -301,7 +302,7 @@ export class Supervisor {
     this.#handler.onReconnecting({ attempt: this.#attempt, delayMs, reason: decision.reason });
     if (reconnectChannel.hasSubscribers) {
       reconnectChannel.publish({
-        url: connection.options.target.url.href,
+        url: redactUrl(connection.options.target.url),
         attempt: this.#attempt,
         delayMs,
         reason: decision.reason,

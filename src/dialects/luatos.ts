@@ -6,6 +6,7 @@
 // Vendor reference: https://wiki.luatos.com/api/websocket.html (docs/dialects/luatos.md).
 
 import type { CloseInfo, Connection, WriteCallback } from '../client/connection.js';
+import { checkOptionNames, optionNames } from '../client/option-names.js';
 import { type Logger, resolveOptions } from '../client/options.js';
 import { Supervisor, type SupervisorOptions } from '../client/reconnect.js';
 import { ReadyState } from '../core/constants.js';
@@ -351,6 +352,15 @@ class Client implements LuatosClient {
   }
 }
 
+const LUATOS_OPTIONS = optionNames<LuatosOptions>()([
+  'clock',
+  'logger',
+  'bus',
+  'tls',
+  'openTimeoutMs',
+  'closeTimeoutMs',
+]);
+
 /**
  * Creates a client; it does not connect until `connect()`.
  * - `adapter`: the firmware's network adapter number; accepted and ignored (the PC has one).
@@ -378,6 +388,7 @@ function create(
   if (typeof options !== 'object' || options === null) {
     throw argumentError(`websocket.create: options must be an object, not ${describe(options)}`);
   }
+  checkOptionNames(options, LUATOS_OPTIONS, 'websocket.create');
   // L1: only ws:// and wss:// (as the firmware, case-sensitive); a URL the engine cannot
   // use is the documented "nil on failure".
   if (!url.startsWith('ws://') && !url.startsWith('wss://')) return undefined;

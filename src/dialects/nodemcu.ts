@@ -7,6 +7,7 @@
 
 import type { Clock } from '../client/clock.js';
 import { type CloseInfo, Connection, type ConnectionHandler } from '../client/connection.js';
+import { checkOptionNames, optionNames } from '../client/option-names.js';
 import { type Logger, type ResolvedOptions, resolveOptions } from '../client/options.js';
 import { ReadyState } from '../core/constants.js';
 import {
@@ -59,6 +60,8 @@ export interface NodeMcuClientOptions {
   /** TLS settings for `wss://` URLs (certificates are verified by default). */
   tls?: TlsOptions | undefined;
 }
+
+const NODEMCU_OPTIONS = optionNames<NodeMcuClientOptions>()(['clock', 'logger', 'tls']);
 
 /** The firmware's timings and defaults (decisions N3, N5), as engine options. */
 const FIRMWARE = {
@@ -134,6 +137,7 @@ export class NodeMcuClient {
     if (typeof options !== 'object' || options === null) {
       throw argumentError(`createClient options must be an object, not ${describe(options)}`);
     }
+    checkOptionNames(options, NODEMCU_OPTIONS, 'websocket.createClient');
     const { clock, logger, tls } = options;
     this.#options = { clock, logger, tls };
     // Check the non-Lua options now, so a mistake shows up here rather than at connect().

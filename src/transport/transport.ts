@@ -18,6 +18,7 @@ import {
   type WebSocketError,
 } from '../core/errors.js';
 import type { WebSocketTarget } from '../core/url.js';
+import { opensslReason, tlsFailure } from './tls-errors.js';
 
 /** TLS settings for wss:// connections; passed to node:tls. */
 export interface TlsOptions {
@@ -123,7 +124,7 @@ export function openSocket(options: OpenSocketOptions): Promise<Socket> {
         reject(
           new TransportError(
             ErrorCode.TlsFailed,
-            `the TLS options could not be used (${cause.code ?? 'TLS error'}: ${cause.message}); check tls.key, tls.cert, tls.pfx, tls.ca and tls.passphrase`,
+            `the TLS options could not be used (${cause.code ?? 'TLS error'}: ${opensslReason(cause.message)}); check tls.key, tls.cert, tls.pfx, tls.ca and tls.passphrase`,
             'tls',
             error,
           ),
@@ -155,7 +156,7 @@ export function openSocket(options: OpenSocketOptions): Promise<Socket> {
     const onError = (error: Error): void => {
       cleanup();
       socket.destroy();
-      reject(mapSocketError(error, phase, target));
+      reject(mapSocketError(error, phase, target, options.tls?.servername));
     };
     const onAbort = (): void => {
       cleanup();
@@ -189,6 +190,7 @@ export function mapSocketError(
   error: Error,
   phase: TransportPhase,
   target: WebSocketTarget,
+  tlsServername?: string,
 ): WebSocketError {
   const errno = (error as ErrnoLike).code ?? '';
   const where = `${target.hostname}:${target.port}`;
@@ -221,12 +223,7 @@ export function mapSocketError(
   // A TLS alert can arrive after 'secureConnect' (TLS 1.3 checks the client certificate
   // after the client finished its handshake): it is still a TLS failure.
   if (phase === 'tls' || errno.startsWith('ERR_SSL_')) {
-    return new TransportError(
-      ErrorCode.TlsFailed,
-      `TLS handshake with ${where} failed (${errno || 'TLS error'}: ${error.message}); check the CA, client certificate and server name`,
-      'tls',
-      error,
-    );
+    return tlsFailure(error, where, tlsServername ?? target.hostname);
   }
   if (errno === 'ECONNRESET') {
     return new TransportError(

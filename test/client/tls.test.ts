@@ -80,8 +80,11 @@ describe('wss:// to a server whose certificate the test CA signed', { timeout: 6
     assert.equal(error.code, 'ERR_TLS');
     assert.equal(error.phase, 'tls');
     assert.equal(causeCode(error), 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
-    assert.match(error.message, /TLS handshake with 127\.0\.0\.1:\d+ failed/);
-    assert.match(error.message, /check the CA/);
+    // The message names the fix: the CA to trust, and the switch for testing only.
+    assert.match(error.message, /^the TLS certificate of 127\.0\.0\.1:\d+ is not trusted /);
+    assert.match(error.message, /pass the CA certificate that signed it as tls\.ca/);
+    assert.match(error.message, /for testing only, tls\.rejectUnauthorized: false/);
+    assert.doesNotMatch(error.message, /\n|ssl3_|\.c:\d/);
     assert.equal(server.requests.length, 1, 'no upgrade request may pass a failed TLS check');
   });
 
@@ -89,6 +92,7 @@ describe('wss:// to a server whose certificate the test CA signed', { timeout: 6
     const error = await connectFails(server, { ca: fixture('client-ca.crt') });
     assert.equal(error.code, 'ERR_TLS');
     assert.equal(error.phase, 'tls');
+    assert.match(error.message, /is not trusted .*tls\.ca.*tls\.rejectUnauthorized: false/);
   });
 
   test('servername sets SNI and the name the certificate is checked against', async () => {
@@ -99,6 +103,10 @@ describe('wss:// to a server whose certificate the test CA signed', { timeout: 6
     assert.equal(error.code, 'ERR_TLS');
     assert.equal(error.phase, 'tls');
     assert.equal(causeCode(error), 'ERR_TLS_CERT_ALTNAME_INVALID');
+    assert.match(error.message, /is not valid for "wrong\.example"/);
+    assert.match(error.message, /tls\.servername/);
+    assert.match(error.message, /tls\.ca/);
+    assert.match(error.message, /for testing only, tls\.rejectUnauthorized: false/);
   });
 
   test('rejectUnauthorized: false accepts a certificate nobody vouches for', async () => {

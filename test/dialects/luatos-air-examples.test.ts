@@ -1,7 +1,8 @@
 // Runs every LuatOS-Air example (examples/luatos-air/*.ts, the seed document's snippets in
 // TypeScript) as its own process against a real echo server on 127.0.0.1 given through
 // WSX_URL, and checks what it prints. Each example must end by itself; one also runs without
-// WSX_URL to check that it starts its own embedded server.
+// WSX_URL to check that it starts its own embedded server. Nothing here waits on real time
+// (the cost is starting a process per example), so the examples run four at a time.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -54,7 +55,9 @@ function run(file: string, url: string | undefined): Promise<string[]> {
   });
 }
 
-describe('examples/luatos-air (the seed document, line for line)', { timeout: 120_000 }, () => {
+const suite = { timeout: 120_000, concurrency: 4 };
+
+describe('examples/luatos-air (the seed document, line for line)', suite, () => {
   let server: RunningServer;
   before(async () => {
     server = await startEchoServer(0, '127.0.0.1');
