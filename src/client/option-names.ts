@@ -49,20 +49,24 @@ function distance(a: string, b: string): number {
 /** The known name closest to `name`, when it is close enough to be a likely typo. */
 export function closestName(name: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
+  let bestScore = Number.POSITIVE_INFINITY;
   for (const candidate of known) {
     const d = distance(name, candidate);
-    if (d < bestDistance) {
+    // Up to a third of the longer name may differ (at least two edits).
+    const allowed = Math.max(2, Math.floor(Math.max(name.length, candidate.length) / 3));
+    if (d <= allowed && d < bestScore) {
       best = candidate;
-      bestDistance = d;
+      bestScore = d;
     }
   }
-  // A prefix or suffix of a known name (`protocol`, `timeout`) also counts as close.
-  if (best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3))) return best;
+  if (best !== undefined) return best;
+  // A name inside a known one, or the reverse (`timeout`, `maxQueued`), also counts as close.
   const lower = name.toLowerCase();
   return known.find((candidate) => {
     const other = candidate.toLowerCase();
-    return lower.length >= 4 && (other.includes(lower) || lower.includes(other));
+    return (
+      Math.min(lower.length, other.length) >= 4 && (other.includes(lower) || lower.includes(other))
+    );
   });
 }
 

@@ -10,6 +10,7 @@ import { connect, type WebSocketClient } from '../../src/api/websocket-client.js
 import { isWebSocketError, TransportError } from '../../src/core/errors.js';
 import type { TlsOptions } from '../../src/transport/transport.js';
 import { type PeerServer, startTlsWsPeer } from '../helpers/peers.js';
+import { echoServer, readRequest, scripted } from '../helpers/servers.js';
 
 const fixture = (name: string): Buffer =>
   readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url));
@@ -204,5 +205,55 @@ describe('wss:// to a server that requires a client certificate', { timeout: 60_
     );
     assert.ok(['handshake', 'tls'].includes(error.phase), `unexpected phase ${error.phase}`);
     assert.equal(server.requests.length, requests);
+  });
+});
+
+describe('the wrong scheme for the server', { timeout: 60_000 }, () => {
+  test('wss:// to a plain ws:// server: one line ending "is the server plain ws://?"', async (t) => {
+    const plain = await echoServer(t);
+    const url = plain.url.replace('ws://', 'wss://');
+    const error = await connect(url).then(
+      (ws) => assert.fail(`opened ${ws.url}`),
+      (failure: unknown) => failure,
+    );
+    assert.ok(error instanceof TransportError);
+    assert.equal(error.code, 'ERR_TLS');
+    assert.equal(error.phase, 'tls');
+    assert.match(error.message, /^the server at 127\.0\.0\.1:\d+ did not answer in TLS \(/);
+    assert.ok(error.message.endsWith('; is the server plain ws://?'), error.message);
+    // OpenSSL's dump (file, line, routines) stays on the cause, out of the message.
+    assert.doesNotMatch(error.message, /\n|ssl3_|\.c:\d|routines/);
+    assert.match(String((error.cause as Error).message), /wrong version number/);
+  });
+
+  test('ws:// to a wss:// server: the message suggests wss://', async (t) => {
+    const server = await startTlsWsPeer(serverTls);
+    t.after(() => server.close());
+    const url = server.url.replace('wss://', 'ws://');
+    const error = await connect(url).then(
+      (ws) => assert.fail(`opened ${ws.url}`),
+      (failure: unknown) => failure,
+    );
+    assert.ok(isWebSocketError(error), String(error));
+    // node:https drops a connection that does not start with TLS without a word.
+    assert.equal(error.code, 'ERR_CONNECTION_LOST');
+    assert.match(error.message, /use wss:\/\/ instead of ws:\/\//);
+  });
+
+  test('ws:// to a server that answers with a TLS record: named at once', async (t) => {
+    const server = await scripted(t, async (socket) => {
+      await readRequest(socket);
+      // A TLS alert record (21, TLS 1.2, 2 bytes: fatal, protocol_version), as OpenSSL sends.
+      socket.end(Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46]));
+    });
+    await assert.rejects(connect(server.url), (error: unknown) => {
+      assert.ok(isWebSocketError(error), String(error));
+      assert.equal(error.code, 'ERR_HANDSHAKE_MALFORMED');
+      assert.equal(
+        error.message,
+        'the server answered in TLS, not HTTP: it expects a secure connection; use wss:// instead of ws://',
+      );
+      return true;
+    });
   });
 });
