@@ -134,6 +134,13 @@ export function construction(): void {
   new TransportError(ErrorCode.UnexpectedStatus, 'refused', 'handshake');
 }
 
+export function whatwgErrorEvent(socket: WebSocket): void {
+  socket.onerror = (event) => console.error(event.error?.code, event.message);
+  socket.addEventListener('error', (event) => {
+    if (event.error.code === 'ERR_HANDSHAKE_STATUS') void event.error.status;
+  });
+}
+
 // ---------------------------------------------------------------- options
 
 export async function options(): Promise<void> {
