@@ -85,23 +85,29 @@ describe('unknown options on every face', () => {
     );
   });
 
+  // maxRetries 0 beside the unknown option: were it accepted, the client would give up at once
+  // instead of retrying port 9 until the test times out.
   it('new ReconnectingWebSocket() knows its own options, and signal is not one', () => {
     assert.throws(
-      () => new ReconnectingWebSocket(URL_, [], { maxRetry: 3 } as never),
+      () => new ReconnectingWebSocket(URL_, [], { maxRetries: 0, maxRetry: 3 } as never),
       (error) => refused(error, 'maxRetry', 'maxRetries'),
     );
     assert.throws(
-      () => new ReconnectingWebSocket(URL_, { onopen: () => {} } as never),
+      () => new ReconnectingWebSocket(URL_, { maxRetries: 0, onopen: () => {} } as never),
       (error) => refused(error, 'onopen', 'onOpen'),
     );
     assert.throws(
-      () => new ReconnectingWebSocket(URL_, { signal: new AbortController().signal } as never),
+      () =>
+        new ReconnectingWebSocket(URL_, {
+          maxRetries: 0,
+          signal: new AbortController().signal,
+        } as never),
       (error) => refused(error, 'signal', undefined),
     );
   });
 
   it('connectForever() refuses on the first next(), before connecting', async () => {
-    const loop = connectForever(URL_, { onReconnect: () => {} } as never);
+    const loop = connectForever(URL_, { maxRetries: 0, onReconnect: () => {} } as never);
     await assert.rejects(loop.next(), (error) => refused(error, 'onReconnect', 'onReconnecting'));
   });
 
