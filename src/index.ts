@@ -11,8 +11,9 @@ export {
   type ReconnectingWebSocketEventMap,
   type ReconnectingWebSocketOptions,
 } from './api/reconnecting-websocket.js';
-export { CloseEvent, ErrorEvent, WebSocket } from './api/websocket.js';
+export { CloseEvent, ErrorEvent, WebSocket, type WebSocketErrorEvent } from './api/websocket.js';
 export {
+  type BinaryMessage,
   type CloseCause,
   type CloseCauseKind,
   type CloseInfo,
@@ -21,6 +22,7 @@ export {
   type ConnectOptions,
   connect,
   type Message,
+  type TextMessage,
   WebSocketClient,
   type WebSocketClientEvents,
 } from './api/websocket-client.js';

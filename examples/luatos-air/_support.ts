@@ -7,8 +7,6 @@
 //   npx tsx examples/luatos-air/recv.ts ws://127.0.0.1:8080/
 //   WSX_URL=ws://127.0.0.1:8080/ npx tsx examples/luatos-air/recv.ts
 
-import { startEchoServer } from '../../src/cli/serve.js';
-
 export interface ExampleServer {
   url: string;
   /** Stops the embedded server; does nothing for a server given from outside. */
@@ -18,6 +16,8 @@ export interface ExampleServer {
 export async function exampleServer(): Promise<ExampleServer> {
   const given = process.argv[2] ?? process.env.WSX_URL;
   if (given !== undefined && given !== '') return { url: given, close: async () => {} };
+  // Loaded only when needed: the server side (npm ws) is not part of the example.
+  const { startEchoServer } = await import('../../src/cli/serve.js');
   return startEchoServer();
 }
 

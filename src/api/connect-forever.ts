@@ -4,9 +4,19 @@
 
 import { armTimer, systemClock } from '../client/clock.js';
 import type { CloseInfo } from '../client/connection.js';
+import {
+  CONNECT_OPTIONS,
+  checkOptions,
+  optionNames,
+  pickOptions,
+  RECONNECTING_OPTIONS,
+} from '../client/option-names.js';
+import type { ConnectOptions } from '../client/options.js';
+import { decideRetry, retryDelayMs } from '../client/policy.js';
 import type { Provider, ReconnectingEvent, ReconnectingOptions } from '../client/reconnect.js';
 import { RetrySchedule } from '../client/retry-schedule.js';
 import type { HeadersInit } from '../core/handshake.js';
+import { redactUrl } from '../core/url.js';
 import { reconnectChannel } from '../transport/diagnostics.js';
 import { WebSocketClient } from './websocket-client.js';
 
@@ -16,6 +26,12 @@ export interface ConnectForeverOptions extends ReconnectingOptions {
   /** Called before each wait for the next attempt. */
   onReconnecting?: ((event: ReconnectingEvent) => void) | undefined;
 }
+
+const CONNECT_FOREVER_OPTIONS = optionNames<ConnectForeverOptions>()([
+  ...(RECONNECTING_OPTIONS as (keyof ReconnectingOptions)[]),
+  'signal',
+  'onReconnecting',
+]);
 
 async function evaluate<T>(value: Provider<T>): Promise<T> {
   return typeof value === 'function' ? await (value as () => T | Promise<T>)() : value;
@@ -30,6 +46,8 @@ export async function* connectForever(
   url: Provider<string | URL>,
   options: ConnectForeverOptions = {},
 ): AsyncGenerator<WebSocketClient, void, undefined> {
+  checkOptions(options, CONNECT_FOREVER_OPTIONS, 'connectForever()');
+  const connectOptions = pickOptions<ConnectOptions>(options, CONNECT_OPTIONS);
   const clock = options.clock ?? systemClock;
   const schedule = new RetrySchedule(options);
   const { signal } = options;
@@ -47,7 +65,7 @@ export async function* connectForever(
         evaluate<string | readonly string[] | undefined>(options.protocols),
       ]);
       // Invalid URLs and options throw here: no retry can fix them.
-      const client = new WebSocketClient(target, { ...options, headers, protocols, signal });
+      const client = new WebSocketClient(target, { ...connectOptions, headers, protocols, signal });
       current = client;
       let openedAt: number | undefined;
       try {
@@ -71,7 +89,12 @@ export async function* connectForever(
       const { attempt, delayMs, reason } = step;
       options.onReconnecting?.({ attempt, delayMs, reason });
       if (reconnectChannel.hasSubscribers) {
-        reconnectChannel.publish({ url: client.url, attempt, delayMs, reason });
+        reconnectChannel.publish({
+          url: redactUrl(client.url),
+          attempt,
+          delayMs,
+          reason,
+        });
       }
       await new Promise<void>((resolve) => {
         const timer = armTimer(

@@ -13,6 +13,12 @@ export function toSendable(data: unknown): string | Uint8Array {
   if (ArrayBuffer.isView(data))
     return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (data instanceof ArrayBuffer || data instanceof SharedArrayBuffer) return new Uint8Array(data);
+  if (data === undefined) {
+    throw new InvalidArgumentError(
+      ErrorCode.InvalidArgument,
+      'send() needs the message to send: a string, an ArrayBuffer or a typed array/DataView (it was called without one)',
+    );
+  }
   throw new InvalidArgumentError(
     ErrorCode.InvalidArgument,
     `send() takes a string, an ArrayBuffer or a typed array/DataView, not ${describe(data)}`,

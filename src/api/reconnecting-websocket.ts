@@ -6,6 +6,7 @@
 // each dispatched on a later turn of the event loop.
 
 import type { CloseInfo, Connection } from '../client/connection.js';
+import { checkOptions, optionNames, RECONNECTING_OPTIONS } from '../client/option-names.js';
 import { resolveOptions } from '../client/options.js';
 import {
   type Provider,
@@ -54,6 +55,11 @@ export interface ReconnectingWebSocketOptions extends ReconnectingOptions {
    */
   onOpen?: ((ws: OpenHookSocket) => void | Promise<void>) | undefined;
 }
+
+const RECONNECTING_WEBSOCKET_OPTIONS = optionNames<ReconnectingWebSocketOptions>()([
+  ...(RECONNECTING_OPTIONS as (keyof ReconnectingOptions)[]),
+  'onOpen',
+]);
 
 export type ReconnectingProtocols = Provider<string | readonly string[] | undefined> | null;
 
@@ -160,6 +166,7 @@ export class ReconnectingWebSocket extends EventTarget {
       }
       offered = settings.protocols;
     }
+    checkOptions(settings, RECONNECTING_WEBSOCKET_OPTIONS, 'new ReconnectingWebSocket()');
     const { onOpen, ...rest } = settings;
     // Values given directly are checked now, as WebSocket does; functions on every attempt.
     if (typeof offered !== 'function') offered = toProtocolList(offered);

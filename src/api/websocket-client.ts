@@ -4,8 +4,10 @@
 
 import { type CloseInfo, Connection, type ConnectionHandler } from '../client/connection.js';
 import { TypedEmitter } from '../client/events.js';
+import { CONNECT_OPTIONS, checkOptions } from '../client/option-names.js';
 import { type ConnectOptions, resolveOptions } from '../client/options.js';
 import type { ConnectionStats } from '../client/stats.js';
+import type { Message } from '../core/assembler.js';
 import { validateUserClose } from '../core/close.js';
 import type { ReadyState } from '../core/constants.js';
 import type { WebSocketError } from '../core/errors.js';
@@ -16,14 +18,10 @@ export type { CloseInfo } from '../client/connection.js';
 export type { ConnectOptions } from '../client/options.js';
 export type { ConnectionStats } from '../client/stats.js';
 
-/** A received message. */
-export interface Message {
-  /** A string for text messages, bytes for binary ones. */
-  readonly data: string | Uint8Array;
-  readonly isBinary: boolean;
-}
+export type { BinaryMessage, Message, TextMessage } from '../core/assembler.js';
 
-export interface WebSocketClientEvents extends Record<string, unknown[]> {
+/** The events of a WebSocketClient and the arguments their listeners get. */
+export interface WebSocketClientEvents {
   message: [message: Message];
   ping: [data: Uint8Array];
   pong: [data: Uint8Array];
@@ -76,13 +74,12 @@ export class WebSocketClient
   /** Prefer `await connect(url)`; the constructor starts connecting at once. */
   constructor(url: string | URL, options?: ConnectOptions) {
     super();
-    // connect() follows up to 10 redirects unless told otherwise (anything but an object is
-    // passed on as it is, for resolveOptions to refuse).
-    const settings =
-      options === undefined || (typeof options === 'object' && options !== null)
-        ? { ...options, followRedirects: options?.followRedirects ?? 10 }
-        : options;
-    const resolved = resolveOptions(url, settings);
+    checkOptions(options, CONNECT_OPTIONS, 'connect()');
+    // connect() follows up to 10 redirects unless told otherwise.
+    const resolved = resolveOptions(url, {
+      ...options,
+      followRedirects: options?.followRedirects ?? 10,
+    });
     this.#highWaterMark = resolved.receiveHighWaterMark;
     this.#lowWaterMark = Math.floor(resolved.receiveHighWaterMark / 4);
     this.#highWaterBytes = resolved.receiveHighWaterBytes;
@@ -100,7 +97,7 @@ export class WebSocketClient
     });
     const handler: ConnectionHandler = {
       onOpen: () => onOpened(),
-      onMessage: (data, isBinary) => this.#receive({ data, isBinary }),
+      onMessage: (data, isBinary) => this.#receive({ data, isBinary } as Message),
       onPing: (data) => this.emit('ping', data),
       onPong: (data) => this.emit('pong', data),
       onError: (error) => this.emit('error', error),

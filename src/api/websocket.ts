@@ -5,6 +5,7 @@
 // handshakes and closing all go through client/connection.
 
 import { type CloseInfo, Connection, type ConnectionHandler } from '../client/connection.js';
+import { CONNECT_OPTIONS, checkOptions } from '../client/option-names.js';
 import { type ConnectOptions, resolveOptions } from '../client/options.js';
 import { TaskQueue } from '../client/task-queue.js';
 import { validateUserClose } from '../core/close.js';
@@ -15,6 +16,7 @@ import {
   isWebSocketError,
   NegotiationError,
   type WebSocketError,
+  type WsxError,
 } from '../core/errors.js';
 import { parseWebSocketUrl } from '../core/url.js';
 import { CloseEvent, defineWebSocketShape, ErrorEvent, HandlerAttributes } from './dom-events.js';
@@ -42,10 +44,15 @@ export {
   type EventInit,
 } from './dom-events.js';
 
+/** The `error` event of a WebSocket: `error` is the wsx error that failed the connection. */
+export interface WebSocketErrorEvent extends ErrorEvent {
+  readonly error: WsxError;
+}
+
 export interface WebSocketEventMap {
   open: Event;
   message: MessageEvent;
-  error: ErrorEvent;
+  error: WebSocketErrorEvent;
   close: CloseEvent;
 }
 
@@ -92,7 +99,7 @@ export class WebSocket extends EventTarget {
   /** Event handler attributes (defined on the prototype below). */
   declare onopen: Handler<Event>;
   declare onmessage: Handler<MessageEvent>;
-  declare onerror: Handler<ErrorEvent>;
+  declare onerror: Handler<WebSocketErrorEvent>;
   declare onclose: Handler<CloseEvent>;
 
   readonly #connection: Connection;
@@ -147,6 +154,7 @@ export class WebSocket extends EventTarget {
       }
       offered = settings.protocols;
     }
+    checkOptions(settings, CONNECT_OPTIONS, 'new WebSocket()');
     this.#offeredProtocols = toProtocolList(offered);
     const resolved = resolveOptions(target.url, {
       ...settings,

@@ -14,6 +14,7 @@ import {
   type WebSocketError,
 } from '../core/errors.js';
 import { ClientProtocol, type ProtocolEvent } from '../core/protocol.js';
+import { redactUrl } from '../core/url.js';
 import { closeChannel, errorChannel, openChannel, pingChannel } from '../transport/diagnostics.js';
 import { openConnection } from '../transport/open.js';
 import { abortError, mapSocketError } from '../transport/transport.js';
@@ -23,7 +24,7 @@ import { Keepalive } from './keepalive.js';
 import type { ResolvedOptions } from './options.js';
 import { PingTracker } from './ping-tracker.js';
 import { ReadGate } from './read-gate.js';
-import { followRedirect, redacted } from './redirect.js';
+import { followRedirect } from './redirect.js';
 import { StatsRecorder } from './stats.js';
 import { WriteBatch, type WriteCallback } from './write-batch.js';
 
@@ -88,7 +89,7 @@ export class Connection {
     this.#handler = handler;
     this.stats = stats;
     this.#pings = new PingTracker(options.clock);
-    this.#chain = [redacted(options.target.url)];
+    this.#chain = [redactUrl(options.target.url)];
     this.#protocol = this.#makeProtocol(options);
     this.#reading = new ReadGate(
       {
@@ -99,6 +100,11 @@ export class Connection {
       options,
     );
     this.#writes = this.#makeWrites();
+  }
+
+  /** The URL as logs and diagnostics channels show it: without its password. */
+  #publicUrl(): string {
+    return redactUrl(this.#options.target.url);
   }
 
   /** The options in effect; after a redirect, `target` and `headers` are the last request's. */
@@ -168,7 +174,7 @@ export class Connection {
   start(): void {
     const { options } = this;
     const { signal, clock } = options;
-    if (this.#isLogging()) this.#log(`= connecting to ${redacted(options.target.url)}`);
+    if (this.#isLogging()) this.#log(`= connecting to ${this.#publicUrl()}`);
     if (options.openTimeoutMs > 0) {
       this.#openTimer = armTimer(clock, () => this.#onOpenTimeout(), options.openTimeoutMs);
     }
@@ -236,7 +242,10 @@ export class Connection {
       const phase = this.#readyState === ReadyState.CONNECTING ? 'handshake' : 'open';
       const cleanlyDone =
         this.#protocol.closeSent !== undefined && this.#protocol.closeReceived !== undefined;
-      if (!cleanlyDone) this.#fail(mapSocketError(error, phase, this.options.target));
+      if (!cleanlyDone) {
+        const { target, tls } = this.options;
+        this.#fail(mapSocketError(error, phase, target, tls?.servername));
+      }
     });
     socket.on('close', () => this.#finish());
     this.#writes.flush();
@@ -267,7 +276,7 @@ export class Connection {
           this.#responseHeaders = event.head.headers;
           this.stats.opened(this.options.clock.now());
           if (openChannel.hasSubscribers) {
-            openChannel.publish({ url: this.options.target.url.href, protocol: event.protocol });
+            openChannel.publish({ url: this.#publicUrl(), protocol: event.protocol });
           }
           this.#startKeepalive();
           if (this.#isLogging())
@@ -289,7 +298,7 @@ export class Connection {
             this.#log(`% ping received (${event.data.length} bytes), pong sent`);
           if (pingChannel.hasSubscribers) {
             pingChannel.publish({
-              url: this.options.target.url.href,
+              url: this.#publicUrl(),
               direction: 'received',
               kind: 'ping',
             });
@@ -446,7 +455,7 @@ export class Connection {
     this.#latencyMs = rttMs;
     this.stats.recordRtt(rttMs);
     if (pingChannel.hasSubscribers) {
-      const url = this.options.target.url.href;
+      const url = this.#publicUrl();
       pingChannel.publish({ url, direction: 'received', kind: 'pong', rttMs });
     }
     if (this.#isLogging()) this.#log(`% pong received, round trip ${rttMs.toFixed(1)} ms`);
@@ -510,7 +519,7 @@ export class Connection {
     const data = payload ?? this.#pings.nextPayload();
     this.#protocol.sendPing(data);
     if (pingChannel.hasSubscribers) {
-      pingChannel.publish({ url: this.options.target.url.href, direction: 'sent', kind: 'ping' });
+      pingChannel.publish({ url: this.#publicUrl(), direction: 'sent', kind: 'ping' });
     }
     const promise = this.#pings.track(data);
     this.#writes.queued(0, undefined);
@@ -655,7 +664,7 @@ export class Connection {
     this.#error = error;
     if (this.#isLogging()) this.#log(`! ${error.code}: ${error.message}`);
     if (errorChannel.hasSubscribers) {
-      errorChannel.publish({ url: this.options.target.url.href, error });
+      errorChannel.publish({ url: this.#publicUrl(), error });
     }
     this.#handler.onError(error);
   }
@@ -703,7 +712,7 @@ export class Connection {
     };
     if (this.#isLogging()) this.#log(`= closed ${info.code}${info.wasClean ? ' (clean)' : ''}`);
     if (closeChannel.hasSubscribers) {
-      closeChannel.publish({ url: this.options.target.url.href, ...info });
+      closeChannel.publish({ url: this.#publicUrl(), ...info });
     }
     this.#handler.onClose(info);
   }

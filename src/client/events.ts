@@ -1,9 +1,13 @@
 // A tiny typed event emitter. Unlike node:events, an 'error' without listeners is not
-// thrown: every failure also reaches the close information, so nothing is lost.
+// thrown: every failure also reaches the close information, so nothing is lost. The event map
+// is a closed set of names: `on('mesage', …)` is a compile error, not a listener that never runs.
 
 export type Listener<Args extends unknown[]> = (...args: Args) => void;
 
-export class TypedEmitter<Events extends Record<string, unknown[]>> {
+/** An event map: each event name to the tuple of its listener's arguments. */
+export type EventMap<Events> = { [K in keyof Events]: unknown[] };
+
+export class TypedEmitter<Events extends EventMap<Events>> {
   #listeners: { [K in keyof Events]?: Listener<Events[K]>[] } = {};
 
   on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): this {

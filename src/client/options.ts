@@ -6,6 +6,7 @@ import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
 import { type HeadersInit, validateHeaders, validateProtocols } from '../core/handshake.js';
 import type { CorePorts } from '../core/ports.js';
 import { describe, parseWebSocketUrl, type WebSocketTarget } from '../core/url.js';
+import { isNodeDebugOn, nodeDebugLine } from '../transport/debug-log.js';
 import { nodePorts } from '../transport/node-ports.js';
 import { type ProxyOption, validateProxyOption } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/transport.js';
@@ -123,6 +124,22 @@ export interface ResolvedOptions {
   ports: CorePorts;
 }
 
+/**
+ * The logger a connection uses: the `logger` option, and with NODE_DEBUG=wsx also stderr.
+ * A logger switched off (`enabled` false) stays off, and NODE_DEBUG still gets every line.
+ */
+export function effectiveLogger(
+  logger: Logger | undefined,
+  nodeDebug = isNodeDebugOn,
+): Logger | undefined {
+  if (!nodeDebug) return logger;
+  if (logger === undefined) return nodeDebugLine;
+  return (line) => {
+    if (logger.enabled !== false) logger(line);
+    nodeDebugLine(line);
+  };
+}
+
 function invalidOption(message: string): InvalidArgumentError {
   return new InvalidArgumentError(ErrorCode.InvalidArgument, message);
 }
@@ -228,7 +245,7 @@ export function resolveOptions(url: string | URL, options: EngineOptions = {}): 
     followRedirects:
       options.followRedirects === false ? 0 : count('followRedirects', options.followRedirects, 0),
     signal: options.signal,
-    logger: options.logger,
+    logger: effectiveLogger(options.logger),
     clock: options.clock ?? systemClock,
     ports: options.ports ?? nodePorts,
   };

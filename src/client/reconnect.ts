@@ -11,6 +11,7 @@ import {
   type WebSocketError,
 } from '../core/errors.js';
 import type { HeadersInit } from '../core/handshake.js';
+import { redactUrl } from '../core/url.js';
 import { reconnectChannel } from '../transport/diagnostics.js';
 import { armTimer, type Clock, systemClock, type TimerHandle } from './clock.js';
 import { type CloseInfo, Connection, type ConnectionHandler } from './connection.js';
@@ -257,7 +258,7 @@ export class Supervisor {
     this.#handler.onReconnecting({ attempt, delayMs, reason });
     if (reconnectChannel.hasSubscribers) {
       reconnectChannel.publish({
-        url: connection.options.target.url.href,
+        url: redactUrl(connection.options.target.url),
         attempt,
         delayMs,
         reason,

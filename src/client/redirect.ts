@@ -8,11 +8,12 @@
 import {
   ErrorCode,
   isWebSocketError,
+  type RedirectCode,
   RedirectError,
   UnexpectedStatusError,
   type WebSocketError,
 } from '../core/errors.js';
-import { parseWebSocketUrl, type WebSocketTarget } from '../core/url.js';
+import { parseWebSocketUrl, redactUrl, type WebSocketTarget } from '../core/url.js';
 import { redirectChannel } from '../transport/diagnostics.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -56,7 +57,7 @@ export function nextHop(request: RedirectRequest): RedirectHop {
   const { target, response, chain } = request;
   const { status } = response;
   const location = response.headers.location ?? '';
-  const refuse = (code: ErrorCode, message: string): RedirectError =>
+  const refuse = (code: RedirectCode, message: string): RedirectError =>
     new RedirectError(code, message, { status, location, chain }, response);
   if (location === '') {
     throw refuse(
@@ -86,7 +87,7 @@ export function nextHop(request: RedirectRequest): RedirectHop {
   if (target.secure && !next.secure) {
     throw refuse(
       ErrorCode.RedirectDowngrade,
-      `the server redirected from ${redacted(target.url)} to ${redacted(next.url)}; wsx does not leave TLS for an unencrypted connection`,
+      `the server redirected from ${redactUrl(target.url)} to ${redactUrl(next.url)}; wsx does not leave TLS for an unencrypted connection`,
     );
   }
   const sameOrigin =
@@ -123,7 +124,7 @@ export function nextHop(request: RedirectRequest): RedirectHop {
       if (!dropped.includes(lower)) dropped.push(lower);
     } else headers.push([name, value]);
   }
-  const href = redacted(next.url);
+  const href = redactUrl(next.url);
   if (chain.includes(href)) {
     throw refuse(ErrorCode.RedirectLoop, `redirect loop: ${[...chain, href].join(' -> ')}`);
   }
@@ -174,12 +175,4 @@ export function followRedirect(
     redirectChannel.publish({ from, to, status: error.status, count, dropped: hop.dropped });
   }
   return { options: { ...options, target: hop.target, headers: hop.headers }, chain: hop.chain };
-}
-
-/** A URL without its password, for logs, errors and the loop check. */
-export function redacted(url: URL): string {
-  if (url.password === '') return url.href;
-  const copy = new URL(url.href);
-  copy.password = '***';
-  return copy.href;
 }

@@ -8,11 +8,20 @@ import { ErrorCode, PayloadTooBigError, ProtocolError } from './errors.js';
 import type { Utf8Check } from './ports.js';
 import { Utf8Validator } from './utf8.js';
 
-export interface Message {
-  /** Text messages arrive as strings, binary ones as bytes. */
-  readonly data: string | Uint8Array;
-  readonly isBinary: boolean;
+/** A text message: its data is a string. */
+export interface TextMessage {
+  readonly data: string;
+  readonly isBinary: false;
 }
+
+/** A binary message: its data is bytes. */
+export interface BinaryMessage {
+  readonly data: Uint8Array;
+  readonly isBinary: true;
+}
+
+/** A received message; `isBinary` tells which (`if (m.isBinary)` narrows `data` to bytes). */
+export type Message = TextMessage | BinaryMessage;
 
 export interface AssemblerLimits {
   /** Largest message accepted, in bytes, summed over its fragments. */

@@ -58,6 +58,64 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/** The codes of the named ErrorCode entries, as a union of string literals. */
+type CodeOf<K extends keyof typeof ErrorCode> = (typeof ErrorCode)[K];
+
+/** Codes of InvalidArgumentError. */
+export type InvalidArgumentCode = CodeOf<'InvalidUrl' | 'InvalidArgument'>;
+/** Codes of UnexpectedStatusError. */
+export type UnexpectedStatusCode = CodeOf<'UnexpectedStatus'>;
+/** Codes of NegotiationError. */
+export type NegotiationCode = CodeOf<'UnexpectedSubprotocol' | 'UnexpectedExtension'>;
+/** Codes of a HandshakeError that is neither an UnexpectedStatusError nor a NegotiationError. */
+export type MalformedHandshakeCode = CodeOf<
+  | 'InvalidHttpResponse'
+  | 'HandshakeHeadersTooLarge'
+  | 'MissingUpgrade'
+  | 'MissingConnection'
+  | 'InvalidAccept'
+>;
+/** Codes of RedirectError. */
+export type RedirectCode = CodeOf<
+  'RedirectLocation' | 'RedirectDowngrade' | 'RedirectLoop' | 'RedirectLimit'
+>;
+/** Codes of HandshakeError and its subclasses. */
+export type HandshakeCode =
+  | MalformedHandshakeCode
+  | UnexpectedStatusCode
+  | NegotiationCode
+  | RedirectCode;
+/** Codes of PayloadTooBigError. */
+export type PayloadTooBigCode = CodeOf<'MessageTooBig' | 'TooManyFragments'>;
+/** Codes of a ProtocolError that is not a PayloadTooBigError. */
+export type ProtocolViolationCode = CodeOf<
+  | 'ReservedBits'
+  | 'ReservedOpcode'
+  | 'FragmentedControl'
+  | 'ControlFrameTooLong'
+  | 'MaskedFrame'
+  | 'InvalidFrameLength'
+  | 'UnexpectedContinuation'
+  | 'ExpectedContinuation'
+  | 'InvalidUtf8'
+  | 'InvalidClosePayload'
+  | 'InvalidCloseCode'
+>;
+/** Codes of ProtocolError and PayloadTooBigError. */
+export type ProtocolCode = ProtocolViolationCode | PayloadTooBigCode;
+/** Codes of a TransportError that is not a ProxyError. */
+export type NetworkCode = CodeOf<
+  'DnsFailed' | 'ConnectFailed' | 'TlsFailed' | 'ConnectionReset' | 'ConnectionLost'
+>;
+/** Codes of ProxyError. */
+export type ProxyCode = CodeOf<'ProxyAuth' | 'ProxyRefused' | 'ProxyProtocol'>;
+/** Codes of TransportError and ProxyError. */
+export type TransportCode = NetworkCode | ProxyCode;
+/** Codes of TimeoutError. */
+export type TimeoutCode = CodeOf<'OpenTimeout' | 'CloseTimeout' | 'PongTimeout'>;
+/** Codes of QueueError. */
+export type QueueCode = CodeOf<'QueueFull' | 'QueueExpired' | 'QueueDropped'>;
+
 export interface WebSocketErrorOptions {
   cause?: unknown;
   /** The close code this error makes the client send or report. */
@@ -82,20 +140,12 @@ export class WebSocketError extends Error {
   }
 }
 
-/** True for any wsx error, even one from another copy of the package. */
-export function isWebSocketError(value: unknown): value is WebSocketError {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { isWebSocketError?: unknown }).isWebSocketError === true
-  );
-}
-
 /** The server broke RFC 6455; the client fails the connection with `closeCode`. */
 export class ProtocolError extends WebSocketError {
   override name = 'ProtocolError';
+  declare readonly code: ProtocolCode;
   declare readonly closeCode: number;
-  constructor(code: ErrorCode, message: string, closeCode = 1002) {
+  constructor(code: ProtocolCode, message: string, closeCode = 1002) {
     super(code, message, { closeCode });
   }
 }
@@ -103,8 +153,9 @@ export class ProtocolError extends WebSocketError {
 /** A message or fragment count over the configured limit (close code 1009). */
 export class PayloadTooBigError extends ProtocolError {
   override name = 'PayloadTooBigError';
+  declare readonly code: PayloadTooBigCode;
   readonly limit: number;
-  constructor(code: ErrorCode, message: string, limit: number) {
+  constructor(code: PayloadTooBigCode, message: string, limit: number) {
     super(code, message, 1009);
     this.limit = limit;
   }
@@ -113,11 +164,36 @@ export class PayloadTooBigError extends ProtocolError {
 /** The opening handshake failed after the TCP/TLS connection was up. */
 export class HandshakeError extends WebSocketError {
   override name = 'HandshakeError';
+  declare readonly code: HandshakeCode;
+  constructor(code: HandshakeCode, message: string, options?: WebSocketErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+/** The longest refusal body quoted in the message of an UnexpectedStatusError. */
+const QUOTED_BODY_CHARS = 200;
+
+/** The body of a refusal, quoted for a one-line message when it is short plain text. */
+function quotedBody(headers: Record<string, string>, body: Uint8Array): string {
+  if (body.length === 0) return '';
+  const type = (headers['content-type'] ?? '').toLowerCase();
+  if (type !== '' && !/^text\/plain|^application\/(json|problem\+json)/.test(type)) return '';
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body).trim().replace(/\s+/g, ' ');
+  } catch {
+    return '';
+  }
+  if (text === '' || /\p{Cc}/u.test(text) || text.startsWith('<')) return '';
+  const short =
+    text.length > QUOTED_BODY_CHARS ? `${text.slice(0, QUOTED_BODY_CHARS - 1)}\u2026` : text;
+  return `: ${JSON.stringify(short)}`;
 }
 
 /** The server answered the upgrade request with a status other than 101. */
 export class UnexpectedStatusError extends HandshakeError {
   override name = 'UnexpectedStatusError';
+  declare readonly code: UnexpectedStatusCode;
   readonly status: number;
   readonly statusText: string;
   /** Response headers, names in lower case; repeated headers joined with ", ". */
@@ -133,8 +209,8 @@ export class UnexpectedStatusError extends HandshakeError {
   ) {
     super(
       ErrorCode.UnexpectedStatus,
-      `the server refused the WebSocket upgrade with HTTP ${status}${statusText ? ` ${statusText}` : ''}; ` +
-        'check the URL, credentials and headers (the response body is on error.body)',
+      `the server refused the WebSocket upgrade with HTTP ${status}${statusText ? ` ${statusText}` : ''}${quotedBody(headers, body)}; ` +
+        'check the URL, credentials and headers (the response body is error.bodyText)',
     );
     this.status = status;
     this.statusText = statusText;
@@ -151,6 +227,10 @@ export class UnexpectedStatusError extends HandshakeError {
 /** The server picked a subprotocol or extension that the client did not offer. */
 export class NegotiationError extends HandshakeError {
   override name = 'NegotiationError';
+  declare readonly code: NegotiationCode;
+  constructor(code: NegotiationCode, message: string) {
+    super(code, message);
+  }
 }
 
 /** Where a transport failure happened. */
@@ -159,8 +239,9 @@ export type TransportPhase = 'dns' | 'tcp' | 'tls' | 'proxy' | 'handshake' | 'op
 /** The network failed: name resolution, TCP, TLS, or the socket dropped. */
 export class TransportError extends WebSocketError {
   override name = 'TransportError';
+  declare readonly code: TransportCode;
   readonly phase: TransportPhase;
-  constructor(code: ErrorCode, message: string, phase: TransportPhase, cause?: unknown) {
+  constructor(code: TransportCode, message: string, phase: TransportPhase, cause?: unknown) {
     super(code, message, { cause, closeCode: 1006 });
     this.phase = phase;
   }
@@ -181,11 +262,12 @@ export interface ProxyRefusal {
 /** The proxy refused the tunnel, wanted other credentials, or did not speak its protocol. */
 export class ProxyError extends TransportError {
   override name = 'ProxyError';
+  declare readonly code: ProxyCode;
   readonly proxy: string;
   readonly status: number | undefined;
   readonly socksReply: number | undefined;
   readonly body: Uint8Array;
-  constructor(code: ErrorCode, message: string, refusal: ProxyRefusal, cause?: unknown) {
+  constructor(code: ProxyCode, message: string, refusal: ProxyRefusal, cause?: unknown) {
     super(code, message, 'proxy', cause);
     this.proxy = refusal.proxy;
     this.status = refusal.status;
@@ -202,6 +284,7 @@ export class ProxyError extends TransportError {
 /** A redirect that was not followed: bad Location, downgrade to ws:, a loop or too many hops. */
 export class RedirectError extends HandshakeError {
   override name = 'RedirectError';
+  declare readonly code: RedirectCode;
   /** The redirect status (301, 302, 303, 307 or 308). */
   readonly status: number;
   /** The Location header as the server sent it ('' when missing). */
@@ -209,7 +292,7 @@ export class RedirectError extends HandshakeError {
   /** Every URL requested, first to last, without passwords. */
   readonly chain: readonly string[];
   constructor(
-    code: ErrorCode,
+    code: RedirectCode,
     message: string,
     details: { status: number; location: string; chain: readonly string[] },
     cause?: unknown,
@@ -226,33 +309,50 @@ export type TimeoutPhase = 'open' | 'close' | 'pong';
 
 export class TimeoutError extends WebSocketError {
   override name = 'TimeoutError';
+  declare readonly code: TimeoutCode;
   readonly phase: TimeoutPhase;
   readonly timeoutMs: number;
-  constructor(code: ErrorCode, message: string, phase: TimeoutPhase, timeoutMs: number) {
+  constructor(code: TimeoutCode, message: string, phase: TimeoutPhase, timeoutMs: number) {
     super(code, message, { closeCode: phase === 'pong' ? 1011 : 1006 });
     this.phase = phase;
     this.timeoutMs = timeoutMs;
   }
 }
 
-/** The API was used wrongly: bad argument, bad URL, or a call in the wrong state. */
+/** A call in the wrong state: send before open, after close, and the like. */
 export class InvalidStateError extends WebSocketError {
   override name = 'InvalidStateError';
+  declare readonly code: CodeOf<'InvalidState'>;
+  constructor(code: CodeOf<'InvalidState'>, message: string, options?: WebSocketErrorOptions) {
+    super(code, message, options);
+  }
 }
 
-/** An argument or URL was not acceptable. */
+/** An argument, option or URL was not acceptable. */
 export class InvalidArgumentError extends WebSocketError {
   override name = 'InvalidArgumentError';
+  declare readonly code: InvalidArgumentCode;
+  constructor(code: InvalidArgumentCode, message: string, options?: WebSocketErrorOptions) {
+    super(code, message, options);
+  }
 }
 
 /** The operation was aborted through an AbortSignal. */
 export class AbortError extends WebSocketError {
   override name = 'AbortError';
+  declare readonly code: CodeOf<'Aborted'>;
+  constructor(code: CodeOf<'Aborted'>, message: string, options?: WebSocketErrorOptions) {
+    super(code, message, options);
+  }
 }
 
 /** A queued send was refused or given up: queue full, expired, or dropped for newer ones. */
 export class QueueError extends WebSocketError {
   override name = 'QueueError';
+  declare readonly code: QueueCode;
+  constructor(code: QueueCode, message: string, options?: WebSocketErrorOptions) {
+    super(code, message, options);
+  }
 }
 
 /** A close frame as sent or received. */
@@ -264,6 +364,7 @@ export interface CloseFrame {
 /** The connection is closed; `received`/`sent` are the close frames, if any. */
 export class ConnectionClosedError extends WebSocketError {
   override name = 'ConnectionClosedError';
+  declare readonly code: CodeOf<'ConnectionClosed'>;
   readonly received: CloseFrame | undefined;
   readonly sent: CloseFrame | undefined;
   readonly wasClean: boolean;
@@ -281,3 +382,50 @@ export class ConnectionClosedError extends WebSocketError {
     this.wasClean = info.wasClean;
   }
 }
+
+/** A HandshakeError that is neither an UnexpectedStatusError nor a NegotiationError. */
+export interface MalformedHandshakeError extends HandshakeError {
+  readonly code: MalformedHandshakeCode;
+}
+
+/** A TransportError that is not a ProxyError: DNS, TCP, TLS or the socket dropped. */
+export interface NetworkError extends TransportError {
+  readonly code: NetworkCode;
+}
+
+/** A ProtocolError that is not a PayloadTooBigError. */
+export interface ProtocolViolationError extends ProtocolError {
+  readonly code: ProtocolViolationCode;
+}
+
+/**
+ * Every error wsx reports, as a union discriminated by `code`: after `isWsxError(e)`,
+ * `e.code === 'ERR_HANDSHAKE_STATUS'` narrows `e` to UnexpectedStatusError, and so on.
+ */
+export type WsxError =
+  | InvalidArgumentError
+  | InvalidStateError
+  | AbortError
+  | ConnectionClosedError
+  | QueueError
+  | UnexpectedStatusError
+  | NegotiationError
+  | MalformedHandshakeError
+  | RedirectError
+  | PayloadTooBigError
+  | ProtocolViolationError
+  | NetworkError
+  | ProxyError
+  | TimeoutError;
+
+/** True for any wsx error, even one from another copy of the package; narrows to WsxError. */
+export function isWsxError(value: unknown): value is WsxError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { isWebSocketError?: unknown }).isWebSocketError === true
+  );
+}
+
+/** The former name of isWsxError, kept as an alias. */
+export const isWebSocketError: (value: unknown) => value is WsxError = isWsxError;

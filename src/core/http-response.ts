@@ -33,6 +33,17 @@ export class HttpResponseParser {
     this.#buffer = new Uint8Array(Math.min(maxBytes, 1024));
   }
 
+  /** Bytes received so far (0: the server has said nothing yet). */
+  get bytesReceived(): number {
+    return this.#length;
+  }
+
+  /** The bytes received start like a TLS record (a handshake or an alert), not like HTTP. */
+  get looksLikeTls(): boolean {
+    const first = this.#buffer[0] ?? 0;
+    return this.#length >= 2 && first >= 0x15 && first <= 0x17 && this.#buffer[1] === 0x03;
+  }
+
   /** Feeds bytes; returns the parsed head once complete, an error, or undefined for more. */
   push(chunk: Uint8Array): ParsedHead | HandshakeError | undefined {
     const needed = this.#length + chunk.length;

@@ -1,6 +1,11 @@
 // The public sans-I/O surface (`wsx/core`): bring your own transport, clock and entropy.
 
-export { type Message, MessageAssembler } from './assembler.js';
+export {
+  type BinaryMessage,
+  type Message,
+  MessageAssembler,
+  type TextMessage,
+} from './assembler.js';
 export { concatBytes, utf8Encode } from './bytes.js';
 export {
   isValidWireCloseCode,

@@ -275,15 +275,7 @@ export class ClientProtocol implements FrameSink {
     if (this.#eofReceived) return;
     this.#eofReceived = true;
     if (this.#phase === PHASE_HEAD) {
-      this.#fail(
-        new TransportError(
-          ErrorCode.ConnectionLost,
-          this.#secure
-            ? 'the server closed the connection before completing the opening handshake (over TLS this is also how some servers refuse a missing or unknown client certificate)'
-            : 'the server closed the connection before completing the opening handshake',
-          'handshake',
-        ),
-      );
+      this.#fail(this.#headEndedError());
     } else if (this.#phase === PHASE_REFUSAL_BODY) {
       this.#finishRefusal();
     }
@@ -292,8 +284,32 @@ export class ClientProtocol implements FrameSink {
     this.#state = ReadyState.CLOSED;
   }
 
+  /** Why the connection ended before a whole response head arrived. */
+  #headEndedError(): WebSocketError {
+    const parser = this.#headParser;
+    if (this.#secure) {
+      return new TransportError(
+        ErrorCode.ConnectionLost,
+        'the server closed the connection before completing the opening handshake (over TLS this is also how some servers refuse a missing or unknown client certificate)',
+        'handshake',
+      );
+    }
+    if (parser.looksLikeTls) return notHttpButTls();
+    return new TransportError(
+      ErrorCode.ConnectionLost,
+      parser.bytesReceived === 0
+        ? 'the server closed the connection without answering the opening handshake; if it expects TLS, use wss:// instead of ws://'
+        : 'the server closed the connection before completing the opening handshake',
+      'handshake',
+    );
+  }
+
   #receiveHead(data: Uint8Array): void {
     const parsed = this.#headParser.push(data);
+    if (!this.#secure && this.#headParser.looksLikeTls) {
+      this.#fail(notHttpButTls());
+      return;
+    }
     if (parsed === undefined) return;
     if (parsed instanceof Error) {
       this.#fail(parsed);
@@ -633,4 +649,12 @@ function stateName(state: ReadyState): string {
       : state === ReadyState.CLOSING
         ? 'closing'
         : 'closed';
+}
+
+/** A ws:// connection whose server answered with a TLS record. */
+function notHttpButTls(): HandshakeError {
+  return new HandshakeError(
+    ErrorCode.InvalidHttpResponse,
+    'the server answered in TLS, not HTTP: it expects a secure connection; use wss:// instead of ws://',
+  );
 }

@@ -34,20 +34,20 @@ export function parseWebSocketUrl(input: string | URL): WebSocketTarget {
     url = new URL(String(input));
   } catch {
     throw invalid(
-      `${JSON.stringify(String(input))} is not a valid URL; expected ws://host[:port]/path or wss://…`,
+      `${JSON.stringify(redactUrl(String(input)))} is not a valid URL; expected ws://host[:port]/path or wss://…`,
     );
   }
   if (url.protocol === 'http:') url.protocol = 'ws:';
   else if (url.protocol === 'https:') url.protocol = 'wss:';
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
     throw invalid(
-      `the URL scheme must be ws: or wss: (got ${JSON.stringify(url.protocol)} in ${JSON.stringify(url.href)})`,
+      `the URL scheme must be ws: or wss: (got ${JSON.stringify(url.protocol)} in ${JSON.stringify(redactUrl(url))})`,
     );
   }
   if (url.hash !== '' || url.href.endsWith('#')) {
-    throw invalid(`a WebSocket URL must not have a fragment (${JSON.stringify(url.href)})`);
+    throw invalid(`a WebSocket URL must not have a fragment (${JSON.stringify(redactUrl(url))})`);
   }
-  if (url.hostname === '') throw invalid(`the URL ${JSON.stringify(url.href)} has no host`);
+  if (url.hostname === '') throw invalid(`the URL ${JSON.stringify(redactUrl(url))} has no host`);
   const secure = url.protocol === 'wss:';
   const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
   const hostname =
@@ -74,8 +74,22 @@ function safeDecode(value: string): string {
   }
 }
 
+/**
+ * The URL with its password replaced by `***`, for messages, logs and diagnostics channels.
+ * Text that does not parse as a URL is redacted by pattern (`//user:secret@` → `//user:***@`).
+ */
+export function redactUrl(url: string | URL): string {
+  if (typeof url === 'string') return url.replace(/(\/\/[^/?#@\s]*:)[^/?#\s]*@/g, '$1***@');
+  if (url.password === '') return url.href;
+  const copy = new URL(url.href);
+  copy.password = '***';
+  return copy.href;
+}
+
+/** How a wrong value is named in a message: "undefined", "null", "an array", "a number". */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object'
     ? `an object (${Object.prototype.toString.call(value)})`

@@ -4,6 +4,7 @@
 // seconds, argument checks; the engine side lives in luatos-air-session.ts.
 
 import { systemClock } from '../client/clock.js';
+import { checkOptionNames, optionNames } from '../client/option-names.js';
 import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
 import { describe } from '../core/url.js';
 import { isLuaTruthy, toPayload } from './lua-conventions.js';
@@ -33,6 +34,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const invalidArgument = (message: string) =>
   new InvalidArgumentError(ErrorCode.InvalidArgument, message);
 const isNil = (value: unknown): value is null | undefined => value === undefined || value === null;
+
+const AIR_OPTIONS = optionNames<LuatOsAirHostOptions>()([
+  'clock',
+  'logger',
+  'tls',
+  'proxy',
+  'proxyTls',
+]);
 
 let nextId = 1;
 let exitHook: (ws: LuatOsAirClient) => void = () => {};
@@ -66,6 +75,7 @@ export class LuatOsAirClient {
     if (typeof options !== 'object' || options === null) {
       throw invalidArgument(`the options must be an object, not ${describe(options)}`);
     }
+    checkOptionNames(options, AIR_OPTIONS, 'websocket.new');
     this.id = nextId++;
     this.#session = new AirSession({
       id: this.id,
@@ -79,12 +89,15 @@ export class LuatOsAirClient {
     });
   }
 
-  /** Sets the callback of `event` (one per name; a later call replaces it, nil removes it). */
+  /**
+   * Sets the callback of `event` (one per name; a later call replaces it, nil removes it). The
+   * firmware takes any name at run time (a Lua script may still pass one); the types allow only
+   * the names that ever fire, so a misspelt one is a compile error.
+   */
   on<K extends LuatOsAirEventName>(
     event: K,
     callback: LuatOsAirEventMap[K] | null | undefined,
   ): void;
-  on(event: string, callback: ((...args: never[]) => void) | null | undefined): void;
   on(event: string, callback: unknown): void {
     if (typeof event !== 'string') {
       throw invalidArgument(`the event name must be a string, not ${describe(event)}`);

@@ -7,6 +7,7 @@
 
 import { MAX_TIMER_MS } from '../client/clock.js';
 import type { CloseInfo, Connection, WriteCallback } from '../client/connection.js';
+import { checkOptionNames, optionNames } from '../client/option-names.js';
 import { type Logger, resolveOptions } from '../client/options.js';
 import { Supervisor, type SupervisorOptions } from '../client/reconnect.js';
 import { ReadyState } from '../core/constants.js';
@@ -360,6 +361,17 @@ class Client implements LuatosClient {
   }
 }
 
+const LUATOS_OPTIONS = optionNames<LuatosOptions>()([
+  'clock',
+  'logger',
+  'proxy',
+  'proxyTls',
+  'bus',
+  'tls',
+  'openTimeoutMs',
+  'closeTimeoutMs',
+]);
+
 /**
  * Creates a client; it does not connect until `connect()`.
  * - `adapter`: the firmware's network adapter number; accepted and ignored (the PC has one).
@@ -387,6 +399,7 @@ function create(
   if (typeof options !== 'object' || options === null) {
     throw argumentError(`websocket.create: options must be an object, not ${describe(options)}`);
   }
+  checkOptionNames(options, LUATOS_OPTIONS, 'websocket.create');
   // L1: only ws:// and wss:// (as the firmware, case-sensitive); a URL the engine cannot
   // use is the documented "nil on failure".
   if (!url.startsWith('ws://') && !url.startsWith('wss://')) return undefined;

@@ -7,6 +7,7 @@
 
 import type { Clock } from '../client/clock.js';
 import { type CloseInfo, Connection, type ConnectionHandler } from '../client/connection.js';
+import { checkOptionNames, optionNames } from '../client/option-names.js';
 import { type Logger, type ResolvedOptions, resolveOptions } from '../client/options.js';
 import { ReadyState } from '../core/constants.js';
 import {
@@ -64,6 +65,14 @@ export interface NodeMcuClientOptions {
   /** TLS settings for an https:// proxy. */
   proxyTls?: TlsOptions | undefined;
 }
+
+const NODEMCU_OPTIONS = optionNames<NodeMcuClientOptions>()([
+  'clock',
+  'logger',
+  'tls',
+  'proxy',
+  'proxyTls',
+]);
 
 /** The firmware's timings and defaults (decisions N3, N5), as engine options. */
 const FIRMWARE = {
@@ -139,6 +148,7 @@ export class NodeMcuClient {
     if (typeof options !== 'object' || options === null) {
       throw argumentError(`createClient options must be an object, not ${describe(options)}`);
     }
+    checkOptionNames(options, NODEMCU_OPTIONS, 'websocket.createClient');
     const { clock, logger, tls, proxy, proxyTls } = options;
     this.#options = { clock, logger, tls, proxy, proxyTls };
     // Check the non-Lua options now, so a mistake shows up here rather than at connect().

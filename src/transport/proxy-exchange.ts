@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import {
   AbortError,
   ErrorCode,
+  type ProxyCode,
   ProxyError,
   type ProxyRefusal,
   TransportError,
@@ -92,7 +93,7 @@ export function proxyClosedEarly(proxy: ProxyEndpoint, what: string): WebSocketE
 
 /** A ProxyError for `proxy`; `refusal.proxy` is filled in. */
 export function proxyError(
-  code: ErrorCode,
+  code: ProxyCode,
   message: string,
   proxy: ProxyEndpoint,
   refusal: Omit<ProxyRefusal, 'proxy'> = {},

@@ -8,6 +8,7 @@ import { concatBytes, utf8Encode } from '../core/bytes.js';
 import {
   ErrorCode,
   InvalidArgumentError,
+  type ProxyCode,
   TransportError,
   type WebSocketError,
 } from '../core/errors.js';
@@ -64,7 +65,7 @@ export async function socks5Connect(
   let stage: 'method' | 'auth' | 'reply' = 'method';
   let buffer: Uint8Array = new Uint8Array(0);
   const where = `the SOCKS5 proxy ${proxy.display}`;
-  const fail = (code: ErrorCode, message: string, socksReply?: number): WebSocketError =>
+  const fail = (code: ProxyCode, message: string, socksReply?: number): WebSocketError =>
     proxyError(code, message, proxy, { socksReply });
   const step = (chunk: Uint8Array): ExchangeStep => {
     buffer = buffer.length === 0 ? chunk : concatBytes([buffer, chunk]);

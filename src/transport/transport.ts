@@ -13,6 +13,7 @@ import {
   type WebSocketError,
 } from '../core/errors.js';
 import type { WebSocketTarget } from '../core/url.js';
+import { opensslReason, tlsFailure } from './tls-errors.js';
 import type { TlsOptions } from './tls-options.js';
 
 export type { TlsOptions } from './tls-options.js';
@@ -109,7 +110,7 @@ export function openSocket(options: OpenSocketOptions): Promise<Socket> {
     const onError = (error: Error): void => {
       cleanup();
       socket.destroy();
-      reject(mapSocketError(error, phase, target));
+      reject(mapSocketError(error, phase, target, options.tls?.servername));
     };
     const onAbort = (): void => {
       cleanup();
@@ -171,6 +172,7 @@ export function mapSocketError(
   error: Error,
   phase: TransportPhase,
   target: WebSocketTarget,
+  tlsServername?: string,
 ): WebSocketError {
   const errno = (error as ErrnoLike).code ?? '';
   const where = `${target.hostname}:${target.port}`;
@@ -203,12 +205,7 @@ export function mapSocketError(
   // A TLS alert can arrive after 'secureConnect' (TLS 1.3 checks the client certificate
   // after the client finished its handshake): it is still a TLS failure.
   if (phase === 'tls' || errno.startsWith('ERR_SSL_')) {
-    return new TransportError(
-      ErrorCode.TlsFailed,
-      `TLS handshake with ${where} failed (${errno || 'TLS error'}: ${error.message}); check the CA, client certificate and server name`,
-      'tls',
-      error,
-    );
+    return tlsFailure(error, where, tlsServername ?? target.hostname);
   }
   if (errno === 'ECONNRESET') {
     return new TransportError(

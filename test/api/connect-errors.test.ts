@@ -243,7 +243,7 @@ describe('network failures', () => {
 
 describe('refused handshakes (RFC 6455 §4.1: a status other than 101)', () => {
   it('rejects a 401 with UnexpectedStatusError carrying status, headers and body', async (t) => {
-    const body = 'login required';
+    const body = 'missing bearer token';
     const server = await scripted(t, async (socket) => {
       await readRequest(socket);
       socket.write(
@@ -267,7 +267,44 @@ describe('refused handshakes (RFC 6455 §4.1: a status other than 101)', () => {
       assert.equal(error.headers['content-type'], 'text/plain');
       assert.ok(error.body instanceof Uint8Array);
       assert.equal(error.bodyText, body);
-      assert.match(error.message, /401/);
+      // A short text body is quoted, and the message says where the whole body is.
+      assert.equal(
+        error.message,
+        'the server refused the WebSocket upgrade with HTTP 401 Unauthorized: "missing bearer token"; ' +
+          'check the URL, credentials and headers (the response body is error.bodyText)',
+      );
+      return true;
+    });
+  });
+
+  it('quotes only a short text body: HTML is left out, a long text is cut', async (t) => {
+    const html = '<html><body><h1>403 Forbidden</h1></body></html>';
+    const long = `${'x'.repeat(300)} end`;
+    const replies = [
+      ['HTTP/1.1 403 Forbidden', 'Content-Type: text/html', '', html],
+      ['HTTP/1.1 429 Too Many Requests', 'Content-Type: text/plain', '', long],
+      ['HTTP/1.1 400 Bad Request', 'Content-Type: application/json', '', '{"error":"bad\ntoken"}'],
+    ];
+    let next = 0;
+    const server = await scripted(t, async (socket) => {
+      await readRequest(socket);
+      socket.end(replies[next++]!.join('\r\n'));
+    });
+    await assert.rejects(connect(server.url), (error: Error) => {
+      assert.ok(error instanceof UnexpectedStatusError);
+      assert.match(error.message, /HTTP 403 Forbidden; check the URL/);
+      assert.equal(error.bodyText, html);
+      return true;
+    });
+    await assert.rejects(connect(server.url), (error: Error) => {
+      assert.ok(error instanceof UnexpectedStatusError);
+      assert.match(error.message, /HTTP 429 Too Many Requests: "x{199}\u2026"; check/);
+      assert.equal(error.bodyText, long);
+      return true;
+    });
+    await assert.rejects(connect(server.url), (error: Error) => {
+      assert.ok(error instanceof UnexpectedStatusError);
+      assert.match(error.message, /HTTP 400 Bad Request: "\{\\"error\\":\\"bad token\\"\}"; check/);
       return true;
     });
   });
@@ -302,6 +339,23 @@ describe('refused handshakes (RFC 6455 §4.1: a status other than 101)', () => {
 });
 
 describe('bad arguments', () => {
+  it('send() without an argument says what it needs', async (t) => {
+    const server = await echoServer(t);
+    const ws = await connect(server.url);
+    t.after(() => ws.terminate());
+    await assert.rejects((ws.send as () => Promise<void>)(), (error: Error) => {
+      assert.ok(isWebSocketError(error));
+      assert.equal(error.code, 'ERR_INVALID_ARGUMENT');
+      assert.equal(
+        error.message,
+        'send() needs the message to send: a string, an ArrayBuffer or a typed array/DataView (it was called without one)',
+      );
+      return true;
+    });
+    await assert.rejects(ws.send(null as never), /DataView, not null$/);
+    await assert.rejects(ws.send(5 as never), /DataView, not a number$/);
+  });
+
   it('rejects bad URLs with ERR_INVALID_URL and never throws synchronously', async () => {
     const bad: unknown[] = [
       'not a url',

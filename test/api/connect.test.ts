@@ -70,10 +70,8 @@ function plain<T>(data: T): T | Uint8Array {
     : data;
 }
 
-const plainMessage = (message: Message): Message => ({
-  data: plain(message.data),
-  isBinary: message.isBinary,
-});
+const plainMessage = (message: Message): Message =>
+  message.isBinary ? { data: plain(message.data), isBinary: true } : message;
 
 describe('messages (RFC 6455 §5.6)', () => {
   it('sends and receives text as strings and binary as bytes through the echo server', async (t) => {

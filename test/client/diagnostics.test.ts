@@ -466,6 +466,56 @@ describe('diagnostics_channel', { timeout: 20_000 }, () => {
   });
 });
 
+describe('passwords in the URL', { timeout: 20_000 }, () => {
+  const SECRET = 's3cret-pw';
+
+  it('are redacted in every channel payload and every log line', async (t) => {
+    const changes = new Changes();
+    const backend = await startBackend(t, changes);
+    const proxy = await startProxy(t, backend.port);
+    const url = proxy.wsUrl().replace('ws://', `ws://alice:${SECRET}@`);
+    const shown = url.replace(SECRET, '***');
+    const log: { channel: string; message: Record<string, unknown> }[] = [];
+    for (const name of CHANNELS) subscribe(t, name, 'ws://alice:', log, changes);
+    const lines: string[] = [];
+    const logger = (line: string): void => {
+      lines.push(line);
+    };
+    const { clock, count } = reconnecting(t, url, { pingIntervalMs: 1000, logger }, changes);
+    await changes.until(() => count('open') === 1);
+    clock.advance(1000);
+    await changes.until(() => log.filter((entry) => entry.channel === 'wsx:ping').length === 2);
+    proxy.resetAll();
+    await changes.until(() => log.some((entry) => entry.channel === 'wsx:reconnect'));
+
+    const channels = new Set(log.map((entry) => entry.channel));
+    assert.deepEqual([...channels].sort(), [...CHANNELS].sort());
+    for (const { channel, message } of log) {
+      assert.equal(message.url, shown, channel);
+      const error = message.error as Error | undefined;
+      const text = JSON.stringify({ ...message, error: error?.message });
+      assert.ok(!text.includes(SECRET), `${channel}: ${text}`);
+    }
+    assert.ok(lines.includes(`= connecting to ${shown}`), lines.join('\n'));
+    for (const line of lines) assert.ok(!line.includes(SECRET), line);
+  });
+
+  it('are redacted in the messages of URL errors', async () => {
+    for (const url of [
+      `ws://alice:${SECRET}@127.0.0.1/#fragment`,
+      `ftp://alice:${SECRET}@127.0.0.1/`,
+      `ws://alice:${SECRET}@exa mple/`,
+    ]) {
+      await assert.rejects(connect(url), (error: Error) => {
+        assert.equal((error as { code?: string }).code, 'ERR_INVALID_URL');
+        assert.ok(!error.message.includes(SECRET), error.message);
+        assert.match(error.message, /alice:\*\*\*@/);
+        return true;
+      });
+    }
+  });
+});
+
 // ------------------------------------------------------------------ the debug logger
 
 describe('debug logger', { timeout: 20_000 }, () => {

@@ -10,6 +10,7 @@ import { connect, type WebSocketClient } from '../../src/api/websocket-client.js
 import { isWebSocketError, TransportError } from '../../src/core/errors.js';
 import type { TlsOptions } from '../../src/transport/transport.js';
 import { type PeerServer, startTlsWsPeer } from '../helpers/peers.js';
+import { echoServer, readRequest, scripted } from '../helpers/servers.js';
 
 const fixture = (name: string): Buffer =>
   readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url));
@@ -80,8 +81,11 @@ describe('wss:// to a server whose certificate the test CA signed', { timeout: 6
     assert.equal(error.code, 'ERR_TLS');
     assert.equal(error.phase, 'tls');
     assert.equal(causeCode(error), 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
-    assert.match(error.message, /TLS handshake with 127\.0\.0\.1:\d+ failed/);
-    assert.match(error.message, /check the CA/);
+    // The message names the fix: the CA to trust, and the switch for testing only.
+    assert.match(error.message, /^the TLS certificate of 127\.0\.0\.1:\d+ is not trusted /);
+    assert.match(error.message, /pass the CA certificate that signed it as tls\.ca/);
+    assert.match(error.message, /for testing only, tls\.rejectUnauthorized: false/);
+    assert.doesNotMatch(error.message, /\n|ssl3_|\.c:\d/);
     assert.equal(server.requests.length, 1, 'no upgrade request may pass a failed TLS check');
   });
 
@@ -89,6 +93,7 @@ describe('wss:// to a server whose certificate the test CA signed', { timeout: 6
     const error = await connectFails(server, { ca: fixture('client-ca.crt') });
     assert.equal(error.code, 'ERR_TLS');
     assert.equal(error.phase, 'tls');
+    assert.match(error.message, /is not trusted .*tls\.ca.*tls\.rejectUnauthorized: false/);
   });
 
   test('servername sets SNI and the name the certificate is checked against', async () => {
@@ -99,6 +104,10 @@ describe('wss:// to a server whose certificate the test CA signed', { timeout: 6
     assert.equal(error.code, 'ERR_TLS');
     assert.equal(error.phase, 'tls');
     assert.equal(causeCode(error), 'ERR_TLS_CERT_ALTNAME_INVALID');
+    assert.match(error.message, /is not valid for "wrong\.example"/);
+    assert.match(error.message, /tls\.servername/);
+    assert.match(error.message, /tls\.ca/);
+    assert.match(error.message, /for testing only, tls\.rejectUnauthorized: false/);
   });
 
   test('rejectUnauthorized: false accepts a certificate nobody vouches for', async () => {
@@ -196,5 +205,56 @@ describe('wss:// to a server that requires a client certificate', { timeout: 60_
     );
     assert.ok(['handshake', 'tls'].includes(error.phase), `unexpected phase ${error.phase}`);
     assert.equal(server.requests.length, requests);
+  });
+});
+
+describe('the wrong scheme for the server', { timeout: 60_000 }, () => {
+  test('wss:// to a plain ws:// server: one line ending "is the server plain ws://?"', async (t) => {
+    const plain = await echoServer(t);
+    const url = plain.url.replace('ws://', 'wss://');
+    const error = await connect(url).then(
+      (ws) => assert.fail(`opened ${ws.url}`),
+      (failure: unknown) => failure,
+    );
+    assert.ok(error instanceof TransportError);
+    assert.equal(error.code, 'ERR_TLS');
+    assert.equal(error.phase, 'tls');
+    assert.match(error.message, /^the server at 127\.0\.0\.1:\d+ did not answer in TLS \(/);
+    assert.ok(error.message.endsWith('; is the server plain ws://?'), error.message);
+    // OpenSSL's dump (file, line, routines) stays on the cause, out of the message.
+    assert.doesNotMatch(error.message, /\n|ssl3_|\.c:\d|routines/);
+    assert.match(String((error.cause as Error).message), /wrong version number/);
+  });
+
+  test('ws:// to a wss:// server: the message suggests wss://', async (t) => {
+    const server = await startTlsWsPeer(serverTls);
+    t.after(() => server.close());
+    const url = server.url.replace('wss://', 'ws://');
+    const error = await connect(url).then(
+      (ws) => assert.fail(`opened ${ws.url}`),
+      (failure: unknown) => failure,
+    );
+    assert.ok(isWebSocketError(error), String(error));
+    // node:https drops a connection that does not start with TLS without a word.
+    assert.equal(error.code, 'ERR_CONNECTION_LOST');
+    assert.match(error.message, /use wss:\/\/ instead of ws:\/\//);
+  });
+
+  test('ws:// to a server that answers with a TLS record: named at once', async (t) => {
+    const server = await scripted(t, async (socket) => {
+      await readRequest(socket);
+      // A TLS alert record (21, TLS 1.2, 2 bytes: fatal, protocol_version), as OpenSSL sends;
+      // the socket stays open, so only the bytes themselves can tell.
+      socket.write(Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46]));
+    });
+    await assert.rejects(connect(server.url), (error: unknown) => {
+      assert.ok(isWebSocketError(error), String(error));
+      assert.equal(error.code, 'ERR_HANDSHAKE_MALFORMED');
+      assert.equal(
+        error.message,
+        'the server answered in TLS, not HTTP: it expects a secure connection; use wss:// instead of ws://',
+      );
+      return true;
+    });
   });
 });

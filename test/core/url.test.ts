@@ -105,7 +105,7 @@ describe('RFC 6455 §3 WebSocket URIs', () => {
   });
 
   it('refuses input that is neither a string nor a URL, naming what it got', () => {
-    refuses(undefined, /a undefined/);
+    refuses(undefined, /a URL object, not undefined$/);
     refuses(null, /null/);
     refuses(42, /a number/);
     refuses(['ws://example.com/'], /an array/);

@@ -1,7 +1,9 @@
 // Runs every LuatOS-Air example (examples/luatos-air/*.ts, the seed document's snippets in
-// TypeScript) as its own process against a real echo server on 127.0.0.1 given through
-// WSX_URL, and checks what it prints. Each example must end by itself; one also runs without
-// WSX_URL to check that it starts its own embedded server.
+// TypeScript) against a real echo server on 127.0.0.1 given through WSX_URL, and checks what
+// it prints and that it ends by itself: nothing of it may keep the event loop alive. They run
+// one after the other in one child process, since starting Node and tsx once per example was
+// most of this suite's time; one also runs alone without WSX_URL, in its own process, to check
+// that it starts its own embedded server and that the process ends.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -11,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { type RunningServer, startEchoServer } from '../../src/cli/serve.js';
 
 const directory = fileURLToPath(new URL('../../examples/luatos-air/', import.meta.url));
+const RUNNER = fileURLToPath(new URL('./luatos-air-examples-runner.ts', import.meta.url));
 
 /** What each example prints, line by line. */
 const EXPECTED: Record<string, string[]> = {
@@ -33,31 +36,46 @@ const EXPECTED: Record<string, string[]> = {
   'start-proc.ts': ['uart1 <- line 1', 'uart1 <- line 2', 'task ended'],
 };
 
-/** Runs one example with node and tsx; resolves with its output lines. */
-function run(file: string, url: string | undefined): Promise<string[]> {
+interface RunnerResult {
+  file: string;
+  lines: string[];
+  /** Resources still keeping the event loop alive after the example ended. */
+  left: string[];
+  error?: string;
+}
+
+/** Runs `args` with node and tsx (env WSX_URL = `url`); resolves with its stdout. */
+function node(args: string[], url: string | undefined): Promise<string> {
   const env = { ...process.env };
   delete env.WSX_URL;
   if (url !== undefined) env.WSX_URL = url;
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', `${directory}${file}`],
-      { env, timeout: 30_000 },
+      ['--import', 'tsx', ...args],
+      { env, timeout: 60_000 },
       (error, stdout, stderr) => {
-        if (error !== null) {
-          reject(new Error(`${file} failed: ${error.message}\n${stderr}`));
-          return;
-        }
-        resolve(stdout.split('\n').filter((line) => line !== ''));
+        if (error !== null)
+          reject(new Error(`${args.join(' ')} failed: ${error.message}\n${stderr}`));
+        else resolve(stdout);
       },
     );
   });
 }
 
+const lines = (stdout: string): string[] => stdout.split('\n').filter((line) => line !== '');
+
 describe('examples/luatos-air (the seed document, line for line)', { timeout: 120_000 }, () => {
   let server: RunningServer;
+  const results = new Map<string, RunnerResult>();
   before(async () => {
     server = await startEchoServer(0, '127.0.0.1');
+    // Every example in one process, one after the other (see luatos-air-examples-runner.ts).
+    const stdout = await node([RUNNER, ...Object.keys(EXPECTED)], server.url);
+    for (const line of lines(stdout)) {
+      const result = JSON.parse(line) as RunnerResult;
+      results.set(result.file, result);
+    }
   });
   after(() => server.close());
 
@@ -68,13 +86,17 @@ describe('examples/luatos-air (the seed document, line for line)', { timeout: 12
     assert.deepEqual(examples, Object.keys(EXPECTED).sort());
   });
 
-  for (const [file, lines] of Object.entries(EXPECTED)) {
-    it(`${file} runs against the server in WSX_URL and ends by itself`, async () => {
-      assert.deepEqual(await run(file, server.url), lines);
+  for (const [file, expected] of Object.entries(EXPECTED)) {
+    it(`${file} runs against the server in WSX_URL and ends by itself`, () => {
+      const result = results.get(file);
+      assert.ok(result !== undefined, `${file} did not run`);
+      assert.equal(result.error, undefined);
+      assert.deepEqual(result.lines, expected);
+      assert.deepEqual(result.left, [], `${file} left these keeping the process alive`);
     });
   }
 
-  it('without WSX_URL an example starts its own embedded echo server', async () => {
-    assert.deepEqual(await run('recv.ts', undefined), EXPECTED['recv.ts']);
+  it('without WSX_URL an example starts its own embedded echo server, in its own process', async () => {
+    assert.deepEqual(lines(await node([`${directory}recv.ts`], undefined)), EXPECTED['recv.ts']);
   });
 });
