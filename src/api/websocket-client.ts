@@ -75,11 +75,13 @@ export class WebSocketClient
   constructor(url: string | URL, options?: ConnectOptions) {
     super();
     checkOptions(options, CONNECT_OPTIONS, 'connect()');
-    // connect() follows up to 10 redirects unless told otherwise.
-    const resolved = resolveOptions(url, {
-      ...options,
-      followRedirects: options?.followRedirects ?? 10,
-    });
+    // connect() follows up to 10 redirects unless told otherwise (anything but an object is
+    // passed on as it is, for resolveOptions to refuse).
+    const settings =
+      options === undefined || (typeof options === 'object' && options !== null)
+        ? { ...options, followRedirects: options?.followRedirects ?? 10 }
+        : options;
+    const resolved = resolveOptions(url, settings);
     this.#highWaterMark = resolved.receiveHighWaterMark;
     this.#lowWaterMark = Math.floor(resolved.receiveHighWaterMark / 4);
     this.#highWaterBytes = resolved.receiveHighWaterBytes;
