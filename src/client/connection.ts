@@ -92,6 +92,7 @@ export class Connection {
       maxFragments: options.maxFragments,
       maxHandshakeBytes: options.maxHandshakeBytes,
       deliverFrames: options.deliverFrames,
+      holdFailureClose: true,
       ports: options.ports,
     });
     this.#writes = new WriteBatch(this.#protocol, this.stats, (cause) => this.#lostWrite(cause));
@@ -264,6 +265,7 @@ export class Connection {
           break;
         case 'error':
           this.#fail(event.error);
+          if (this.#protocol.hasPendingClose) this.#sendPendingCloseLater();
           break;
       }
     }
@@ -281,6 +283,21 @@ export class Connection {
     setImmediate(() => {
       if (!this.#paused) this.#socket?.resume();
       this.#dispatch(events, from);
+    });
+  }
+
+  /**
+   * Received data broke the protocol (§7.1.7). The faces deliver the messages that came before
+   * the fault on a later turn (their task queues run on setImmediate, in order), so the Close
+   * that fails the connection waits one turn as well: what the application answers to those
+   * messages at once still leaves first (failing strictly).
+   */
+  #sendPendingCloseLater(): void {
+    setImmediate(() => {
+      if (this.#finished) return;
+      this.#protocol.sendPendingClose();
+      this.#writes.flush();
+      this.#afterProtocolStep();
     });
   }
 

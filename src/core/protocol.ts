@@ -49,6 +49,13 @@ export interface ClientProtocolOptions {
    * whole message.
    */
   deliverFrames?: boolean | undefined;
+  /**
+   * When received data breaks the protocol, hold the Close frame that fails the connection
+   * until sendPendingClose() is called, instead of writing it at the next dataToSend(). For
+   * callers that deliver events on a later turn: the replies to the messages received before
+   * the fault then still leave before the Close (failing strictly).
+   */
+  holdFailureClose?: boolean | undefined;
   ports: CorePorts;
 }
 
@@ -118,11 +125,15 @@ export class ClientProtocol implements FrameSink {
   #failure: WebSocketError | undefined;
   #eofReceived = false;
   #endRequested = false;
+  readonly #holdFailureClose: boolean;
+  /** Close code of a failure found in received data, whose Close frame is not written yet. */
+  #pendingCloseCode: number | undefined;
 
   constructor(options: ClientProtocolOptions) {
     this.#ports = options.ports;
     this.#secure = options.target.secure;
     this.#deliverFrames = options.deliverFrames === true;
+    this.#holdFailureClose = options.holdFailureClose === true;
     this.#protocols = options.protocols ?? [];
     this.#maxRefusalBodyBytes = options.maxRefusalBodyBytes ?? Defaults.maxRefusalBodyBytes;
     this.#maxHandshakeBytes = options.maxHandshakeBytes ?? Defaults.maxHandshakeBytes;
@@ -181,9 +192,34 @@ export class ClientProtocol implements FrameSink {
     return events;
   }
 
-  /** Bytes to write to the transport since the last call, in order. */
+  /**
+   * Bytes to write to the transport since the last call, in order. A Close frame that fails
+   * the connection for a fault in received data comes last: whatever was sent while handling
+   * the events received before the fault goes first (unless `holdFailureClose`).
+   */
   dataToSend(): Uint8Array[] {
+    if (!this.#holdFailureClose) this.sendPendingClose();
     return this.#writer.takeOutput();
+  }
+
+  /** True when received data failed the connection and its Close frame is not written yet. */
+  get hasPendingClose(): boolean {
+    return this.#pendingCloseCode !== undefined;
+  }
+
+  /**
+   * Writes the Close frame of a failure found in received data (§7.1.7), once the events
+   * received before the fault were handled. Does nothing when none is pending.
+   */
+  sendPendingClose(): void {
+    const code = this.#pendingCloseCode;
+    if (code === undefined) return;
+    this.#pendingCloseCode = undefined;
+    if (this.#closeSent === undefined && !this.#eofReceived) {
+      this.#closeSent = { code, reason: '' };
+      this.#writer.writeFrame(Opcode.Close, serializeClosePayload(code), true);
+    }
+    this.#endRequested = true;
   }
 
   /** Number of the last dataToSend() call. */
@@ -414,7 +450,12 @@ export class ClientProtocol implements FrameSink {
   // ---------------------------------------------------------------- intents out
 
   #assertCanSend(what: string): void {
-    if (this.#state !== ReadyState.OPEN || this.#closeSent !== undefined) {
+    // While the Close of a failure waits behind the events received before the fault, the
+    // replies to those events may still be sent.
+    const isOpen =
+      this.#state === ReadyState.OPEN ||
+      (this.#pendingCloseCode !== undefined && !this.#eofReceived);
+    if (!isOpen || this.#closeSent !== undefined) {
       throw new InvalidStateError(
         ErrorCode.InvalidState,
         `cannot send ${what}: the connection is ${stateName(this.#state)}`,
@@ -525,6 +566,11 @@ export class ClientProtocol implements FrameSink {
       );
     }
     if (this.#closeSent !== undefined || this.#state === ReadyState.CLOSED) return;
+    if (this.#pendingCloseCode !== undefined) {
+      // The connection already failed: its Close goes out instead.
+      this.sendPendingClose();
+      return;
+    }
     if (code !== undefined && !isValidWireCloseCode(code)) {
       throw new InvalidArgumentError(
         ErrorCode.InvalidArgument,
@@ -549,8 +595,13 @@ export class ClientProtocol implements FrameSink {
    */
   fail(error: WebSocketError): void {
     this.#fail(error);
+    this.sendPendingClose();
   }
 
+  /**
+   * Records the failure and reports it after the events already queued. The Close frame of a
+   * failure found in received data waits (see sendPendingClose); any other is written now.
+   */
   #fail(error: WebSocketError | ProtocolError | HandshakeError): void {
     if (this.#failure !== undefined) return;
     this.#failure = error;
@@ -558,13 +609,12 @@ export class ClientProtocol implements FrameSink {
     this.#phase = PHASE_DISCARD;
     this.#events.push({ type: 'error', error });
     if (this.#state === ReadyState.OPEN || this.#state === ReadyState.CLOSING) {
+      this.#state = ReadyState.CLOSING;
       if (this.#closeSent === undefined && !this.#eofReceived) {
         const code = error.closeCode ?? CloseCode.ProtocolError;
-        const wireCode = isValidWireCloseCode(code) ? code : CloseCode.ProtocolError;
-        this.#closeSent = { code: wireCode, reason: '' };
-        this.#writer.writeFrame(Opcode.Close, serializeClosePayload(wireCode), true);
+        this.#pendingCloseCode = isValidWireCloseCode(code) ? code : CloseCode.ProtocolError;
+        return;
       }
-      this.#state = ReadyState.CLOSING;
     } else {
       this.#state = ReadyState.CLOSED;
     }

@@ -462,6 +462,8 @@ describe('§4.1 one byte per read, driven through the sans-I/O core', () => {
       ['open', 'error'],
     );
     assert.equal(protocol.failure?.code, ErrorCode.ReservedBits);
+    // The failing Close is written when the output is next taken, behind any replies.
+    protocol.dataToSend();
     assert.equal(protocol.closeSent?.code, 1002);
   });
 });
