@@ -3,7 +3,7 @@
 // dataToSend() and does the I/O. Peer input never throws: a violation fails the connection
 // (§7.1.7), queues the Close frame and reports the error as an event.
 
-import { MessageAssembler } from './assembler.js';
+import { checkTextLength, MessageAssembler } from './assembler.js';
 import { concatBytes, utf8Length } from './bytes.js';
 import { isValidWireCloseCode, parseClosePayload, serializeClosePayload } from './close.js';
 import {
@@ -13,6 +13,7 @@ import {
   MAX_CONTROL_PAYLOAD,
   Opcode,
   ReadyState,
+  V8_MAX_STRING_LENGTH,
 } from './constants.js';
 import {
   type CloseFrame,
@@ -113,6 +114,8 @@ export class ClientProtocol implements FrameSink {
   #controlPayload: Uint8Array = EMPTY;
   #controlLength = 0;
   readonly #deliverFrames: boolean;
+  /** Longest string the host can make: text frames that decode longer fail with 1009. */
+  readonly #maxTextLength: number;
   /** In frame delivery: the current data frame's opcode, FIN bit and payload so far. */
   #frameOpcode = 0;
   #frameFin = false;
@@ -133,6 +136,7 @@ export class ClientProtocol implements FrameSink {
     this.#ports = options.ports;
     this.#secure = options.target.secure;
     this.#deliverFrames = options.deliverFrames === true;
+    this.#maxTextLength = options.ports.maxStringLength ?? V8_MAX_STRING_LENGTH;
     this.#holdFailureClose = options.holdFailureClose === true;
     this.#protocols = options.protocols ?? [];
     this.#maxRefusalBodyBytes = options.maxRefusalBodyBytes ?? Defaults.maxRefusalBodyBytes;
@@ -143,6 +147,7 @@ export class ClientProtocol implements FrameSink {
       {
         maxMessageBytes: options.maxMessageBytes ?? Defaults.maxMessageBytes,
         maxFragments: options.maxFragments ?? Defaults.maxFragments,
+        maxTextLength: this.#maxTextLength,
       },
       options.ports.isUtf8,
       !this.#deliverFrames,
@@ -401,6 +406,17 @@ export class ClientProtocol implements FrameSink {
       if (this.#deliverFrames) {
         const chunks = this.#frameChunks;
         this.#frameChunks = [];
+        if (!this.#frameIsBinary) {
+          // The face decodes each frame as it comes, carrying at most one split character
+          // over from the frame before: one code unit of room for it.
+          let bytes = 0;
+          for (const chunk of chunks) bytes += chunk.length;
+          const tooLong = checkTextLength(chunks, bytes, this.#maxTextLength, 1);
+          if (tooLong !== undefined) {
+            this.#fail(tooLong);
+            return;
+          }
+        }
         this.#events.push({
           type: 'frame',
           data: chunks.length === 0 ? EMPTY : concatBytes(chunks),
