@@ -9,6 +9,7 @@ import {
   ConnectionClosedError,
   ErrorCode,
   InvalidStateError,
+  type ResponseHeaders,
   TimeoutError,
   TransportError,
   type WebSocketError,
@@ -70,7 +71,7 @@ export class Connection {
   readonly #pings: PingTracker;
   #protocolName = '';
   #extensions = '';
-  #responseHeaders: Readonly<Record<string, string>> = {};
+  #responseHeaders: ResponseHeaders = {};
   #keepalive: Keepalive | undefined;
   /** Who sent the first Close frame. */
   #closeInitiator: 'client' | 'server' | undefined;
@@ -113,8 +114,8 @@ export class Connection {
   get extensions(): string {
     return this.#extensions;
   }
-  /** Headers of the server's 101 response, names in lower case. */
-  get responseHeaders(): Readonly<Record<string, string>> {
+  /** Headers of the server's 101 response, names in lower case; `set-cookie` is a list. */
+  get responseHeaders(): ResponseHeaders {
     return this.#responseHeaders;
   }
 
