@@ -138,7 +138,10 @@ export class Connection {
   start(): void {
     const { options } = this;
     const { signal, clock } = options;
-    if (this.#isLogging()) this.#log(`= connecting to ${redactedUrl(options.target.url)}`);
+    if (this.#isLogging()) {
+      const order = options.preferIpv6 ? ' (IPv6 addresses first)' : '';
+      this.#log(`= connecting to ${redactedUrl(options.target.url)}${order}`);
+    }
     if (options.openTimeoutMs > 0) {
       this.#openTimer = clock.setTimeout(() => this.#onOpenTimeout(), options.openTimeoutMs);
     }
