@@ -14,6 +14,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { ReconnectingWebSocket } from '../../src/api/reconnecting-websocket.js';
 import { WebSocket } from '../../src/api/websocket.js';
 import { connect } from '../../src/api/websocket-client.js';
+import { websocket as air } from '../../src/dialects/luatos-air.js';
 import { ADAPTERS } from '../dialects/contract-adapters.js';
 import { reader } from '../helpers/api.js';
 import { type PeerServer, startWsPeer } from '../helpers/peers.js';
@@ -261,3 +262,60 @@ for (const face of FACES) {
     });
   });
 }
+
+describe('a message that waits is copied: the caller may reuse its Buffer at once', {
+  timeout: 20_000,
+}, () => {
+  /** 70 000 random bytes in a Buffer over part of a larger ArrayBuffer, and a copy of them. */
+  function reusable(): { buffer: Buffer; original: Buffer } {
+    const buffer = Buffer.from(new ArrayBuffer(70_016), 5, 70_000);
+    randomFillSync(buffer);
+    return { buffer, original: Buffer.from(buffer) };
+  }
+
+  it('ReconnectingWebSocket: sent while connecting (offline queue)', async (t) => {
+    const peer = await startPeer(t);
+    const ws = new ReconnectingWebSocket(peer.url, { pingIntervalMs: 0 });
+    t.after(() => ws.close());
+    ws.binaryType = 'arraybuffer';
+    const inbox = new Inbox();
+    ws.addEventListener('message', (event) => inbox.push(bytesOf(event.data)));
+    const { buffer, original } = reusable();
+    const sent = ws.send(buffer);
+    buffer.fill(0); // reused before the connection is even open
+    await sent;
+    assert.ok(Buffer.from(await inbox.next()).equals(original));
+  });
+
+  it("LuatOS-Air: sent while connect() is under way (the engine's queue)", async (t) => {
+    const peer = await startPeer(t);
+    const ws = air.new(peer.url);
+    t.after(() => ws.close());
+    const connected = ws.connect();
+    const { buffer, original } = reusable();
+    ws.send(buffer); // queued until the connection is open
+    buffer.fill(0);
+    assert.equal(await connected, true);
+    const [ok, echo] = await ws.recv();
+    assert.equal(ok, true);
+    assert.ok(Buffer.from(echo as Uint8Array).equals(original));
+  });
+
+  it('WHATWG WebSocket: sent behind a Blob that is still being read', async (t) => {
+    const peer = await startPeer(t);
+    const ws = new WebSocket(peer.url, { pingIntervalMs: 0 });
+    t.after(() => ws.close());
+    ws.binaryType = 'arraybuffer';
+    const inbox = new Inbox();
+    ws.onmessage = (event) => inbox.push(bytesOf(event.data));
+    await new Promise((resolve) => {
+      ws.onopen = resolve;
+    });
+    const { buffer, original } = reusable();
+    ws.send(new Blob([Uint8Array.of(1, 2, 3)]));
+    ws.send(buffer); // waits behind the Blob
+    buffer.fill(0);
+    assert.deepEqual([...(await inbox.next())], [1, 2, 3]);
+    assert.ok(Buffer.from(await inbox.next()).equals(original));
+  });
+});
