@@ -421,31 +421,23 @@ add('5.25', 'a fragmented text whose ping arrives one byte per write with the fr
     { chop: 1, pongs: ['p'] },
   ),
 );
+/** Autobahn's 5.15: a fragmented message, then a continuation with nothing to continue. */
+const strayAfterFragments = (chop?: number) =>
+  protocolError(
+    [continuation('stray', { fin: false }), text('never')],
+    ErrorCode.UnexpectedContinuation,
+    {
+      before: {
+        frames: [text('frag', { fin: false }), continuation('ment')],
+        messages: [T('fragment')],
+      },
+      ...(chop === undefined ? {} : { chop }),
+    },
+  );
 add('5.26', 'a two-fragment text, a stray continuation and a text, all in one write', () =>
-  protocolError(
-    [continuation('stray', { fin: false }), text('never')],
-    ErrorCode.UnexpectedContinuation,
-    {
-      before: {
-        frames: [text('frag', { fin: false }), continuation('ment')],
-        messages: [T('fragment')],
-      },
-    },
-  ),
+  strayAfterFragments(),
 );
-add('5.27', 'same as 5.26, one byte per write', () =>
-  protocolError(
-    [continuation('stray', { fin: false }), text('never')],
-    ErrorCode.UnexpectedContinuation,
-    {
-      before: {
-        frames: [text('frag', { fin: false }), continuation('ment')],
-        messages: [T('fragment')],
-      },
-      chop: 1,
-    },
-  ),
-);
+add('5.27', 'same as 5.26, one byte per write', () => strayAfterFragments(1));
 
 /** Every case, in id order. */
 export const conformanceCases: readonly ConformanceCase[] = [...cases, ...moreCases].sort((a, b) =>
