@@ -62,8 +62,8 @@ export class SendOrder {
     } else if (this.#waiting.length === 0) {
       this.#forward(value, sizeOf(value), settle);
     } else {
-      // Copy now: the caller may reuse its buffer meanwhile.
-      const copy = typeof value === 'string' ? value : value.slice();
+      // Copy now: the caller may reuse its buffer meanwhile (a Buffer's slice() is a view).
+      const copy = typeof value === 'string' ? value : new Uint8Array(value);
       this.#wait({ data: copy, bytes: sizeOf(value), settle });
     }
   }

@@ -10,7 +10,7 @@ import type { ConnectionStats } from '../client/stats.js';
 import type { Message } from '../core/assembler.js';
 import { validateUserClose } from '../core/close.js';
 import type { ReadyState } from '../core/constants.js';
-import type { WebSocketError } from '../core/errors.js';
+import type { ResponseHeaders, WebSocketError } from '../core/errors.js';
 import { type SendData, toSendable } from './data.js';
 
 export type { CloseCause, CloseCauseKind, ClosePhase } from '../client/close-cause.js';
@@ -127,8 +127,12 @@ export class WebSocketClient
   get extensions(): string {
     return this.#connection.extensions;
   }
-  /** Headers of the server's 101 response (lower-case names). */
-  get responseHeaders(): Readonly<Record<string, string>> {
+  /**
+   * Headers of the server's 101 response: lower-case names, repeated ones joined with ", ",
+   * except `set-cookie`, which is the list of every Set-Cookie header (as on Node's
+   * IncomingMessage).
+   */
+  get responseHeaders(): ResponseHeaders {
     return this.#connection.responseHeaders;
   }
   /** 0 connecting, 1 open, 2 closing, 3 closed. */

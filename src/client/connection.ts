@@ -9,6 +9,7 @@ import {
   ConnectionClosedError,
   ErrorCode,
   InvalidStateError,
+  type ResponseHeaders,
   TimeoutError,
   TransportError,
   type WebSocketError,
@@ -76,7 +77,7 @@ export class Connection {
   readonly #pings: PingTracker;
   #protocolName = '';
   #extensions = '';
-  #responseHeaders: Readonly<Record<string, string>> = {};
+  #responseHeaders: ResponseHeaders = {};
   #keepalive: Keepalive | undefined;
   /** Who sent the first Close frame. */
   #closeInitiator: 'client' | 'server' | undefined;
@@ -122,6 +123,7 @@ export class Connection {
       maxFragments: options.maxFragments,
       maxHandshakeBytes: options.maxHandshakeBytes,
       deliverFrames: options.deliverFrames,
+      holdFailureClose: true,
       ports: options.ports,
     });
   }
@@ -150,8 +152,8 @@ export class Connection {
   get extensions(): string {
     return this.#extensions;
   }
-  /** Headers of the server's 101 response, names in lower case. */
-  get responseHeaders(): Readonly<Record<string, string>> {
+  /** Headers of the server's 101 response, names in lower case; `set-cookie` is a list. */
+  get responseHeaders(): ResponseHeaders {
     return this.#responseHeaders;
   }
 
@@ -174,7 +176,10 @@ export class Connection {
   start(): void {
     const { options } = this;
     const { signal, clock } = options;
-    if (this.#isLogging()) this.#log(`= connecting to ${this.#publicUrl()}`);
+    if (this.#isLogging()) {
+      const order = options.preferIpv6 ? ' (IPv6 addresses first)' : '';
+      this.#log(`= connecting to ${this.#publicUrl()}${order}`);
+    }
     if (options.openTimeoutMs > 0) {
       this.#openTimer = armTimer(clock, () => this.#onOpenTimeout(), options.openTimeoutMs);
     }
@@ -318,6 +323,7 @@ export class Connection {
         case 'error':
           if (this.#followRedirect(event.error)) return;
           this.#fail(event.error);
+          if (this.#protocol.hasPendingClose) this.#sendPendingCloseLater();
           break;
       }
     }
@@ -369,6 +375,21 @@ export class Connection {
     setImmediate(() => {
       this.#reading.update();
       this.#dispatch(events, from);
+    });
+  }
+
+  /**
+   * Received data broke the protocol (§7.1.7). The faces deliver the messages that came before
+   * the fault on a later turn (their task queues run on setImmediate, in order), so the Close
+   * that fails the connection waits one turn as well: what the application answers to those
+   * messages at once still leaves first (failing strictly).
+   */
+  #sendPendingCloseLater(): void {
+    setImmediate(() => {
+      if (this.#finished) return;
+      this.#protocol.sendPendingClose();
+      this.#writes.flush();
+      this.#afterProtocolStep();
     });
   }
 

@@ -31,7 +31,7 @@ export class PingTracker {
   track(payload: Uint8Array): Promise<number> {
     return new Promise<number>((resolve, reject) => {
       this.#waiters.push({
-        payload: payload.slice(),
+        payload: new Uint8Array(payload), // a copy, also of a Buffer
         startedAt: this.#clock.now(),
         resolve,
         reject,

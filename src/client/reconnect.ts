@@ -363,9 +363,10 @@ export class Supervisor {
     const maxMessages = this.#options.maxQueuedMessages ?? 1000;
     const maxBytes = this.#options.maxQueuedBytes ?? 16 * 1024 * 1024;
     const bytes = byteLength(data);
-    // Copy bytes: the caller may reuse its buffer before the message leaves.
+    // Copy bytes: the caller may reuse its buffer before the message leaves (a Buffer's
+    // slice() would be a view).
     const item: QueuedMessage = {
-      data: typeof data === 'string' ? data : data.slice(),
+      data: typeof data === 'string' ? data : new Uint8Array(data),
       isBinary,
       bytes,
       queuedAt: this.#clock.now(),

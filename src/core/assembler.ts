@@ -3,7 +3,7 @@
 // as UTF-8 incrementally so that bad bytes fail the connection as soon as they arrive.
 
 import { concatBytes } from './bytes.js';
-import { Opcode } from './constants.js';
+import { Opcode, V8_MAX_STRING_LENGTH } from './constants.js';
 import { ErrorCode, PayloadTooBigError, ProtocolError } from './errors.js';
 import type { Utf8Check } from './ports.js';
 import { Utf8Validator } from './utf8.js';
@@ -28,6 +28,11 @@ export interface AssemblerLimits {
   maxMessageBytes: number;
   /** Most frames one message may be split into. */
   maxFragments: number;
+  /**
+   * Longest string a text message may decode to, in UTF-16 code units: the host's string
+   * limit (V8's by default). Longer text fails with 1009 instead of throwing while decoding.
+   */
+  maxTextLength?: number | undefined;
 }
 
 // ignoreBOM: a leading U+FEFF is part of the message text and must reach the application.
@@ -35,6 +40,7 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export class MessageAssembler {
   readonly #limits: AssemblerLimits;
+  readonly #maxTextLength: number;
   readonly #utf8: Utf8Validator;
   /** Opcode of the message being assembled, or -1 between messages. */
   #opcode = -1;
@@ -49,6 +55,7 @@ export class MessageAssembler {
   constructor(limits: AssemblerLimits, isUtf8?: Utf8Check, retainPayload = true) {
     this.#retainPayload = retainPayload;
     this.#limits = limits;
+    this.#maxTextLength = limits.maxTextLength ?? V8_MAX_STRING_LENGTH;
     this.#utf8 = new Utf8Validator(isUtf8);
   }
 
@@ -103,6 +110,11 @@ export class MessageAssembler {
       );
     }
     this.#bytes += length;
+    // Every UTF-16 code unit takes at least one byte and at most three, so text over three
+    // times the string limit can be refused from its headers, before it is buffered.
+    if (this.#opcode === Opcode.Text && this.#bytes > 3 * this.#maxTextLength) {
+      return textTooLong(this.#maxTextLength);
+    }
     return undefined;
   }
 
@@ -122,12 +134,53 @@ export class MessageAssembler {
     const chunks = this.#chunks;
     this.#opcode = -1;
     this.#chunks = [];
+    if (opcode === Opcode.Text) {
+      // §8.1: the whole text message must be valid UTF-8, also at its end.
+      if (!this.#utf8.isComplete) return invalidUtf8();
+      const tooLong = checkTextLength(chunks, this.#bytes, this.#maxTextLength);
+      if (tooLong !== undefined) return tooLong;
+    }
     const bytes = chunks.length === 0 ? new Uint8Array(0) : concatBytes(chunks, this.#bytes);
     if (opcode === Opcode.Binary) return { data: bytes, isBinary: true };
-    // §8.1: the whole text message must be valid UTF-8, also at its end.
-    if (!this.#utf8.isComplete) return invalidUtf8();
     return { data: bytes.length === 0 ? '' : decoder.decode(bytes), isBinary: false };
   }
+}
+
+/**
+ * Refuses valid UTF-8 `chunks` (`byteLength` bytes in all) that would decode, with `carried`
+ * code units decoded before them, to more than `maxTextLength` UTF-16 code units: the longest
+ * string the host can make. Decoding them would throw (ERR_STRING_TOO_LONG on Node) in the
+ * middle of reading the socket.
+ */
+export function checkTextLength(
+  chunks: readonly Uint8Array[],
+  byteLength: number,
+  maxTextLength: number,
+  carried = 0,
+): PayloadTooBigError | undefined {
+  // At most one code unit per byte: only text longer in bytes than the limit needs counting.
+  if (byteLength + carried <= maxTextLength) return undefined;
+  return utf16Length(chunks) + carried > maxTextLength ? textTooLong(maxTextLength) : undefined;
+}
+
+/** UTF-16 code units of valid UTF-8: one per sequence, two for a 4-byte one (§8.1). */
+function utf16Length(chunks: readonly Uint8Array[]): number {
+  let units = 0;
+  for (const chunk of chunks) {
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i]!;
+      if ((byte & 0xc0) !== 0x80) units += byte >= 0xf0 ? 2 : 1;
+    }
+  }
+  return units;
+}
+
+function textTooLong(maxTextLength: number): PayloadTooBigError {
+  return new PayloadTooBigError(
+    ErrorCode.MessageTooBig,
+    `the server sent a text message longer than ${maxTextLength} characters, the longest string JavaScript can hold; it cannot be delivered`,
+    maxTextLength,
+  );
 }
 
 function invalidUtf8(): ProtocolError {

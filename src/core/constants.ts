@@ -45,6 +45,8 @@ export type ReadyState = (typeof ReadyState)[keyof typeof ReadyState];
 export const MAX_CONTROL_PAYLOAD = 125;
 /** Largest close reason in bytes: 125 minus the 2-byte code (RFC 6455 §5.5.1). */
 export const MAX_CLOSE_REASON_BYTES = 123;
+/** V8's longest string on 64-bit, in UTF-16 code units: the default of `maxStringLength`. */
+export const V8_MAX_STRING_LENGTH = 2 ** 29 - 24;
 /** The GUID appended to the key to compute Sec-WebSocket-Accept (RFC 6455 §1.3). */
 export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 

@@ -190,23 +190,27 @@ function quotedBody(headers: Record<string, string>, body: Uint8Array): string {
   return `: ${JSON.stringify(short)}`;
 }
 
+/**
+ * Response headers, names in lower case. A repeated header is joined into one value with
+ * ", " (RFC 9110 §5.3), except Set-Cookie: its values are kept as a list, as on Node's
+ * IncomingMessage, because a cookie's Expires date contains a comma (RFC 6265 §3).
+ */
+export type ResponseHeaders = Readonly<Record<string, string>> & {
+  readonly 'set-cookie'?: readonly string[];
+};
+
 /** The server answered the upgrade request with a status other than 101. */
 export class UnexpectedStatusError extends HandshakeError {
   override name = 'UnexpectedStatusError';
   declare readonly code: UnexpectedStatusCode;
   readonly status: number;
   readonly statusText: string;
-  /** Response headers, names in lower case; repeated headers joined with ", ". */
-  readonly headers: Readonly<Record<string, string>>;
+  /** Response headers, names in lower case; repeated ones joined with ", ", but `set-cookie` is a list. */
+  readonly headers: ResponseHeaders;
   /** The first bytes of the response body (at most `maxRefusalBodyBytes`, 64 KiB by default). */
   readonly body: Uint8Array;
 
-  constructor(
-    status: number,
-    statusText: string,
-    headers: Record<string, string>,
-    body: Uint8Array,
-  ) {
+  constructor(status: number, statusText: string, headers: ResponseHeaders, body: Uint8Array) {
     super(
       ErrorCode.UnexpectedStatus,
       `the server refused the WebSocket upgrade with HTTP ${status}${statusText ? ` ${statusText}` : ''}${quotedBody(headers, body)}; ` +

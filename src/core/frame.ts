@@ -67,6 +67,58 @@ export function maskRange(
   for (; i < end; i++) bytes[i] = bytes[i]! ^ key[keyOffset + ((i - start) & 3)]!;
 }
 
+/**
+ * Writes `source` XOR the key at key[keyOffset..] into out[outStart..] (RFC 6455 §5.3) in one
+ * pass: `source` is only read, never written. `outWords` is a Uint32Array over the whole
+ * buffer of `out` from byte 0. When `source` and the destination share their alignment
+ * modulo 4, the middle goes a 32-bit word at a time; otherwise the bytes are copied, then
+ * masked in place.
+ */
+export function maskInto(
+  out: Uint8Array,
+  outWords: Uint32Array,
+  outStart: number,
+  source: Uint8Array,
+  key: Uint8Array,
+  keyOffset: number,
+): void {
+  const length = source.length;
+  const outByte = out.byteOffset + outStart;
+  if (length < WORD_MASK_THRESHOLD || ((source.byteOffset - outByte) & 3) !== 0) {
+    out.set(source, outStart);
+    maskRange(out, outWords, outStart, outStart + length, key, keyOffset);
+    return;
+  }
+  const lead = (4 - (outByte & 3)) & 3;
+  let i = 0;
+  for (; i < lead; i++) out[outStart + i] = source[i]! ^ key[keyOffset + (i & 3)]!;
+  keyBytes[0] = key[keyOffset + (lead & 3)]!;
+  keyBytes[1] = key[keyOffset + ((lead + 1) & 3)]!;
+  keyBytes[2] = key[keyOffset + ((lead + 2) & 3)]!;
+  keyBytes[3] = key[keyOffset + ((lead + 3) & 3)]!;
+  const word = keyWord[0]!;
+  const count = (length - lead) >>> 2;
+  const from = new Uint32Array(source.buffer, source.byteOffset + lead, count);
+  const w = (outByte + lead) >>> 2;
+  let k = 0;
+  const unrolledEnd = count & ~7;
+  for (; k < unrolledEnd; k += 8) {
+    outWords[w + k] = from[k]! ^ word;
+    outWords[w + k + 1] = from[k + 1]! ^ word;
+    outWords[w + k + 2] = from[k + 2]! ^ word;
+    outWords[w + k + 3] = from[k + 3]! ^ word;
+    outWords[w + k + 4] = from[k + 4]! ^ word;
+    outWords[w + k + 5] = from[k + 5]! ^ word;
+    outWords[w + k + 6] = from[k + 6]! ^ word;
+    outWords[w + k + 7] = from[k + 7]! ^ word;
+  }
+  for (; k < count; k++) outWords[w + k] = from[k]! ^ word;
+  // The tail: key position relative to the payload's first byte.
+  for (i = lead + (count << 2); i < length; i++) {
+    out[outStart + i] = source[i]! ^ key[keyOffset + (i & 3)]!;
+  }
+}
+
 /** Header length of a masked client frame carrying `payloadLength` bytes. */
 export function maskedHeaderLength(payloadLength: number): number {
   return payloadLength < 126 ? 6 : payloadLength < 65536 ? 8 : 14;
@@ -208,14 +260,18 @@ export class FrameWriter {
         maskOffset,
       );
       const payloadStart = start + headerLength;
-      pool.set(payload, payloadStart);
-      maskRange(pool, this.#pool32, payloadStart, payloadStart + length, this.#masks, maskOffset);
+      maskInto(pool, this.#pool32, payloadStart, payload, this.#masks, maskOffset);
       this.#poolUsed = payloadStart + length;
       return;
     }
-    const copy = payload.slice();
-    applyMask(copy, this.#masks, maskOffset);
-    this.#writeHeaderThenOwned(opcode, fin, rsv1, copy, maskOffset);
+    // A block of our own, starting at the payload's alignment so that masking runs a word at a
+    // time while copying. Never mask `payload` itself: a Buffer's slice() is a view of the
+    // caller's memory, not a copy.
+    const shift = payload.byteOffset & 3;
+    const block = new Uint8Array(length + shift);
+    const blockWords = new Uint32Array(block.buffer, 0, block.length >>> 2);
+    maskInto(block, blockWords, shift, payload, this.#masks, maskOffset);
+    this.#writeHeaderThenOwned(opcode, fin, rsv1, block.subarray(shift), maskOffset);
   }
 
   /**

@@ -177,6 +177,14 @@ export function validateHandshakeResponse(
   sha1: Sha1,
 ): HandshakeResult | HandshakeError {
   const { headers } = head;
+  // §4.1 asks for an HTTP/1.1 request and a 101 in answer; HTTP/1.0 has no protocol switch
+  // (RFC 9110 §7.8: Upgrade is ignored in HTTP/1.0), so a 1.0 "101" is not a real one.
+  if (head.httpVersion !== '1.1') {
+    return new HandshakeError(
+      ErrorCode.InvalidHttpResponse,
+      `the server answered 101 with HTTP/${head.httpVersion}; switching protocols needs HTTP/1.1`,
+    );
+  }
   // §4.1 item 2: Upgrade must contain "websocket", case-insensitively.
   if (!headerTokens(headers.upgrade).some((token) => token.toLowerCase() === 'websocket')) {
     return new HandshakeError(

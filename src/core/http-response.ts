@@ -3,13 +3,16 @@
 // and returns the bytes that followed the head (frames or body) untouched.
 
 import { latin1Decode } from './bytes.js';
-import { ErrorCode, HandshakeError } from './errors.js';
+import { ErrorCode, HandshakeError, type ResponseHeaders } from './errors.js';
+
+export type { ResponseHeaders };
 
 export interface HttpResponseHead {
+  /** "1.1", or "1.0" (which cannot switch protocols). */
+  httpVersion: string;
   status: number;
   statusText: string;
-  /** Header names in lower case; repeated headers joined with ", ". */
-  headers: Record<string, string>;
+  headers: ResponseHeaders;
 }
 
 export interface ParsedHead {
@@ -19,7 +22,28 @@ export interface ParsedHead {
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const STATUS_LINE = /^HTTP\/1\.[01] ([1-9][0-9]{2})(?: ([^\r\n]*))?$/;
+const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9][0-9]{2})(?: (.*))?$/s;
+
+/**
+ * True when `text` has a control character other than HTAB: never valid in a status line
+ * (RFC 9112 §4: the reason phrase is tabs, spaces, visible and obs-text characters) or in a
+ * field value (RFC 9110 §5.5). NUL, CR and LF among them.
+ */
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/** The status line's parts, or undefined when it is not a valid HTTP/1.x status line. */
+function matchStatusLine(line: string): RegExpExecArray | undefined {
+  const match = STATUS_LINE.exec(line);
+  return match === null || hasControl(line) ? undefined : match;
+}
+/** What every response starts with: "HTTP/1." then the minor version and a space. */
+const PREFIX = 'HTTP/1.';
 
 export class HttpResponseParser {
   readonly #maxBytes: number;
@@ -27,6 +51,8 @@ export class HttpResponseParser {
   #length = 0;
   /** Where the search for CRLFCRLF resumes. */
   #scanFrom = 0;
+  /** The status line was complete and valid. */
+  #isFirstLineChecked = false;
 
   constructor(maxBytes: number) {
     this.#maxBytes = maxBytes;
@@ -55,6 +81,12 @@ export class HttpResponseParser {
     this.#buffer.set(chunk, this.#length);
     this.#length = needed;
     const buffer = this.#buffer;
+    if (!this.#isFirstLineChecked) {
+      // A server that does not speak HTTP (SSH, SMTP...) may send one line and wait: judge the
+      // first bytes and the status line as they arrive, not at the blank line.
+      const error = this.#checkFirstLine();
+      if (error !== undefined) return error;
+    }
     for (let i = Math.max(this.#scanFrom, 3); i < this.#length; i++) {
       if (
         buffer[i] === 0x0a &&
@@ -73,6 +105,33 @@ export class HttpResponseParser {
     return undefined;
   }
 
+  #checkFirstLine(): HandshakeError | undefined {
+    const buffer = this.#buffer;
+    const length = this.#length;
+    const prefix = Math.min(length, PREFIX.length + 2);
+    for (let i = 0; i < prefix; i++) {
+      const byte = buffer[i]!;
+      const ok =
+        i < PREFIX.length
+          ? byte === PREFIX.charCodeAt(i)
+          : i === PREFIX.length
+            ? byte === 0x30 || byte === 0x31
+            : byte === 0x20;
+      if (!ok) {
+        const end = buffer.subarray(0, Math.min(length, 80)).indexOf(0x0a);
+        const shown = latin1Decode(buffer, 0, end === -1 ? Math.min(length, 80) : end);
+        return malformed(`it does not start with HTTP/1.1 but with ${JSON.stringify(shown)}`);
+      }
+    }
+    const lineEnd = buffer.subarray(0, length).indexOf(0x0a);
+    if (lineEnd === -1) return undefined;
+    if (buffer[lineEnd - 1] !== 0x0d) return malformed('the status line ends in a bare LF');
+    const statusLine = latin1Decode(buffer, 0, lineEnd - 1);
+    if (matchStatusLine(statusLine) === undefined) return badStatusLine(statusLine);
+    this.#isFirstLineChecked = true;
+    return undefined;
+  }
+
   #tooLarge(): HandshakeError {
     return new HandshakeError(
       ErrorCode.HandshakeHeadersTooLarge,
@@ -88,15 +147,18 @@ function malformed(detail: string): HandshakeError {
   );
 }
 
+function badStatusLine(statusLine: string): HandshakeError {
+  return malformed(`bad status line ${JSON.stringify(statusLine.slice(0, 80))}`);
+}
+
 /** Parses the status line and header lines (without the final CRLFCRLF). */
 export function parseHead(text: string): HttpResponseHead | HandshakeError {
   const lines = text.split('\r\n');
   const statusLine = lines[0] ?? '';
-  const match = STATUS_LINE.exec(statusLine);
-  if (match === null) {
-    return malformed(`bad status line ${JSON.stringify(statusLine.slice(0, 80))}`);
-  }
+  const match = matchStatusLine(statusLine);
+  if (match === undefined) return badStatusLine(statusLine);
   const headers: Record<string, string> = Object.create(null);
+  const cookies: string[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     const colon = line.indexOf(':');
@@ -104,12 +166,22 @@ export function parseHead(text: string): HttpResponseHead | HandshakeError {
     const name = line.slice(0, colon);
     if (!TOKEN.test(name)) return malformed(`bad header name ${JSON.stringify(name.slice(0, 80))}`);
     const value = line.slice(colon + 1).trim();
-    if (/[\0\r\n]/.test(value)) return malformed(`bad value for header ${name}`);
+    if (hasControl(value)) return malformed(`a control character in header ${name}`);
     const key = name.toLowerCase();
+    if (key === 'set-cookie') {
+      cookies.push(value);
+      continue;
+    }
     const previous = headers[key];
     headers[key] = previous === undefined ? value : `${previous}, ${value}`;
   }
-  return { status: Number(match[1]), statusText: match[2] ?? '', headers };
+  if (cookies.length > 0) (headers as Record<string, unknown>)['set-cookie'] = cookies;
+  return {
+    httpVersion: `1.${match[1]}`,
+    status: Number(match[2]),
+    statusText: match[3] ?? '',
+    headers,
+  };
 }
 
 /** Splits a comma-separated header value into trimmed, non-empty items. */

@@ -17,4 +17,10 @@ export interface CorePorts {
   entropy: Entropy;
   sha1: Sha1;
   isUtf8?: Utf8Check | undefined;
+  /**
+   * The longest string the host's JavaScript engine can make, in UTF-16 code units (on Node,
+   * `buffer.constants.MAX_STRING_LENGTH`; V8's 2^29 - 24 on 64-bit when absent). A text
+   * message that would decode to a longer string fails the connection with 1009.
+   */
+  maxStringLength?: number | undefined;
 }

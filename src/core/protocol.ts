@@ -3,7 +3,7 @@
 // dataToSend() and does the I/O. Peer input never throws: a violation fails the connection
 // (§7.1.7), queues the Close frame and reports the error as an event.
 
-import { MessageAssembler } from './assembler.js';
+import { checkTextLength, MessageAssembler } from './assembler.js';
 import { concatBytes, utf8Length } from './bytes.js';
 import { isValidWireCloseCode, parseClosePayload, serializeClosePayload } from './close.js';
 import {
@@ -13,6 +13,7 @@ import {
   MAX_CONTROL_PAYLOAD,
   Opcode,
   ReadyState,
+  V8_MAX_STRING_LENGTH,
 } from './constants.js';
 import {
   type CloseFrame,
@@ -49,6 +50,13 @@ export interface ClientProtocolOptions {
    * whole message.
    */
   deliverFrames?: boolean | undefined;
+  /**
+   * When received data breaks the protocol, hold the Close frame that fails the connection
+   * until sendPendingClose() is called, instead of writing it at the next dataToSend(). For
+   * callers that deliver events on a later turn: the replies to the messages received before
+   * the fault then still leave before the Close (failing strictly).
+   */
+  holdFailureClose?: boolean | undefined;
   ports: CorePorts;
 }
 
@@ -106,6 +114,8 @@ export class ClientProtocol implements FrameSink {
   #controlPayload: Uint8Array = EMPTY;
   #controlLength = 0;
   readonly #deliverFrames: boolean;
+  /** Longest string the host can make: text frames that decode longer fail with 1009. */
+  readonly #maxTextLength: number;
   /** In frame delivery: the current data frame's opcode, FIN bit and payload so far. */
   #frameOpcode = 0;
   #frameFin = false;
@@ -129,11 +139,16 @@ export class ClientProtocol implements FrameSink {
   #failure: WebSocketError | undefined;
   #eofReceived = false;
   #endRequested = false;
+  readonly #holdFailureClose: boolean;
+  /** Close code of a failure found in received data, whose Close frame is not written yet. */
+  #pendingCloseCode: number | undefined;
 
   constructor(options: ClientProtocolOptions) {
     this.#ports = options.ports;
     this.#secure = options.target.secure;
     this.#deliverFrames = options.deliverFrames === true;
+    this.#maxTextLength = options.ports.maxStringLength ?? V8_MAX_STRING_LENGTH;
+    this.#holdFailureClose = options.holdFailureClose === true;
     this.#protocols = options.protocols ?? [];
     this.#maxRefusalBodyBytes = options.maxRefusalBodyBytes ?? Defaults.maxRefusalBodyBytes;
     this.#maxHandshakeBytes = options.maxHandshakeBytes ?? Defaults.maxHandshakeBytes;
@@ -143,6 +158,7 @@ export class ClientProtocol implements FrameSink {
       {
         maxMessageBytes: options.maxMessageBytes ?? Defaults.maxMessageBytes,
         maxFragments: options.maxFragments ?? Defaults.maxFragments,
+        maxTextLength: this.#maxTextLength,
       },
       options.ports.isUtf8,
       !this.#deliverFrames,
@@ -195,9 +211,13 @@ export class ClientProtocol implements FrameSink {
   /**
    * Bytes to write to the transport since the last call, in order. With `withPong` false, a
    * Pong held back for a Ping stays pending (the transport has not sent the previous one).
+   * A Close frame that fails the connection for a fault in received data comes last: whatever
+   * was sent while handling the events received before the fault goes first (unless
+   * `holdFailureClose`, when the caller writes it with sendPendingClose()).
    */
   dataToSend(withPong = true): Uint8Array[] {
     if (withPong) this.#writePendingPong();
+    if (!this.#holdFailureClose) this.sendPendingClose();
     return this.#writer.takeOutput();
   }
 
@@ -217,6 +237,28 @@ export class ClientProtocol implements FrameSink {
     this.#pendingPong = undefined;
     this.#pongsWritten++;
     this.#writer.writeFrame(Opcode.Pong, payload, true);
+  }
+
+  /** True when received data failed the connection and its Close frame is not written yet. */
+  get hasPendingClose(): boolean {
+    return this.#pendingCloseCode !== undefined;
+  }
+
+  /**
+   * Writes the Close frame of a failure found in received data (§7.1.7), once the events
+   * received before the fault were handled; a Pong still owed goes first. Does nothing when
+   * none is pending.
+   */
+  sendPendingClose(): void {
+    const code = this.#pendingCloseCode;
+    if (code === undefined) return;
+    this.#pendingCloseCode = undefined;
+    if (this.#closeSent === undefined && !this.#eofReceived) {
+      this.#writePendingPong();
+      this.#closeSent = { code, reason: '' };
+      this.#writer.writeFrame(Opcode.Close, serializeClosePayload(code), true);
+    }
+    this.#endRequested = true;
   }
 
   /** Number of the last dataToSend() call. */
@@ -423,6 +465,17 @@ export class ClientProtocol implements FrameSink {
       if (this.#deliverFrames) {
         const chunks = this.#frameChunks;
         this.#frameChunks = [];
+        if (!this.#frameIsBinary) {
+          // The face decodes each frame as it comes, carrying at most one split character
+          // over from the frame before: one code unit of room for it.
+          let bytes = 0;
+          for (const chunk of chunks) bytes += chunk.length;
+          const tooLong = checkTextLength(chunks, bytes, this.#maxTextLength, 1);
+          if (tooLong !== undefined) {
+            this.#fail(tooLong);
+            return;
+          }
+        }
         this.#events.push({
           type: 'frame',
           data: chunks.length === 0 ? EMPTY : concatBytes(chunks),
@@ -476,7 +529,12 @@ export class ClientProtocol implements FrameSink {
   // ---------------------------------------------------------------- intents out
 
   #assertCanSend(what: string): void {
-    if (this.#state !== ReadyState.OPEN || this.#closeSent !== undefined) {
+    // While the Close of a failure waits behind the events received before the fault, the
+    // replies to those events may still be sent.
+    const isOpen =
+      this.#state === ReadyState.OPEN ||
+      (this.#pendingCloseCode !== undefined && !this.#eofReceived);
+    if (!isOpen || this.#closeSent !== undefined) {
       throw new InvalidStateError(
         ErrorCode.InvalidState,
         `cannot send ${what}: the connection is ${stateName(this.#state)}`,
@@ -587,6 +645,11 @@ export class ClientProtocol implements FrameSink {
       );
     }
     if (this.#closeSent !== undefined || this.#state === ReadyState.CLOSED) return;
+    if (this.#pendingCloseCode !== undefined) {
+      // The connection already failed: its Close goes out instead.
+      this.sendPendingClose();
+      return;
+    }
     if (code !== undefined && !isValidWireCloseCode(code)) {
       throw new InvalidArgumentError(
         ErrorCode.InvalidArgument,
@@ -617,8 +680,13 @@ export class ClientProtocol implements FrameSink {
    */
   fail(error: WebSocketError): void {
     this.#fail(error);
+    this.sendPendingClose();
   }
 
+  /**
+   * Records the failure and reports it after the events already queued. The Close frame of a
+   * failure found in received data waits (see sendPendingClose); any other is written now.
+   */
   #fail(error: WebSocketError | ProtocolError | HandshakeError): void {
     if (this.#failure !== undefined) return;
     this.#failure = error;
@@ -626,14 +694,12 @@ export class ClientProtocol implements FrameSink {
     this.#phase = PHASE_DISCARD;
     this.#events.push({ type: 'error', error });
     if (this.#state === ReadyState.OPEN || this.#state === ReadyState.CLOSING) {
+      this.#state = ReadyState.CLOSING;
       if (this.#closeSent === undefined && !this.#eofReceived) {
         const code = error.closeCode ?? CloseCode.ProtocolError;
-        const wireCode = isValidWireCloseCode(code) ? code : CloseCode.ProtocolError;
-        this.#writePendingPong();
-        this.#closeSent = { code: wireCode, reason: '' };
-        this.#writer.writeFrame(Opcode.Close, serializeClosePayload(wireCode), true);
+        this.#pendingCloseCode = isValidWireCloseCode(code) ? code : CloseCode.ProtocolError;
+        return;
       }
-      this.#state = ReadyState.CLOSING;
     } else {
       this.#state = ReadyState.CLOSED;
     }

@@ -1,7 +1,7 @@
 // The core's ports on Node: random bytes and SHA-1 from node:crypto, fast UTF-8 validation
 // from node:buffer (simdutf inside Node).
 
-import { isUtf8 } from 'node:buffer';
+import { constants, isUtf8 } from 'node:buffer';
 import { createHash, randomFillSync } from 'node:crypto';
 import type { CorePorts } from '../core/ports.js';
 
@@ -11,4 +11,5 @@ export const nodePorts: CorePorts = {
   },
   sha1: (data) => createHash('sha1').update(data).digest(),
   isUtf8: (data) => isUtf8(data),
+  maxStringLength: constants.MAX_STRING_LENGTH,
 };

@@ -272,6 +272,23 @@ describe('ReconnectingWebSocket: offline queue bounds', { timeout: 15_000 }, () 
     assert.deepEqual(await received(await arrives, 2), ['c', 'd']);
   });
 
+  it("'drop-oldest' drops nothing for a message larger than the whole queue", async (t) => {
+    const server = await gatedServer(t);
+    const handshake = gate();
+    server.state.gate = handshake.promise;
+    const { ws } = client(t, server.url, { maxQueuedBytes: 10, queueFullPolicy: 'drop-oldest' });
+    const sends = [track(ws.send('abc')), track(ws.send(new Uint8Array(11)))];
+    await settleTurns(() => sends[1]!.state !== 'pending');
+    assert.deepEqual(
+      sends.map((send) => send.state),
+      ['pending', ErrorCode.QueueFull],
+    );
+    assert.deepEqual([ws.stats().queuedBytes, ws.bufferedAmount], [3, 3]);
+    const arrives = server.nextPeer();
+    handshake.open();
+    assert.deepEqual(await received(await arrives, 1), ['abc']);
+  });
+
   it('queueTtlMs rejects messages that waited too long with ERR_QUEUE_EXPIRED', async (t) => {
     const server = await gatedServer(t);
     const handshake = gate();

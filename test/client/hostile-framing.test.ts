@@ -4,8 +4,10 @@
 // client puts on the wire and the error it reports (class, code, close info).
 
 import assert from 'node:assert/strict';
+import { constants } from 'node:buffer';
 import { describe, it, type TestContext } from 'node:test';
 import { ErrorCode, PayloadTooBigError, ProtocolError } from '../../src/core/errors.js';
+import { nodePorts } from '../../src/transport/node-ports.js';
 import {
   assertFailedOpenConnection,
   type HostileOptions,
@@ -268,6 +270,57 @@ describeRules('limits (close code 1009)', [
     { maxFragments: 3 },
   ),
 ]);
+
+/** The client's ports with a string limit of 1000 UTF-16 code units (V8's is 2^29 - 24). */
+const shortStrings = { ports: { ...nodePorts, maxStringLength: 1000 } };
+
+describeRules("text longer than the host's longest string (close code 1009, no crash)", [
+  {
+    ...tooBig(
+      'a text message of 1001 characters after one that fits',
+      () =>
+        Buffer.concat([serverFrame(TEXT, '€'.repeat(1000)), serverFrame(TEXT, 'a'.repeat(1001))]),
+      ErrorCode.MessageTooBig,
+      shortStrings,
+    ),
+    delivered: ['€'.repeat(1000)],
+  },
+  tooBig(
+    'a fragmented text message of 1001 characters',
+    () =>
+      Buffer.concat([
+        serverFrame(TEXT, 'a'.repeat(600), { fin: false }),
+        serverFrame(0, '😀'.repeat(200) /* 400 code units */, { fin: false }),
+        serverFrame(0, 'b'),
+      ]),
+    ErrorCode.MessageTooBig,
+    shortStrings,
+  ),
+]);
+
+describe("text longer than V8's real string limit", () => {
+  // 512 MiB through loopback: about 2 GB of memory and a few seconds, so only on request.
+  const skip = process.env.WSX_HUGE_TESTS === '1' ? false : 'set WSX_HUGE_TESTS=1 to run';
+  it('MAX_STRING_LENGTH + 1 characters fail with 1009 instead of crashing', {
+    skip,
+    timeout: 120_000,
+  }, async (t) => {
+    const length = constants.MAX_STRING_LENGTH + 1;
+    const result = await runHostile(
+      t,
+      (peer) => peer.write(serverFrame(TEXT, Buffer.alloc(length, 0x61))),
+      {
+        client: { maxMessageBytes: 2 ** 30, openTimeoutMs: 60_000 },
+      },
+    );
+    assertFailedOpenConnection(result, {
+      wireCode: 1009,
+      code: ErrorCode.MessageTooBig,
+      errorClass: PayloadTooBigError,
+    });
+    assert.equal((result.info.error as PayloadTooBigError).limit, constants.MAX_STRING_LENGTH);
+  });
+});
 
 describe('limits: the error carries the limit', { timeout: 20_000 }, () => {
   it('PayloadTooBigError.limit is maxMessageBytes', async (t) => {

@@ -15,10 +15,11 @@ import {
 } from '../../src/core/errors.js';
 import { ClientProtocol } from '../../src/core/protocol.js';
 import { parseWebSocketUrl } from '../../src/core/url.js';
-import { cleanClose } from '../helpers/api.js';
+import { cleanClose, open } from '../helpers/api.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 import { type HostileResult, Peer, runHostile } from '../helpers/hostile.js';
 import { testPorts } from '../helpers/ports.js';
-import { acceptFor, serverFrame } from '../helpers/servers.js';
+import { acceptFor, readRequest, scripted, serverFrame } from '../helpers/servers.js';
 
 type Request = { headers: Record<string, string> };
 
@@ -403,6 +404,71 @@ describe('RFC 9110 §15.2 interim responses before the 101', { timeout: 20_000 }
   });
 });
 
+describe('RFC 9112 strict response parsing', { timeout: 20_000 }, () => {
+  // A fake clock: the open timeout never fires, so each failure below is the parser's own.
+  const noTimeout = () => ({ clock: new FakeClock() });
+
+  it('a server that is not HTTP (an SSH banner, then silence) fails at once', async (t) => {
+    const result = await raw(
+      t,
+      (socket) => void socket.write('SSH-2.0-OpenSSH_9.6\r\n'),
+      noTimeout(),
+    );
+    assertHandshakeFailed(result, HandshakeError, ErrorCode.InvalidHttpResponse);
+    assert.match((result.opened as HandshakeError).message, /SSH-2\.0/);
+  });
+
+  it('an HTTP/1.0 101 is refused', async (t) => {
+    const result = await raw(t, (socket, request) => {
+      socket.write(response101(request).replace('HTTP/1.1 101', 'HTTP/1.0 101'));
+    });
+    assertHandshakeFailed(result, HandshakeError, ErrorCode.InvalidHttpResponse);
+  });
+
+  it('a NUL in the status line is refused, before the headers end', async (t) => {
+    const result = await raw(
+      t,
+      (socket) =>
+        void socket.write('HTTP/1.1 101 Switching\u0000Protocols\r\nUpgrade: websocket\r\n'),
+      noTimeout(),
+    );
+    assertHandshakeFailed(result, HandshakeError, ErrorCode.InvalidHttpResponse);
+  });
+
+  it('a NUL in a header value is refused', async (t) => {
+    const result = await raw(t, (socket, request) => {
+      socket.write(response101(request, { 'X-Trace': 'a\u0000b' }));
+    });
+    assertHandshakeFailed(result, HandshakeError, ErrorCode.InvalidHttpResponse);
+  });
+
+  it('repeated Set-Cookie headers reach responseHeaders as a list, in order', async (t) => {
+    const cookies = ['a=1; Expires=Wed, 21 Oct 2035 07:28:00 GMT; Secure', 'b=2; Path=/'];
+    const server = await scripted(t, async (socket) => {
+      const { headers } = await readRequest(socket);
+      const lines = cookies.map((cookie) => `Set-Cookie: ${cookie}`).join('\r\n');
+      socket.write(response101({ headers }).replace('\r\n\r\n', `\r\n${lines}\r\n\r\n`));
+    });
+    const ws = await open(t, server.url);
+    assert.deepEqual(ws.responseHeaders['set-cookie'], cookies);
+    assert.equal(ws.responseHeaders.upgrade, 'websocket');
+  });
+
+  it('a refusal keeps its Set-Cookie headers as a list on the error', async (t) => {
+    const result = await raw(t, (socket) => {
+      socket.write(
+        'HTTP/1.1 401 Unauthorized\r\nSet-Cookie: s=1; Expires=Thu, 01 Jan 2037 00:00:00 GMT\r\n' +
+          'Set-Cookie: t=2\r\nContent-Length: 0\r\n\r\n',
+      );
+    });
+    assertHandshakeFailed(result, UnexpectedStatusError, ErrorCode.UnexpectedStatus);
+    assert.deepEqual((result.opened as UnexpectedStatusError).headers['set-cookie'], [
+      's=1; Expires=Thu, 01 Jan 2037 00:00:00 GMT',
+      't=2',
+    ]);
+  });
+});
+
 describe('§4.1 one byte per read, driven through the sans-I/O core', () => {
   // TCP may merge small writes into one read; feeding ClientProtocol directly makes sure every
   // byte of the response is really parsed on its own.
@@ -462,6 +528,8 @@ describe('§4.1 one byte per read, driven through the sans-I/O core', () => {
       ['open', 'error'],
     );
     assert.equal(protocol.failure?.code, ErrorCode.ReservedBits);
+    // The failing Close is written when the output is next taken, behind any replies.
+    protocol.dataToSend();
     assert.equal(protocol.closeSent?.code, 1002);
   });
 });

@@ -115,8 +115,31 @@ describe('wss:// to a server whose certificate the test CA signed', { timeout: 6
     await echoOnce(server, { rejectUnauthorized: false, servername: 'wrong.example' });
   });
 
-  test('minVersion TLSv1.3 is honoured', async () => {
-    await echoOnce(server, { ca, minVersion: 'TLSv1.3' });
+  test('minVersion TLSv1.3 connects with TLS 1.3 to a server that offers it', async () => {
+    const request = await echoOnce(server, { ca, minVersion: 'TLSv1.3' });
+    assert.equal(request.tlsVersion, 'TLSv1.3');
+  });
+});
+
+describe('minVersion against a server limited to TLS 1.2', { timeout: 60_000 }, () => {
+  let server: TlsPeer;
+  before(async () => {
+    server = await startTlsWsPeer({ ...serverTls, maxVersion: 'TLSv1.2' });
+  });
+  after(() => server.close());
+
+  test('without minVersion the client settles for TLS 1.2', async () => {
+    const request = await echoOnce(server, { ca });
+    assert.equal(request.tlsVersion, 'TLSv1.2');
+  });
+
+  test('minVersion TLSv1.3 refuses it: ERR_TLS in phase tls, no upgrade request', async () => {
+    const before = server.requests.length;
+    const error = await connectFails(server, { ca, minVersion: 'TLSv1.3' });
+    assert.equal(error.code, 'ERR_TLS');
+    assert.equal(error.phase, 'tls');
+    assert.match(causeCode(error) ?? '', /PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL/);
+    assert.equal(server.requests.length, before);
   });
 });
 

@@ -158,9 +158,9 @@ add('2.12', 'pings interleaved with messages', () =>
 const RSV_KINDS: [string, (rsv: number) => CaseScript][] = [
   ['small text frame', (rsv) => protocolError(text('reserved', { rsv }), ErrorCode.ReservedBits)],
   [
-    'text frame after a message that was echoed',
+    'text frame right behind a valid message (one write), then a ping',
     (rsv) =>
-      protocolError(text('second', { rsv }), ErrorCode.ReservedBits, {
+      protocolError([text('second', { rsv }), ping('unanswered')], ErrorCode.ReservedBits, {
         before: { frames: [text('first')], messages: [T('first')] },
       }),
   ],
@@ -180,6 +180,22 @@ const RSV_KINDS: [string, (rsv: number) => CaseScript][] = [
         [text('start', { fin: false }), continuation('end', { rsv })],
         ErrorCode.ReservedBits,
       ),
+  ],
+  [
+    'text frame behind a valid message, then a ping, written frame by frame',
+    (rsv) =>
+      protocolError([text('second', { rsv }), ping('unanswered')], ErrorCode.ReservedBits, {
+        before: { frames: [text('first')], messages: [T('first')] },
+        frameByFrame: true,
+      }),
+  ],
+  [
+    'text frame behind a valid message, then a ping, one byte per write',
+    (rsv) =>
+      protocolError([text('second', { rsv }), ping('unanswered')], ErrorCode.ReservedBits, {
+        before: { frames: [text('first')], messages: [T('first')] },
+        chop: 1,
+      }),
   ],
 ];
 RSV_KINDS.forEach(([kind, build], k) => {
@@ -208,7 +224,7 @@ CONTROL_RESERVED.forEach((opcode, i) => {
 [...DATA_RESERVED, ...CONTROL_RESERVED].forEach((opcode, i) => {
   add(
     `4.3.${i + 1}`,
-    `reserved opcode ${name(opcode)} with payload after an echoed message, then a ping`,
+    `reserved opcode ${name(opcode)} with payload right behind a valid message, then a ping`,
     () =>
       protocolError([frame(opcode, 'reserved'), ping('unanswered')], ErrorCode.ReservedOpcode, {
         before: { frames: [text('before')], messages: [T('before')] },
@@ -223,6 +239,15 @@ CONTROL_RESERVED.forEach((opcode, i) => {
         ErrorCode.ReservedOpcode,
         { chop: 1 },
       ),
+  );
+  add(
+    `4.5.${i + 1}`,
+    `reserved opcode ${name(opcode)} behind a valid message, then a ping, one byte per write`,
+    () =>
+      protocolError([frame(opcode, 'reserved'), ping('unanswered')], ErrorCode.ReservedOpcode, {
+        before: { frames: [text('before')], messages: [T('before')] },
+        chop: 1,
+      }),
   );
 });
 
@@ -396,6 +421,23 @@ add('5.25', 'a fragmented text whose ping arrives one byte per write with the fr
     { chop: 1, pongs: ['p'] },
   ),
 );
+/** Autobahn's 5.15: a fragmented message, then a continuation with nothing to continue. */
+const strayAfterFragments = (chop?: number) =>
+  protocolError(
+    [continuation('stray', { fin: false }), text('never')],
+    ErrorCode.UnexpectedContinuation,
+    {
+      before: {
+        frames: [text('frag', { fin: false }), continuation('ment')],
+        messages: [T('fragment')],
+      },
+      ...(chop === undefined ? {} : { chop }),
+    },
+  );
+add('5.26', 'a two-fragment text, a stray continuation and a text, all in one write', () =>
+  strayAfterFragments(),
+);
+add('5.27', 'same as 5.26, one byte per write', () => strayAfterFragments(1));
 
 /** Every case, in id order. */
 export const conformanceCases: readonly ConformanceCase[] = [...cases, ...moreCases].sort((a, b) =>

@@ -237,8 +237,14 @@ export function accepts(
 }
 
 export interface FailOptions extends ShapeOptions {
-  /** Frames sent (and echoed, and their pings answered) before the offending ones. */
+  /**
+   * Valid frames sent right before the offending ones, in the same write (or the same chopped
+   * writes). A strict client delivers and echoes their messages, and answers their pings,
+   * before it fails the connection; one that fails first is graded NON-STRICT.
+   */
   before?: { frames: readonly Uint8Array[]; messages: readonly Echo[]; pongs?: readonly string[] };
+  /** Write each frame on its own (no waiting in between) instead of all in one write. */
+  frameByFrame?: boolean;
 }
 
 /** The frames must fail the connection with `error`, the client sending Close `closeCode`. */
@@ -252,11 +258,10 @@ export function fails(
   const beforePongs = (before?.pongs ?? []).map(bytes);
   // Pings that arrive before the offending frame are answered before the client fails.
   const pongs = [...beforePongs, ...(options.pongs ?? []).map(bytes)];
-  const steps: Step[] = [];
-  if (before !== undefined) {
-    steps.push(send(before.frames), wait(before.messages.length, beforePongs.length));
-  }
-  steps.push(send(frames, options.chop));
+  const all = [...(before?.frames ?? []), ...(frames instanceof Uint8Array ? [frames] : frames)];
+  const steps: Step[] = options.frameByFrame
+    ? all.map((one) => send(one, options.chop))
+    : [send(all, options.chop)];
   return {
     steps,
     expect: {

@@ -273,3 +273,58 @@ describe('RFC 6455 §10.4 limits: maxMessageBytes and maxFragments (close code 1
     }
   });
 });
+
+describe("the host's string limit (maxTextLength): text too long for a string fails with 1009", () => {
+  const limits = { maxMessageBytes: 1000, maxFragments: 100, maxTextLength: 10 };
+
+  it('counts UTF-16 code units, not bytes', () => {
+    const cases: [string, boolean][] = [
+      ['abcdefghij', true], // 10 units
+      ['abcdefghijk', false], // 11
+      ['€€€€€€€€€€', true], // 30 bytes, 10 units
+      ['€€€€€€€€€€a', false], // 11 units
+      ['😀😀😀😀😀', true], // 20 bytes, 10 units (surrogate pairs)
+      ['😀😀😀😀😀a', false], // 11 units
+    ];
+    for (const [text, fits] of cases) {
+      const step = runFrame(new MessageAssembler(limits), Opcode.Text, true, [encode(text)]);
+      if (fits) {
+        assert.deepEqual(step, { data: text, isBinary: false }, text);
+        continue;
+      }
+      assert.ok(step instanceof PayloadTooBigError, `${text}: refused`);
+      assert.equal(step.code, ErrorCode.MessageTooBig);
+      assert.equal(step.closeCode, 1009);
+      assert.equal(step.limit, 10);
+      assert.match(step.message, /longest string/);
+    }
+  });
+
+  it('counts the whole fragmented message, in any split', () => {
+    const assembler = new MessageAssembler(limits);
+    assert.equal(
+      runFrame(assembler, Opcode.Text, false, [encode('abc€'), encode('de')]),
+      undefined,
+    );
+    const step = runFrame(assembler, Opcode.Continuation, true, [encode('fgh'), encode('ij')]);
+    assert.ok(step instanceof PayloadTooBigError, '11 units over two frames');
+    const fits = new MessageAssembler(limits);
+    runFrame(fits, Opcode.Text, false, [encode('abc€')]);
+    assert.deepEqual(runFrame(fits, Opcode.Continuation, true, [encode('defghi')]), {
+      data: 'abc€defghi',
+      isBinary: false,
+    });
+  });
+
+  it('refuses from the header when even three bytes per unit cannot fit', () => {
+    const assembler = new MessageAssembler(limits);
+    assert.equal(assembler.startFrame(Opcode.Text, false, 30), undefined, '30 bytes may fit');
+    const error = assembler.startFrame(Opcode.Continuation, true, 1);
+    assert.ok(error instanceof PayloadTooBigError, '31 bytes are more than 10 units for sure');
+  });
+
+  it('never limits binary messages', () => {
+    const step = runFrame(new MessageAssembler(limits), Opcode.Binary, true, [new Uint8Array(500)]);
+    assert.ok(step !== undefined && !isError(step) && step.isBinary);
+  });
+});

@@ -12,6 +12,7 @@ import {
   isControlOpcode,
   isKnownOpcode,
   maskedHeaderLength,
+  maskInto,
   writeMaskedHeader,
 } from '../../src/core/frame.js';
 import { fixtureBytes } from '../helpers/fixtures.js';
@@ -154,6 +155,77 @@ describe('RFC 6455 §5.3 client-to-server masking: applyMask', () => {
         assert.deepEqual(view, naiveMask(original, key, 0), `length ${length}, offset ${offset}`);
       }
     }
+  });
+});
+
+describe('RFC 6455 §5.3 client-to-server masking: maskInto (copy and mask in one pass)', () => {
+  it('equals a byte-by-byte XOR for every source and target alignment, and reads only', () => {
+    const key = Uint8Array.of(0x37, 0xfa, 0x21, 0x3d, 0x01, 0x02, 0x03, 0x04);
+    for (const length of [0, 1, 3, 4, 15, 16, 17, 31, 32, 33, 35, 64, 100, 1027]) {
+      for (let from = 0; from < 5; from++) {
+        for (let to = 0; to < 5; to++) {
+          for (const keyOffset of [0, 4]) {
+            const backing = Buffer.alloc(length + 10, 0xee);
+            const source = backing.subarray(from, from + length);
+            for (let i = 0; i < length; i++) source[i] = (i * 53 + from) & 0xff;
+            const before = Buffer.from(backing);
+            const out = new Uint8Array(length + 12).fill(0xaa);
+            const words = new Uint32Array(out.buffer, 0, out.length >>> 2);
+            maskInto(out, words, to, source, key, keyOffset);
+            const what = `length ${length}, source +${from}, target +${to}, key +${keyOffset}`;
+            assert.ok(backing.equals(before), `${what}: the source and its neighbours are intact`);
+            assert.deepEqual(
+              out.subarray(to, to + length),
+              naiveMask(source, key, keyOffset),
+              `${what}: masked`,
+            );
+            assert.ok(
+              out.subarray(0, to).every((b) => b === 0xaa) &&
+                out.subarray(to + length).every((b) => b === 0xaa),
+              `${what}: nothing written outside the target range`,
+            );
+          }
+        }
+      }
+    }
+  });
+});
+
+describe("RFC 6455 §5.3: FrameWriter never writes the caller's bytes", () => {
+  /** Payload sizes around every threshold of the writer: frame lengths, pooled copy, pool. */
+  const SIZES = [0, 125, 126, 16370, 16371, 16384, 16385, 65535, 65536, 65537, 1 << 20];
+
+  it('leaves Buffers, views over larger buffers and odd offsets as they were', () => {
+    const writer = new FrameWriter(seededEntropy(7));
+    for (const size of SIZES) {
+      for (const offset of [0, 1, 2, 3, 8]) {
+        // A Buffer over the middle of a larger ArrayBuffer, with guard bytes on both sides.
+        const backing = new ArrayBuffer(size + offset + 16);
+        new Uint8Array(backing).fill(0x5a);
+        const payload = Buffer.from(backing, offset, size);
+        for (let i = 0; i < size; i++) payload[i] = (i * 131 + size) & 0xff;
+        const before = Buffer.from(new Uint8Array(backing)); // a real copy of everything
+        writer.writeFrame(Opcode.Binary, payload, true);
+        const [decoded] = decodeIncrementally(writer.takeOutput());
+        const what = `${size} bytes at offset ${offset}`;
+        assert.ok(before.equals(new Uint8Array(backing)), `${what}: caller's bytes untouched`);
+        assert.ok(Buffer.from(decoded!.payload).equals(payload), `${what}: payload on the wire`);
+      }
+    }
+  });
+
+  it("a Buffer's slice() (a view) sent twice goes out the same both times", () => {
+    const writer = new FrameWriter(seededEntropy(9));
+    const source = Buffer.alloc(70000, 0x41).slice(3, 69999);
+    writer.writeFrame(Opcode.Binary, source, true);
+    writer.writeFrame(Opcode.Binary, source, true);
+    const frames = decodeIncrementally(writer.takeOutput());
+    assert.equal(frames.length, 2);
+    for (const frame of frames) assert.ok(Buffer.from(frame.payload).equals(source));
+    assert.ok(
+      source.every((b) => b === 0x41),
+      'still all 0x41',
+    );
   });
 });
 

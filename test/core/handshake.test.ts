@@ -230,7 +230,7 @@ describe('RFC 6455 §4.1 item 12 extra request headers: validateHeaders', () => 
 
 /** A response head with lower-case header names, as HttpResponseParser produces. */
 function head(headers: Record<string, string>): HttpResponseHead {
-  return { status: 101, statusText: 'Switching Protocols', headers };
+  return { httpVersion: '1.1', status: 101, statusText: 'Switching Protocols', headers };
 }
 
 describe('RFC 6455 §4.2.2 Sec-WebSocket-Accept', () => {
@@ -251,6 +251,19 @@ describe('RFC 6455 §4.1 validating the server response', () => {
 
   it('accepts a minimal valid response', () => {
     assert.deepEqual(validate(good), { protocol: '', extensions: '' });
+  });
+
+  it('refuses a 101 in HTTP/1.0, which cannot switch protocols (ERR_HANDSHAKE_MALFORMED)', () => {
+    const result = validateHandshakeResponse(
+      { ...head(good), httpVersion: '1.0' },
+      key,
+      [],
+      [],
+      sha1,
+    );
+    assert.ok(result instanceof HandshakeError);
+    assert.equal(result.code, ErrorCode.InvalidHttpResponse);
+    assert.match(result.message, /HTTP\/1\.0/);
   });
 
   it('matches Upgrade and Connection tokens case-insensitively, in lists', () => {

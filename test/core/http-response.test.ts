@@ -165,6 +165,11 @@ describe('RFC 9112 §4-5 status line and header fields', () => {
     ['an obsolete folded line', 'HTTP/1.1 101 OK\r\nX-A: 1\r\n  continued'],
     ['a bare LF inside a value', 'HTTP/1.1 101 OK\r\nX-A: 1\n2'],
     ['a NUL inside a value', 'HTTP/1.1 101 OK\r\nX-A: 1\u00002'],
+    ['a NUL in the reason phrase', 'HTTP/1.1 101 Switching\u0000Protocols'],
+    ['a NUL right after the status code', 'HTTP/1.1 101\u0000'],
+    ['another control character in the reason phrase', 'HTTP/1.1 101 OK\u0001'],
+    ['DEL inside a value', 'HTTP/1.1 101 OK\r\nX-A: 1\u007f'],
+    ['an escape inside a value', 'HTTP/1.1 101 OK\r\nX-A: \u001b[31m'],
   ];
   for (const [what, text] of malformed) {
     it(`refuses ${what} (ERR_HANDSHAKE_MALFORMED)`, () => {
@@ -189,5 +194,78 @@ describe('RFC 9110 §5.6 lists and tokens', () => {
     assert.ok(isToken("chat.v2!#$%&'*+-^_`|~"));
     for (const bad of ['', 'a b', 'a,b', 'a/b', 'é', 'a:b', '"q"'])
       assert.equal(isToken(bad), false);
+  });
+});
+
+describe('RFC 9112 §4 the status line is judged as soon as it arrives', () => {
+  it('reads the HTTP version', () => {
+    for (const version of ['1.0', '1.1']) {
+      const head = parseHead(`HTTP/${version} 101 Switching Protocols`);
+      assert.ok(!(head instanceof Error));
+      assert.equal(head.httpVersion, version);
+    }
+  });
+
+  const notHttp: [string, string][] = [
+    ['an SSH banner', 'SSH-2.0-OpenSSH_9.6\r\n'],
+    ['an SMTP greeting', '220 mail.example.com ESMTP\r\n'],
+    ['a lone first byte', 'S'],
+    ['HTTP/2', 'HTTP/2 '],
+    ['HTTP/1.2', 'HTTP/1.2'],
+    ['a lower-case protocol', 'http/'],
+    ['no space after the version', 'HTTP/1.1\t'],
+    ['a bad status code, line complete', 'HTTP/1.1 1x1 OK\r\n'],
+    ['a NUL in the status line, line complete', 'HTTP/1.1 101 O\u0000K\r\n'],
+    ['a status line ending in a bare LF', 'HTTP/1.1 101 OK\n'],
+  ];
+  for (const [what, text] of notHttp) {
+    it(`fails on ${what} without waiting for the blank line`, () => {
+      const result = new HttpResponseParser(1024).push(ascii(text));
+      assert.ok(result instanceof HandshakeError, `${JSON.stringify(text)} refused at once`);
+      assert.equal(result.code, ErrorCode.InvalidHttpResponse);
+    });
+  }
+
+  it('waits, byte by byte, while the status line can still be valid', () => {
+    const parser = new HttpResponseParser(1024);
+    for (const byte of ascii('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r')) {
+      assert.equal(parser.push(Uint8Array.of(byte)), undefined);
+    }
+    const result = parser.push(ascii('\n'));
+    assert.ok(result !== undefined && !(result instanceof Error));
+    assert.equal(result.head.status, 101);
+  });
+
+  it('names what it got instead of HTTP', () => {
+    const result = new HttpResponseParser(1024).push(ascii('SSH-2.0-OpenSSH_9.6\r\n'));
+    assert.ok(result instanceof HandshakeError);
+    assert.match(result.message, /SSH-2\.0-OpenSSH_9\.6/);
+  });
+});
+
+describe('RFC 6265 §3 Set-Cookie is kept as a list', () => {
+  it('keeps every Set-Cookie value, in order, never joined; other repeats are joined', () => {
+    const head = parseHead(
+      'HTTP/1.1 101 OK\r\n' +
+        'Set-Cookie: a=1; Expires=Wed, 21 Oct 2035 07:28:00 GMT\r\n' +
+        'X-Multi: a\r\n' +
+        'set-cookie: b=2; Path=/\r\n' +
+        'x-multi: b',
+    );
+    assert.ok(!(head instanceof Error));
+    assert.deepEqual(head.headers['set-cookie'], [
+      'a=1; Expires=Wed, 21 Oct 2035 07:28:00 GMT',
+      'b=2; Path=/',
+    ]);
+    assert.equal(head.headers['x-multi'], 'a, b');
+  });
+
+  it('a single Set-Cookie is a list of one; none leaves the name out', () => {
+    const one = parseHead('HTTP/1.1 101 OK\r\nSet-Cookie: a=1');
+    assert.ok(!(one instanceof Error));
+    assert.deepEqual(one.headers['set-cookie'], ['a=1']);
+    const none = parseHead('HTTP/1.1 101 OK\r\nX-A: 1');
+    assert.ok(!(none instanceof Error));
+    assert.equal('set-cookie' in none.headers, false);
   });
 });

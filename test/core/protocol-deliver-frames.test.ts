@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { concatBytes } from '../../src/core/bytes.js';
 import type { ProtocolEvent } from '../../src/core/protocol.js';
+import { testPorts } from '../helpers/ports.js';
 import { feedAllSplits } from '../helpers/splits.js';
 import { expectCloseSent, expectError, feedOpen, frame, openProtocol } from './protocol-harness.js';
 
@@ -83,6 +84,25 @@ describe('RFC 6455 §5.4 fragments delivered one by one (deliverFrames)', () => 
     assert.equal(frames(events).length, 1);
     expectError(events, 'ERR_MESSAGE_TOO_BIG');
     expectCloseSent(protocol, 1009);
+  });
+
+  it("fails with 1009 on a text frame too long for the host's strings, binary is not limited", () => {
+    const ports = { ...testPorts(3), maxStringLength: 10 };
+    const fits = feedOpen([frame(0x1, 'a', { fin: false }), frame(0x0, '€€€€€€€€€')], {
+      deliverFrames: true,
+      ports,
+    });
+    assert.equal(frames(fits.events).length, 2, '9 units plus one carried over fit');
+    assert.equal(fits.protocol.failure, undefined);
+    const { protocol, events } = feedOpen(
+      [frame(0x1, 'a', { fin: false }), frame(0x0, 'abcdefghij'), frame(0x2, new Uint8Array(99))],
+      { deliverFrames: true, ports },
+    );
+    assert.equal(frames(events).length, 1, 'the long frame is not delivered');
+    expectError(events, 'ERR_MESSAGE_TOO_BIG');
+    expectCloseSent(protocol, 1009);
+    const binary = feedOpen([frame(0x2, new Uint8Array(99))], { deliverFrames: true, ports });
+    assert.equal(binary.protocol.failure, undefined);
   });
 
   it('keeps delivering messages whole without the option', () => {

@@ -42,7 +42,8 @@ export interface Session {
   /** Whether the dialect says the connection is up (ready / online / between the callbacks). */
   isOpen(): boolean;
   sendText(text: string): void;
-  sendBinary(bytes: Uint8Array): void;
+  /** Sends bytes in any shape a script may pass: a Uint8Array or Buffer, an ArrayBuffer, a view. */
+  sendBinary(bytes: ArrayBuffer | ArrayBufferView): void;
   /** The next whole message; rejects when the session ends before one arrives. */
   nextMessage(): Promise<Message>;
   /** Closes the session as a script does. */
@@ -267,7 +268,7 @@ class LuatosSession implements Session {
     if (!this.#wsc.send(text)) throw new Error('wsc.send(text) returned false');
   }
 
-  sendBinary(bytes: Uint8Array): void {
+  sendBinary(bytes: ArrayBuffer | ArrayBufferView): void {
     if (!this.#wsc.send(bytes, 1)) throw new Error('wsc.send(bytes, 1) returned false');
   }
 
@@ -455,7 +456,7 @@ class AirSession implements Session {
     this.#ws.send(text, true);
   }
 
-  sendBinary(bytes: Uint8Array): void {
+  sendBinary(bytes: ArrayBuffer | ArrayBufferView): void {
     this.#ws.send(bytes);
   }
 
@@ -600,7 +601,7 @@ class NodeMcuSession implements Session {
     this.#ws.send(text, 1);
   }
 
-  sendBinary(bytes: Uint8Array): void {
+  sendBinary(bytes: ArrayBuffer | ArrayBufferView): void {
     this.#ws.send(bytes, 2);
   }
 

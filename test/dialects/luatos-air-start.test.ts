@@ -280,17 +280,33 @@ describe('start(keepAlive, proc, reconnTime) and websocket.exit(ws) (A6)', {
   });
 
   it('start() can run again after exit', async (t) => {
-    const { url, peer } = await peerServer(t, closePolitely);
-    const { ws, events } = client(t, url);
+    const { url, peers, peer } = await peerServer(t, closePolitely);
+    const { ws, clock, events } = client(t, url);
     const first = ws.start();
     await events.untilEvent('open');
     websocket.exit(ws);
-    await first;
+    assert.equal(await first, undefined);
+    assert.deepEqual(events.names(), ['open', 'close']);
+    assert.equal(ws.online(), false);
     const second = ws.start();
     await events.untilEvent('open', 2);
-    await peer(1);
+    assert.equal(ws.online(), true, 'the second start() is connected');
+    assert.equal((await peer(1)).isEnded, false, 'on a new connection');
+    // The first run's exit is over: recv() waits for a message instead of reporting it.
+    const received = ws.recv();
+    await (await peer(1)).write(serverFrame(1, 'to the second run'));
+    assert.deepEqual(await received, [true, 'to the second run']);
+    ws.send('on the second run', true);
+    await (await peer(1)).waitFor(() => peers[1]!.messages.length === 1);
+    assert.equal(text(peers[1]!.messages[0]!.payload), 'on the second run');
     websocket.exit(ws);
-    await second;
+    assert.equal(await second, undefined);
+    assert.deepEqual(
+      events.names().filter((name) => name !== 'sent'),
+      ['open', 'close', 'open', 'message', 'close'],
+    );
+    assert.equal(peers.length, 2, 'one connection per start()');
+    assert.equal(clock.pending, 0, 'no reconnect timer left');
   });
 
   it('an exception in proc ends start() with it and closes the connection', async (t) => {

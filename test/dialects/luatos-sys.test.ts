@@ -128,6 +128,36 @@ describe('luatos: use_ipv6 (L1) and the IPv6-first lookup', { timeout: 20_000 },
     assert.equal(empty?.code, 'ENOTFOUND');
   });
 
+  it('use_ipv6 reaches the engine: its debug log says which addresses go first', async (t) => {
+    const server = await startWsEchoServer();
+    t.after(() => server.close());
+    const url = server.url.replace('127.0.0.1', 'localhost');
+    for (const useIpv6 of [true, false, undefined]) {
+      const lines: string[] = [];
+      const wsc = websocket.create(undefined, url, undefined, useIpv6, {
+        clock: new FakeClock(),
+        logger: (line) => lines.push(line),
+      });
+      assert.ok(wsc !== undefined);
+      t.after(() => wsc.close());
+      wsc.debug(true);
+      const opened = new Promise<void>((resolve) => {
+        wsc.on((_client, event) => {
+          if (event === 'conack') resolve();
+        });
+      });
+      wsc.connect();
+      await opened;
+      const connecting = lines.filter((line) => line.startsWith('= connecting to '));
+      assert.deepEqual(
+        connecting,
+        [`= connecting to ${url}${useIpv6 === true ? ' (IPv6 addresses first)' : ''}`],
+        `use_ipv6 ${String(useIpv6)}`,
+      );
+      wsc.close();
+    }
+  });
+
   it('a client created with use_ipv6 connects through the lookup (IPv4-only host)', async (t) => {
     const server = await startWsEchoServer();
     t.after(() => server.close());

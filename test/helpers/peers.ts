@@ -40,6 +40,8 @@ export interface PeerRequest {
   /** TLS only: the SNI name the client sent (false when none) and the client certificate CN. */
   servername?: string | false;
   clientCertificateName?: string;
+  /** TLS only: the protocol version negotiated, e.g. 'TLSv1.3'. */
+  tlsVersion?: string;
   /** Resolves when the server saw the connection close. */
   closed: Promise<PeerClose>;
 }
@@ -140,6 +142,7 @@ function record(
   };
   if (typeof socket.getPeerCertificate === 'function') {
     entry.servername = (socket as TLSSocket).servername ?? false;
+    entry.tlsVersion = (socket as TLSSocket).getProtocol() ?? '';
     const subject = socket.getPeerCertificate().subject as { CN?: string } | undefined;
     if (subject?.CN !== undefined) entry.clientCertificateName = subject.CN;
   }
