@@ -11,7 +11,7 @@ export {
   type ReconnectingWebSocketEventMap,
   type ReconnectingWebSocketOptions,
 } from './api/reconnecting-websocket.js';
-export { CloseEvent, ErrorEvent, WebSocket } from './api/websocket.js';
+export { CloseEvent, ErrorEvent, MessageEvent, WebSocket } from './api/websocket.js';
 export {
   type CloseCause,
   type CloseCauseKind,

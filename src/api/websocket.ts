@@ -42,6 +42,13 @@ export {
   type EventInit,
 } from './dom-events.js';
 
+/**
+ * Node's global `MessageEvent`, exported so that code importing it from undici
+ * (`import { WebSocket, MessageEvent } from 'undici'`) only changes the module name.
+ */
+export const MessageEvent: typeof globalThis.MessageEvent = globalThis.MessageEvent;
+export type MessageEvent = globalThis.MessageEvent;
+
 export interface WebSocketEventMap {
   open: Event;
   message: MessageEvent;
