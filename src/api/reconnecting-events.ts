@@ -5,8 +5,7 @@
 // that the onOpen hook gets. No retry, backoff or queue logic: that is client/reconnect's.
 
 import type { CloseCause } from '../client/close-cause.js';
-import type { Connection } from '../client/connection.js';
-import type { ReconnectingEvent } from '../client/reconnect.js';
+import type { ReconnectingEvent, SupervisedConnection } from '../client/reconnect.js';
 import type { WebSocketError } from '../core/errors.js';
 import { CloseEvent, type CloseEventInit, type ErrorEvent, type EventInit } from './dom-events.js';
 import type { Settle } from './send-order.js';
@@ -113,7 +112,7 @@ export function sendPromise(start: (settle: Settle) => void): Promise<void> {
   return promise;
 }
 
-export function hookSocket(connection: Connection): OpenHookSocket {
+export function hookSocket(connection: SupervisedConnection): OpenHookSocket {
   return {
     url: connection.options.target.url.href,
     protocol: connection.protocol,

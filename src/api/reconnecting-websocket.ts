@@ -5,11 +5,13 @@
 // converts arguments, keeps the face's ready state and turns supervisor calls into events,
 // each dispatched on a later turn of the event loop.
 
-import type { CloseInfo, Connection } from '../client/connection.js';
-import { resolveOptions } from '../client/options.js';
+import type { CloseInfo } from '../client/connection.js';
+import { type Logger, resolveOptions } from '../client/options.js';
 import {
+  type ConnectionFactory,
   type Provider,
   type ReconnectingOptions,
+  type SupervisedConnection,
   Supervisor,
   type SupervisorHandler,
 } from '../client/reconnect.js';
@@ -17,8 +19,10 @@ import type { ConnectionStats } from '../client/stats.js';
 import { TaskQueue } from '../client/task-queue.js';
 import { validateUserClose } from '../core/close.js';
 import { ReadyState } from '../core/constants.js';
+import { ErrorCode, QueueError } from '../core/errors.js';
 import { parseWebSocketUrl } from '../core/url.js';
 import { defineWebSocketShape, ErrorEvent, HandlerAttributes } from './dom-events.js';
+import { ForeignConnection, type WebSocketConstructor } from './foreign-connection.js';
 import {
   GiveUpEvent,
   hookSocket,
@@ -39,6 +43,7 @@ import {
   toSendValue,
 } from './webidl.js';
 
+export type { WebSocketConstructor, WebSocketLike } from './foreign-connection.js';
 export {
   GiveUpEvent,
   type OpenHookSocket,
@@ -47,12 +52,94 @@ export {
   type ReconnectingWebSocketEventMap,
 } from './reconnecting-events.js';
 
-export interface ReconnectingWebSocketOptions extends ReconnectingOptions {
+/** partysocket's option names, accepted with the same meaning (see docs/reliability.md). */
+export interface PartysocketOptions {
+  /** First retry delay; with these names the delays have no jitter (initialDelayMs). */
+  minReconnectionDelay?: number | undefined;
+  /** Largest retry delay (maxDelayMs). */
+  maxReconnectionDelay?: number | undefined;
+  /** Growth of the delay per retry (backoffFactor). */
+  reconnectionDelayGrowFactor?: number | undefined;
+  /** Uptime that resets the retry counter (minUptimeMs). */
+  minUptime?: number | undefined;
+  /** Time allowed to open a connection (openTimeoutMs). */
+  connectionTimeout?: number | undefined;
+  /** Most messages waiting while not open (maxQueuedMessages). */
+  maxEnqueuedMessages?: number | undefined;
+  /** Return false to stop reconnecting after this close; true to reconnect whatever the code. */
+  shouldReconnectOnClose?: ((event: ReconnectingCloseEvent) => boolean) | undefined;
+  /** Log connection events through `debugLogger` (default console.log), each prefixed "RWS>". */
+  debug?: boolean | undefined;
+  debugLogger?: ((...args: unknown[]) => void) | undefined;
+}
+
+export interface ReconnectingWebSocketOptions extends ReconnectingOptions, PartysocketOptions {
   /**
    * Runs on every new connection before the offline queue is sent and before `open` is
    * dispatched: authenticate or resubscribe here. A rejection closes the connection (1011).
    */
   onOpen?: ((ws: OpenHookSocket) => void | Promise<void>) | undefined;
+  /** Do not connect until reconnect() is called; sends are queued meanwhile. */
+  startClosed?: boolean | undefined;
+  /**
+   * Another WHATWG WebSocket class to make each connection with (undici's, `ws`), instead of
+   * wsx's engine; see docs/reliability.md for what still applies.
+   */
+  WebSocket?: WebSocketConstructor | undefined;
+}
+
+/** Translates partysocket's names into wsx's; a wsx name given too wins. */
+function fromPartysocket(settings: ReconnectingWebSocketOptions): ReconnectingOptions {
+  const {
+    minReconnectionDelay,
+    maxReconnectionDelay,
+    reconnectionDelayGrowFactor,
+    minUptime,
+    connectionTimeout,
+    maxEnqueuedMessages,
+    shouldReconnectOnClose,
+    debug,
+    debugLogger,
+    startClosed: _startClosed,
+    WebSocket: _constructor,
+    onOpen: _onOpen,
+    ...rest
+  } = settings;
+  const delayNames = [minReconnectionDelay, maxReconnectionDelay, reconnectionDelayGrowFactor];
+  const usesPartysocketDelays = delayNames.some((value) => value !== undefined);
+  let logger: Logger | undefined = rest.logger;
+  if (logger === undefined && debug === true) {
+    if (debugLogger !== undefined && typeof debugLogger !== 'function') {
+      throw argumentError('option debugLogger must be a function');
+    }
+    const sink = debugLogger ?? console.log.bind(console);
+    logger = (line: string) => sink('RWS>', line);
+  }
+  let { shouldReconnect } = rest;
+  if (shouldReconnectOnClose !== undefined) {
+    if (typeof shouldReconnectOnClose !== 'function') {
+      throw argumentError('option shouldReconnectOnClose must be a function');
+    }
+    const decideByPolicy = shouldReconnect;
+    shouldReconnect = (context) => {
+      const { code, reason, wasClean, cause, error } = context.info;
+      const event = new ReconnectingCloseEvent('close', { code, reason, wasClean, cause, error });
+      if (!shouldReconnectOnClose(event)) return false;
+      return decideByPolicy === undefined ? true : decideByPolicy(context);
+    };
+  }
+  return {
+    ...rest,
+    initialDelayMs: rest.initialDelayMs ?? minReconnectionDelay,
+    maxDelayMs: rest.maxDelayMs ?? maxReconnectionDelay,
+    backoffFactor: rest.backoffFactor ?? reconnectionDelayGrowFactor,
+    jitter: rest.jitter ?? (usesPartysocketDelays ? false : undefined),
+    minUptimeMs: rest.minUptimeMs ?? minUptime,
+    openTimeoutMs: rest.openTimeoutMs ?? connectionTimeout,
+    maxQueuedMessages: rest.maxQueuedMessages ?? maxEnqueuedMessages,
+    logger,
+    shouldReconnect,
+  };
 }
 
 export type ReconnectingProtocols = Provider<string | readonly string[] | undefined> | null;
@@ -115,7 +202,7 @@ export class ReconnectingWebSocket extends EventTarget {
   declare onerror: Handler<ErrorEvent>;
   declare onclose: Handler<ReconnectingCloseEvent>;
 
-  readonly #supervisor: Supervisor;
+  readonly #supervisor: Supervisor<SupervisedConnection>;
   /** The URL when it was given as a value ('' when it is computed per attempt). */
   readonly #staticUrl: string;
   #state: ReadyState = CONNECTING;
@@ -160,7 +247,11 @@ export class ReconnectingWebSocket extends EventTarget {
       }
       offered = settings.protocols;
     }
-    const { onOpen, ...rest } = settings;
+    const { onOpen, startClosed, WebSocket: construct } = settings;
+    const rest = fromPartysocket(settings);
+    if (construct !== undefined && typeof construct !== 'function') {
+      throw argumentError('option WebSocket must be a WebSocket class (a constructor)');
+    }
     // Values given directly are checked now, as WebSocket does; functions on every attempt.
     if (typeof offered !== 'function') offered = toProtocolList(offered);
     let staticUrl = '';
@@ -180,14 +271,22 @@ export class ReconnectingWebSocket extends EventTarget {
     const hook =
       onOpen === undefined
         ? undefined
-        : (connection: Connection) => this.#runHook(onOpen, connection);
-    this.#supervisor = new Supervisor(
+        : (connection: SupervisedConnection) => this.#runHook(onOpen, connection);
+    const factory: ConnectionFactory<SupervisedConnection> | undefined =
+      construct === undefined
+        ? undefined
+        : (resolved, handler) => new ForeignConnection(resolved, handler, construct);
+    this.#supervisor = new Supervisor<SupervisedConnection>(
       typeof url === 'function' ? url : staticUrl,
       { ...rest, protocols: offered as ReconnectingOptions['protocols'] },
       this.#makeHandler(),
       hook,
+      factory,
     );
-    this.#supervisor.start();
+    if (startClosed === true) {
+      this.#state = CLOSED;
+      this.#supervisor.startIdle();
+    } else this.#supervisor.start();
   }
 
   /** The URL of the current (or last) connection; before any, the URL given if not a function. */
@@ -225,6 +324,29 @@ export class ReconnectingWebSocket extends EventTarget {
   /** Retries since the last healthy connection (partysocket's retryCount). */
   get retryCount(): number {
     return this.#supervisor.attempt;
+  }
+  /**
+   * partysocket's getter: false once close() was called, the client gave up, or it was
+   * created with startClosed and not started yet. (The `shouldReconnect` option, a function
+   * deciding each retry, is a different thing; it is read from the options only.)
+   */
+  get shouldReconnect(): boolean {
+    return !this.#supervisor.isStopped;
+  }
+
+  /**
+   * Removes the messages waiting in the offline queue and returns them, oldest first (text as
+   * strings, binary as Uint8Array copies), so that they can be sent elsewhere. Their send()
+   * promises reject with a QueueError (ERR_QUEUE_DROPPED).
+   */
+  drainQueuedMessages(): (string | Uint8Array)[] {
+    return this.#supervisor.drainQueue(
+      () =>
+        new QueueError(
+          ErrorCode.QueueDropped,
+          'the message was taken out by drainQueuedMessages()',
+        ),
+    );
   }
 
   /** Counters over every connection, including the offline queue. */
@@ -264,15 +386,18 @@ export class ReconnectingWebSocket extends EventTarget {
    */
   reconnect(code?: number, reason?: string): void {
     const [closeCode, closeReason] = closeArguments(code, reason);
+    const connection = this.#supervisor.connection;
+    const isLive = connection !== undefined && connection.readyState !== CLOSED;
     this.#supervisor.restart(closeCode, closeReason);
-    this.#state = CONNECTING;
+    // The current connection is closing until its close event; then the next one connects.
+    this.#state = isLive && this.#state === OPEN ? CLOSING : CONNECTING;
   }
 
   // ------------------------------------------------------------------ events
 
   async #runHook(
     hook: NonNullable<ReconnectingWebSocketOptions['onOpen']>,
-    connection: Connection,
+    connection: SupervisedConnection,
   ): Promise<void> {
     try {
       await hook(hookSocket(connection));
@@ -287,7 +412,7 @@ export class ReconnectingWebSocket extends EventTarget {
     }
   }
 
-  #makeHandler(): SupervisorHandler {
+  #makeHandler(): SupervisorHandler<SupervisedConnection> {
     const noop = (): void => {};
     return {
       onOpen: (connection) => {
@@ -315,6 +440,12 @@ export class ReconnectingWebSocket extends EventTarget {
         this.#isOpening = true;
         this.#held = [];
         this.#tasks.push(() => this.#closed(info, willRetry));
+      },
+      onAttemptFailed: (error) => {
+        // No connection existed (a provider threw): an error event, no close event.
+        this.#tasks.push(() =>
+          this.dispatchEvent(new ErrorEvent('error', { message: messageOf(error), error })),
+        );
       },
       onReconnecting: (detail) => {
         this.#tasks.push(() => this.dispatchEvent(new ReconnectEvent('reconnecting', { detail })));

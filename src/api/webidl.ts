@@ -1,10 +1,9 @@
 // WebIDL argument conversions for the WHATWG WebSocket face: subprotocol lists, send()
 // values, [Clamp] unsigned short. They throw what the standard says (TypeError, SyntaxError).
 
+import { utf8Length } from '../core/bytes.js';
 import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
 import { validateProtocols } from '../core/handshake.js';
-
-const encoder = new TextEncoder();
 
 export function argumentError(message: string): InvalidArgumentError {
   return new InvalidArgumentError(ErrorCode.InvalidArgument, message);
@@ -72,9 +71,9 @@ function sharedMemoryError(): TypeError {
   );
 }
 
-/** Payload bytes; a string counts as UTF-8, lone surrogates as U+FFFD (rare paths only). */
+/** Payload bytes; a string counts as UTF-8 (lone surrogates as U+FFFD), without encoding it. */
 export function sizeOf(value: string | Uint8Array | Blob): number {
-  if (typeof value === 'string') return encoder.encode(value).byteLength;
+  if (typeof value === 'string') return utf8Length(value);
   return value instanceof Blob ? value.size : value.byteLength;
 }
 
