@@ -46,7 +46,7 @@ export interface ReconnectingOptions
 /** What the supervisor takes: the reconnecting options plus the dialects' engine settings. */
 export interface SupervisorOptions
   extends ReconnectingOptions,
-    Pick<EngineOptions, 'deliverFrames' | 'maxMissedPongs' | 'emptyKeepalivePings'> {}
+    Pick<EngineOptions, 'deliverFrames' | 'emptyKeepalivePings'> {}
 
 /**
  * The connection the supervisor drives: wsx's own Connection, or an adapter around another
