@@ -57,12 +57,15 @@ export interface ErrorEventInit extends EventInit {
 
 /** The `error` event; wsx sets `error` to the WebSocketError that failed the connection. */
 export class ErrorEvent extends Event {
-  readonly #init: ErrorEventInit;
+  readonly #init: { [K in keyof ErrorEventInit]: ErrorEventInit[K] | undefined };
   constructor(type: string, init: ErrorEventInit = {}) {
     // biome-ignore lint/complexity/noArguments: WebIDL: the type argument is required
     requireType('ErrorEvent', arguments.length);
     super(type, init);
-    this.#init = { ...init };
+    // Each member is read with a plain property access (inherited ones count), as WebIDL
+    // dictionaries are.
+    const { message, filename, lineno, colno, error } = init;
+    this.#init = { message, filename, lineno, colno, error };
   }
   get message(): string {
     return `${this.#init.message ?? ''}`;

@@ -144,6 +144,10 @@ describe('WebSocket interface shape', () => {
     assert.deepEqual([error.message, error.filename, error.lineno, error.colno], ['', '', 0, 0]);
     assert.equal(error.error, undefined);
     assert.equal(new ErrorEvent('error', { error: null }).error, null);
+    // Dictionary members are read like WebIDL does, inherited ones included.
+    const inherited = Object.create({ message: 'from the prototype', error: 'e' }) as object;
+    const event = new ErrorEvent('error', inherited);
+    assert.deepEqual([event.message, event.error], ['from the prototype', 'e']);
     const cause = new Error('x');
     assert.equal(new ErrorEvent('error', { error: cause, message: 'm' }).error, cause);
   });
