@@ -4,7 +4,7 @@
 // makes each connection with undici's or npm ws's WHATWG class. Delays run on the FakeClock.
 
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { WebSocket as UndiciWebSocket } from 'undici';
 import { WebSocket as WsWebSocket } from 'ws';
 import type { ErrorEvent } from '../../src/api/dom-events.js';
@@ -19,7 +19,7 @@ import {
 } from '../../src/api/reconnecting-websocket.js';
 import { ErrorCode } from '../../src/core/errors.js';
 import { reconnectingClient as client } from '../helpers/api.js';
-import { echoServer, scripted } from '../helpers/servers.js';
+import { dropEverything, echoServer, scripted } from '../helpers/servers.js';
 
 function next<E extends Event = Event>(ws: ReconnectingWebSocket, type: string): Promise<E> {
   return new Promise((resolve) =>
@@ -44,13 +44,6 @@ async function settleTurns(check: () => boolean, limit = 1000): Promise<void> {
   for (let i = 0; i < limit && !check(); i++) {
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
-}
-
-/** A server that drops every connection at once. */
-function dropEverything(t: TestContext) {
-  return scripted(t, (socket) => {
-    socket.destroy();
-  });
 }
 
 describe('partysocket option names', { timeout: 15_000 }, () => {

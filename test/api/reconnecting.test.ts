@@ -21,7 +21,7 @@ import {
 import { ErrorCode, UnexpectedStatusError } from '../../src/core/errors.js';
 import { reconnectingClient, turn } from '../helpers/api.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { type EchoServer, echoServer, scripted } from '../helpers/servers.js';
+import { dropEverything, type EchoServer, echoServer, scripted } from '../helpers/servers.js';
 
 // ------------------------------------------------------------------ helpers
 
@@ -92,13 +92,6 @@ function client(
 ): { ws: ReconnectingWebSocket; clock: FakeClock; log: string[]; next: Next } {
   const { ws, clock } = reconnectingClient(t, url, options);
   return { ws, clock, ...recorder(ws) };
-}
-
-/** A server whose every connection is dropped at once (a network error for the client). */
-function dropEverything(t: TestContext) {
-  return scripted(t, (socket) => {
-    socket.destroy();
-  });
 }
 
 // ------------------------------------------------------------------ reconnecting
