@@ -278,7 +278,11 @@ export class ReconnectingWebSocket extends EventTarget {
         : (resolved, handler) => new ForeignConnection(resolved, handler, construct);
     this.#supervisor = new Supervisor<SupervisedConnection>(
       typeof url === 'function' ? url : staticUrl,
-      { ...rest, protocols: offered as ReconnectingOptions['protocols'] },
+      {
+        ...rest,
+        protocols: offered as ReconnectingOptions['protocols'],
+        keepQueueWhenGivingUp: true,
+      },
       this.#makeHandler(),
       hook,
       factory,

@@ -46,7 +46,13 @@ export interface ReconnectingOptions
 /** What the supervisor takes: the reconnecting options plus the dialects' engine settings. */
 export interface SupervisorOptions
   extends ReconnectingOptions,
-    Pick<EngineOptions, 'deliverFrames' | 'emptyKeepalivePings'> {}
+    Pick<EngineOptions, 'deliverFrames' | 'emptyKeepalivePings'> {
+  /**
+   * Giving up keeps the offline queue for a later restart (ReconnectingWebSocket, as
+   * partysocket does); without it, giving up rejects what is queued (the dialects).
+   */
+  keepQueueWhenGivingUp?: boolean | undefined;
+}
 
 /**
  * The connection the supervisor drives: wsx's own Connection, or an adapter around another
@@ -119,7 +125,7 @@ export class Supervisor<C extends SupervisedConnection = Connection> {
   #stopped = false;
   /** Not started yet (startClosed): sends queue, the first restart() connects. */
   #idle = false;
-  /** Stopped by the policy or maxRetries, not by stop(): the queue is kept for a restart. */
+  /** Gave up (policy or maxRetries) and keeps the queue for a restart: sends still queue. */
   #givenUp = false;
   /** restart() closed the current connection: open the next one at once, whatever the policy. */
   #isRestarting = false;
@@ -348,15 +354,16 @@ export class Supervisor<C extends SupervisedConnection = Connection> {
   }
 
   /**
-   * No more attempts. The queue is kept (as partysocket keeps it): reconnect() sends it, and
-   * drainQueuedMessages() takes it back; only its expiry timer stops, so that a given-up
-   * client does not keep the process alive.
+   * No more attempts. With keepQueueWhenGivingUp the queue is kept (as partysocket keeps it):
+   * restart() sends it, and drainQueue() takes it back; only its expiry timer stops, so that a
+   * given-up client does not keep the process alive. Otherwise what is queued is rejected.
    */
   #giveUp(reason: string, error: WebSocketError | undefined): void {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.#givenUp = true;
-    this.#queue.stopTimer();
+    this.#givenUp = this.#options.keepQueueWhenGivingUp === true;
+    if (this.#givenUp) this.#queue.stopTimer();
+    else this.#rejectQueue(`gave up reconnecting: ${reason}`);
     this.#handler.onGiveUp(reason, error);
   }
 

@@ -416,6 +416,39 @@ describe('ReconnectingWebSocket: every send settles', { timeout: 15_000 }, () =>
     assert.equal(ws.stats().queuedMessages, 0);
   });
 
+  it('a supervisor without keepQueueWhenGivingUp rejects the queue when it gives up', async (t) => {
+    const server = await startScriptedServer((socket) => {
+      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+    });
+    t.after(() => server.close());
+    const noop = (): void => {};
+    let gaveUp: () => void = noop;
+    const givenUp = new Promise<void>((resolve) => {
+      gaveUp = resolve;
+    });
+    const handler: SupervisorHandler = {
+      onOpen: noop,
+      onMessage: noop,
+      onPing: noop,
+      onPong: noop,
+      onError: noop,
+      onClose: noop,
+      onReconnecting: noop,
+      onGiveUp: () => gaveUp(),
+    };
+    const clock = new FakeClock();
+    const supervisor = new Supervisor(server.url, { clock, pingIntervalMs: 0 }, handler);
+    t.after(() => supervisor.stop());
+    const settled: unknown[] = [];
+    supervisor.send('queued', false, (error) => settled.push((error as QueueError)?.code));
+    supervisor.start();
+    await givenUp;
+    assert.deepEqual(settled, [ErrorCode.ConnectionClosed]);
+    supervisor.send('after', false, (error) => settled.push((error as QueueError)?.code));
+    assert.deepEqual(settled, [ErrorCode.ConnectionClosed, ErrorCode.ConnectionClosed]);
+    assert.equal(supervisor.queuedMessages, 0);
+  });
+
   it('the supervisor calls each settle callback exactly once', async (t) => {
     const server = await gatedServer(t);
     const handshake = gate();
