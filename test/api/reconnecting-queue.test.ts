@@ -443,7 +443,7 @@ describe('ReconnectingWebSocket: every send settles', { timeout: 15_000 }, () =>
     supervisor.send('queued', false, (error) => settled.push((error as QueueError)?.code));
     supervisor.start();
     await givenUp;
-    assert.deepEqual(settled, [ErrorCode.ConnectionClosed]);
+    assert.deepEqual([...settled], [ErrorCode.ConnectionClosed]);
     supervisor.send('after', false, (error) => settled.push((error as QueueError)?.code));
     assert.deepEqual(settled, [ErrorCode.ConnectionClosed, ErrorCode.ConnectionClosed]);
     assert.equal(supervisor.queuedMessages, 0);
