@@ -6,7 +6,7 @@
 // each dispatched on a later turn of the event loop.
 
 import type { CloseInfo } from '../client/connection.js';
-import { type Logger, resolveOptions } from '../client/options.js';
+import { resolveOptions } from '../client/options.js';
 import {
   type ConnectionFactory,
   type Provider,
@@ -23,6 +23,7 @@ import { ErrorCode, QueueError } from '../core/errors.js';
 import { parseWebSocketUrl } from '../core/url.js';
 import { defineWebSocketShape, ErrorEvent, HandlerAttributes } from './dom-events.js';
 import { ForeignConnection, type WebSocketConstructor } from './foreign-connection.js';
+import { fromPartysocket, type PartysocketOptions } from './partysocket-options.js';
 import {
   GiveUpEvent,
   hookSocket,
@@ -44,6 +45,7 @@ import {
 } from './webidl.js';
 
 export type { WebSocketConstructor, WebSocketLike } from './foreign-connection.js';
+export type { PartysocketOptions } from './partysocket-options.js';
 export {
   GiveUpEvent,
   type OpenHookSocket,
@@ -51,27 +53,6 @@ export {
   ReconnectingCloseEvent,
   type ReconnectingWebSocketEventMap,
 } from './reconnecting-events.js';
-
-/** partysocket's option names, accepted with the same meaning (see docs/reliability.md). */
-export interface PartysocketOptions {
-  /** First retry delay; with these names the delays have no jitter (initialDelayMs). */
-  minReconnectionDelay?: number | undefined;
-  /** Largest retry delay (maxDelayMs). */
-  maxReconnectionDelay?: number | undefined;
-  /** Growth of the delay per retry (backoffFactor). */
-  reconnectionDelayGrowFactor?: number | undefined;
-  /** Uptime that resets the retry counter (minUptimeMs). */
-  minUptime?: number | undefined;
-  /** Time allowed to open a connection (openTimeoutMs). */
-  connectionTimeout?: number | undefined;
-  /** Most messages waiting while not open (maxQueuedMessages). */
-  maxEnqueuedMessages?: number | undefined;
-  /** Return false to stop reconnecting after this close; true to reconnect whatever the code. */
-  shouldReconnectOnClose?: ((event: ReconnectingCloseEvent) => boolean) | undefined;
-  /** Log connection events through `debugLogger` (default console.log), each prefixed "RWS>". */
-  debug?: boolean | undefined;
-  debugLogger?: ((...args: unknown[]) => void) | undefined;
-}
 
 export interface ReconnectingWebSocketOptions extends ReconnectingOptions, PartysocketOptions {
   /**
@@ -86,60 +67,6 @@ export interface ReconnectingWebSocketOptions extends ReconnectingOptions, Party
    * wsx's engine; see docs/reliability.md for what still applies.
    */
   WebSocket?: WebSocketConstructor | undefined;
-}
-
-/** Translates partysocket's names into wsx's; a wsx name given too wins. */
-function fromPartysocket(settings: ReconnectingWebSocketOptions): ReconnectingOptions {
-  const {
-    minReconnectionDelay,
-    maxReconnectionDelay,
-    reconnectionDelayGrowFactor,
-    minUptime,
-    connectionTimeout,
-    maxEnqueuedMessages,
-    shouldReconnectOnClose,
-    debug,
-    debugLogger,
-    startClosed: _startClosed,
-    WebSocket: _constructor,
-    onOpen: _onOpen,
-    ...rest
-  } = settings;
-  const delayNames = [minReconnectionDelay, maxReconnectionDelay, reconnectionDelayGrowFactor];
-  const usesPartysocketDelays = delayNames.some((value) => value !== undefined);
-  let logger: Logger | undefined = rest.logger;
-  if (logger === undefined && debug === true) {
-    if (debugLogger !== undefined && typeof debugLogger !== 'function') {
-      throw argumentError('option debugLogger must be a function');
-    }
-    const sink = debugLogger ?? console.log.bind(console);
-    logger = (line: string) => sink('RWS>', line);
-  }
-  let { shouldReconnect } = rest;
-  if (shouldReconnectOnClose !== undefined) {
-    if (typeof shouldReconnectOnClose !== 'function') {
-      throw argumentError('option shouldReconnectOnClose must be a function');
-    }
-    const decideByPolicy = shouldReconnect;
-    shouldReconnect = (context) => {
-      const { code, reason, wasClean, cause, error } = context.info;
-      const event = new ReconnectingCloseEvent('close', { code, reason, wasClean, cause, error });
-      if (!shouldReconnectOnClose(event)) return false;
-      return decideByPolicy === undefined ? true : decideByPolicy(context);
-    };
-  }
-  return {
-    ...rest,
-    initialDelayMs: rest.initialDelayMs ?? minReconnectionDelay,
-    maxDelayMs: rest.maxDelayMs ?? maxReconnectionDelay,
-    backoffFactor: rest.backoffFactor ?? reconnectionDelayGrowFactor,
-    jitter: rest.jitter ?? (usesPartysocketDelays ? false : undefined),
-    minUptimeMs: rest.minUptimeMs ?? minUptime,
-    openTimeoutMs: rest.openTimeoutMs ?? connectionTimeout,
-    maxQueuedMessages: rest.maxQueuedMessages ?? maxEnqueuedMessages,
-    logger,
-    shouldReconnect,
-  };
 }
 
 export type ReconnectingProtocols = Provider<string | readonly string[] | undefined> | null;
