@@ -5,11 +5,14 @@ export type { SendData } from './api/data.js';
 export {
   GiveUpEvent,
   type OpenHookSocket,
+  type PartysocketOptions,
   ReconnectEvent,
   ReconnectingCloseEvent,
   ReconnectingWebSocket,
   type ReconnectingWebSocketEventMap,
   type ReconnectingWebSocketOptions,
+  type WebSocketConstructor,
+  type WebSocketLike,
 } from './api/reconnecting-websocket.js';
 export { CloseEvent, ErrorEvent, MessageEvent, WebSocket } from './api/websocket.js';
 export {
