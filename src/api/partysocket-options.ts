@@ -23,7 +23,10 @@ export interface PartysocketOptions {
   maxEnqueuedMessages?: number | undefined;
   /** Return false to stop reconnecting after this close; true to reconnect whatever the code. */
   shouldReconnectOnClose?: ((event: ReconnectingCloseEvent) => boolean) | undefined;
-  /** Log connection events through `debugLogger` (default console.log), each prefixed "RWS>". */
+  /**
+   * Log through `debugLogger` (default console.log): `('RWS>', 'connect', retryCount)` per
+   * attempt, and wsx's debug lines as `('RWS>', line)`.
+   */
   debug?: boolean | undefined;
   debugLogger?: ((...args: unknown[]) => void) | undefined;
 }
@@ -31,6 +34,22 @@ export interface PartysocketOptions {
 /** What fromPartysocket() reads: partysocket's names next to wsx's own options. */
 type WithPartysocket = ReconnectingOptions &
   PartysocketOptions & { onOpen?: unknown; startClosed?: unknown; WebSocket?: unknown };
+
+/**
+ * partysocket's debug sink when `debug` is on: `debugLogger` (default console.log), called as
+ * `('RWS>', ...args)`; undefined when debugging is off.
+ */
+export function partysocketDebug(
+  settings: PartysocketOptions,
+): ((...args: unknown[]) => void) | undefined {
+  if (settings.debug !== true) return undefined;
+  const { debugLogger } = settings;
+  if (debugLogger !== undefined && typeof debugLogger !== 'function') {
+    throw argumentError('option debugLogger must be a function');
+  }
+  const sink = debugLogger ?? console.log.bind(console);
+  return (...args: unknown[]) => sink('RWS>', ...args);
+}
 
 /** Translates partysocket's names into wsx's; a wsx name given too wins. */
 export function fromPartysocket(settings: WithPartysocket): ReconnectingOptions {
@@ -52,13 +71,8 @@ export function fromPartysocket(settings: WithPartysocket): ReconnectingOptions 
   const delayNames = [minReconnectionDelay, maxReconnectionDelay, reconnectionDelayGrowFactor];
   const usesPartysocketDelays = delayNames.some((value) => value !== undefined);
   let logger: Logger | undefined = rest.logger;
-  if (logger === undefined && debug === true) {
-    if (debugLogger !== undefined && typeof debugLogger !== 'function') {
-      throw argumentError('option debugLogger must be a function');
-    }
-    const sink = debugLogger ?? console.log.bind(console);
-    logger = (line: string) => sink('RWS>', line);
-  }
+  const debugSink = partysocketDebug({ debug, debugLogger });
+  if (logger === undefined && debugSink !== undefined) logger = (line: string) => debugSink(line);
   let { shouldReconnect } = rest;
   if (shouldReconnectOnClose !== undefined) {
     if (typeof shouldReconnectOnClose !== 'function') {

@@ -23,7 +23,11 @@ import { ErrorCode, QueueError } from '../core/errors.js';
 import { parseWebSocketUrl } from '../core/url.js';
 import { defineWebSocketShape, ErrorEvent, HandlerAttributes } from './dom-events.js';
 import { ForeignConnection, type WebSocketConstructor } from './foreign-connection.js';
-import { fromPartysocket, type PartysocketOptions } from './partysocket-options.js';
+import {
+  fromPartysocket,
+  type PartysocketOptions,
+  partysocketDebug,
+} from './partysocket-options.js';
 import {
   GiveUpEvent,
   hookSocket,
@@ -130,6 +134,8 @@ export class ReconnectingWebSocket extends EventTarget {
   declare onclose: Handler<ReconnectingCloseEvent>;
 
   readonly #supervisor: Supervisor<SupervisedConnection>;
+  /** partysocket's `debug` output: `('RWS>', 'connect', attempt)` per attempt. */
+  readonly #debug: ((...args: unknown[]) => void) | undefined;
   /** The URL when it was given as a value ('' when it is computed per attempt). */
   readonly #staticUrl: string;
   #state: ReadyState = CONNECTING;
@@ -176,6 +182,7 @@ export class ReconnectingWebSocket extends EventTarget {
     }
     const { onOpen, startClosed, WebSocket: construct } = settings;
     const rest = fromPartysocket(settings);
+    this.#debug = partysocketDebug(settings);
     if (construct !== undefined && typeof construct !== 'function') {
       throw argumentError('option WebSocket must be a WebSocket class (a constructor)');
     }
@@ -217,7 +224,10 @@ export class ReconnectingWebSocket extends EventTarget {
     if (startClosed === true) {
       this.#state = CLOSED;
       this.#supervisor.startIdle();
-    } else this.#supervisor.start();
+    } else {
+      this.#debug?.('connect', 0);
+      this.#supervisor.start();
+    }
   }
 
   /** The URL of the current (or last) connection; before any, the URL given if not a function. */
@@ -319,6 +329,7 @@ export class ReconnectingWebSocket extends EventTarget {
     const [closeCode, closeReason] = closeArguments(code, reason);
     const connection = this.#supervisor.connection;
     const isLive = connection !== undefined && connection.readyState !== CLOSED;
+    this.#debug?.('connect', 0);
     this.#supervisor.restart(closeCode, closeReason);
     // The current connection is closing until its close event; then the next one connects.
     this.#state = isLive && this.#state === OPEN ? CLOSING : CONNECTING;
@@ -379,6 +390,7 @@ export class ReconnectingWebSocket extends EventTarget {
         );
       },
       onReconnecting: (detail) => {
+        this.#debug?.('connect', detail.attempt, `in ${detail.delayMs} ms: ${detail.reason}`);
         this.#tasks.push(() => this.dispatchEvent(new ReconnectEvent('reconnecting', { detail })));
       },
       onGiveUp: (reason, error) => {
