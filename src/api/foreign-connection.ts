@@ -121,6 +121,11 @@ export class ForeignConnection {
     if (socket === undefined || this.#state !== ReadyState.OPEN) {
       throw new InvalidStateError(ErrorCode.InvalidState, 'the connection is not open');
     }
+    if (socket.readyState !== ReadyState.OPEN) {
+      // The other class already started closing: nothing is sent, so the message may wait for
+      // the next connection instead of being lost.
+      throw new InvalidStateError(ErrorCode.InvalidState, 'the connection is closing');
+    }
     socket.send(data);
     // The other class tells nobody when bytes reach the socket: handed over counts as sent.
     if (callback !== undefined) queueMicrotask(() => callback());

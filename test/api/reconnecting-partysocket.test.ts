@@ -4,6 +4,7 @@
 // makes each connection with undici's or npm ws's WHATWG class. Delays run on the FakeClock.
 
 import assert from 'node:assert/strict';
+import type { Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { WebSocket as UndiciWebSocket } from 'undici';
 import { WebSocket as WsWebSocket } from 'ws';
@@ -19,7 +20,13 @@ import {
 } from '../../src/api/reconnecting-websocket.js';
 import { ErrorCode } from '../../src/core/errors.js';
 import { reconnectingClient as client } from '../helpers/api.js';
-import { dropEverything, echoServer, scripted } from '../helpers/servers.js';
+import {
+  acceptHandshake,
+  dropEverything,
+  echoServer,
+  scripted,
+  serverFrame,
+} from '../helpers/servers.js';
 
 function next<E extends Event = Event>(ws: ReconnectingWebSocket, type: string): Promise<E> {
   return new Promise((resolve) =>
@@ -229,6 +236,26 @@ describe('the WebSocket option: another WHATWG class per connection', { timeout:
       assert.deepEqual(made, [server.url, server.url], 'each connection was made by the class');
     });
   }
+
+  it('a send while the other class is already closing waits for the next connection', async (t) => {
+    const sockets: Socket[] = [];
+    const server = await scripted(t, async (socket) => {
+      sockets.push(socket);
+      await acceptHandshake(socket);
+      // The server's Close, then silence: ws answers and waits, reading CLOSING meanwhile.
+      socket.write(serverFrame(0x8, new Uint8Array([0x03, 0xe8])));
+    });
+    const { ws } = client(t, server.url, {
+      WebSocket: WsWebSocket as unknown as WebSocketConstructor,
+    });
+    await next(ws, 'open');
+    await settleTurns(() => ws.readyState === ReconnectingWebSocket.CLOSING);
+    const send = track(ws.send('kept for the next connection'));
+    await settleTurns(() => send.state !== 'pending', 20);
+    assert.equal(send.state, 'pending');
+    assert.equal(ws.bufferedAmount, 28);
+    for (const socket of sockets) socket.destroy();
+  });
 
   it('a refused connection is an error event and a retry', async (t) => {
     const server = await dropEverything(t);
