@@ -4,7 +4,6 @@
 // makes each connection with undici's or npm ws's WHATWG class. Delays run on the FakeClock.
 
 import assert from 'node:assert/strict';
-import type { Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { WebSocket as UndiciWebSocket } from 'undici';
 import { WebSocket as WsWebSocket } from 'ws';
@@ -20,13 +19,7 @@ import {
 } from '../../src/api/reconnecting-websocket.js';
 import { ErrorCode } from '../../src/core/errors.js';
 import { reconnectingClient as client } from '../helpers/api.js';
-import {
-  acceptHandshake,
-  dropEverything,
-  echoServer,
-  scripted,
-  serverFrame,
-} from '../helpers/servers.js';
+import { dropEverything, echoServer, scripted } from '../helpers/servers.js';
 
 function next<E extends Event = Event>(ws: ReconnectingWebSocket, type: string): Promise<E> {
   return new Promise((resolve) =>
@@ -238,23 +231,60 @@ describe('the WebSocket option: another WHATWG class per connection', { timeout:
   }
 
   it('a send while the other class is already closing waits for the next connection', async (t) => {
-    const sockets: Socket[] = [];
-    const server = await scripted(t, async (socket) => {
-      sockets.push(socket);
-      await acceptHandshake(socket);
-      // The server's Close, then silence: ws answers and waits, reading CLOSING meanwhile.
-      socket.write(serverFrame(0x8, new Uint8Array([0x03, 0xe8])));
+    /** A WHATWG-shaped socket the test drives by hand. */
+    class MockSocket extends EventTarget {
+      static made: MockSocket[] = [];
+      readyState = 0;
+      bufferedAmount = 0;
+      protocol = '';
+      extensions = '';
+      binaryType = 'blob';
+      readonly sent: unknown[] = [];
+      readonly url: string;
+      constructor(url: string) {
+        super();
+        this.url = url;
+        MockSocket.made.push(this);
+      }
+      send(data: unknown): void {
+        this.sent.push(data);
+      }
+      close(): void {
+        this.readyState = 2;
+      }
+      open(): void {
+        this.readyState = 1;
+        this.dispatchEvent(new Event('open'));
+      }
+    }
+    const { ws, clock } = client(t, 'ws://127.0.0.1:1/', {
+      WebSocket: MockSocket as unknown as WebSocketConstructor,
     });
-    const { ws } = client(t, server.url, {
-      WebSocket: WsWebSocket as unknown as WebSocketConstructor,
-    });
-    await next(ws, 'open');
-    await settleTurns(() => ws.readyState === ReconnectingWebSocket.CLOSING);
-    const send = track(ws.send('kept for the next connection'));
-    await settleTurns(() => send.state !== 'pending', 20);
-    assert.equal(send.state, 'pending');
+    await settleTurns(() => MockSocket.made.length === 1);
+    const first = MockSocket.made[0]!;
+    assert.equal(first.binaryType, 'arraybuffer', 'binary data arrives as ArrayBuffers');
+    const opened = next(ws, 'open');
+    first.open();
+    await opened;
+    await ws.send('while open');
+    assert.deepEqual(first.sent, ['while open']);
+    first.readyState = 2; // the server started closing; its close event has not come yet
+    const kept = track(ws.send('kept for the next connection'));
+    await settleTurns(() => false, 5);
+    assert.equal(kept.state, 'pending');
+    assert.deepEqual(first.sent, ['while open'], 'nothing handed to a closing socket');
     assert.equal(ws.bufferedAmount, 28);
-    for (const socket of sockets) socket.destroy();
+    const retry = next<ReconnectEvent>(ws, 'reconnecting');
+    first.readyState = 3;
+    first.dispatchEvent(
+      Object.assign(new Event('close'), { code: 1000, reason: '', wasClean: true }),
+    );
+    clock.advance((await retry).delayMs);
+    await settleTurns(() => MockSocket.made.length === 2);
+    MockSocket.made[1]!.open();
+    await settleTurns(() => kept.state !== 'pending');
+    assert.equal(kept.state, 'sent');
+    assert.deepEqual(MockSocket.made[1]!.sent, ['kept for the next connection']);
   });
 
   it('a refused connection is an error event and a retry', async (t) => {
