@@ -5,13 +5,22 @@ export type { SendData } from './api/data.js';
 export {
   GiveUpEvent,
   type OpenHookSocket,
+  type PartysocketOptions,
   ReconnectEvent,
   ReconnectingCloseEvent,
   ReconnectingWebSocket,
   type ReconnectingWebSocketEventMap,
   type ReconnectingWebSocketOptions,
+  type WebSocketConstructor,
+  type WebSocketLike,
 } from './api/reconnecting-websocket.js';
-export { CloseEvent, ErrorEvent, WebSocket, type WebSocketErrorEvent } from './api/websocket.js';
+export {
+  CloseEvent,
+  ErrorEvent,
+  MessageEvent,
+  WebSocket,
+  type WebSocketErrorEvent,
+} from './api/websocket.js';
 export {
   type BinaryMessage,
   type CloseCause,

@@ -8,6 +8,13 @@ export interface EventInit {
   composed?: boolean;
 }
 
+/** Event constructors take a required type: `new CloseEvent()` throws, as in browsers. */
+function requireType(name: string, argumentCount: number): void {
+  if (argumentCount === 0) {
+    throw new TypeError(`Failed to construct '${name}': 1 argument required, but only 0 present`);
+  }
+}
+
 export interface CloseEventInit extends EventInit {
   wasClean?: boolean;
   code?: number;
@@ -18,6 +25,8 @@ export interface CloseEventInit extends EventInit {
 export class CloseEvent extends Event {
   readonly #init: { wasClean: boolean; code: number; reason: string };
   constructor(type: string, init: CloseEventInit = {}) {
+    // biome-ignore lint/complexity/noArguments: WebIDL: the type argument is required
+    requireType('CloseEvent', arguments.length);
     super(type, init);
     this.#init = {
       wasClean: Boolean(init.wasClean),
@@ -48,10 +57,15 @@ export interface ErrorEventInit extends EventInit {
 
 /** The `error` event; wsx sets `error` to the WebSocketError that failed the connection. */
 export class ErrorEvent extends Event {
-  readonly #init: ErrorEventInit;
+  readonly #init: { [K in keyof ErrorEventInit]: ErrorEventInit[K] | undefined };
   constructor(type: string, init: ErrorEventInit = {}) {
+    // biome-ignore lint/complexity/noArguments: WebIDL: the type argument is required
+    requireType('ErrorEvent', arguments.length);
     super(type, init);
-    this.#init = { ...init };
+    // Each member is read with a plain property access (inherited ones count), as WebIDL
+    // dictionaries are.
+    const { message, filename, lineno, colno, error } = init;
+    this.#init = { message, filename, lineno, colno, error };
   }
   get message(): string {
     return `${this.#init.message ?? ''}`;
@@ -65,8 +79,9 @@ export class ErrorEvent extends Event {
   get colno(): number {
     return (Number(this.#init.colno) || 0) >>> 0;
   }
+  /** What `init.error` was (WebIDL `any`, undefined by default). */
   get error(): unknown {
-    return 'error' in this.#init ? this.#init.error : null;
+    return this.#init.error;
   }
 }
 

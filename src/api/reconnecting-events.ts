@@ -5,8 +5,7 @@
 // that the onOpen hook gets. No retry, backoff or queue logic: that is client/reconnect's.
 
 import type { CloseCause } from '../client/close-cause.js';
-import type { Connection } from '../client/connection.js';
-import type { ReconnectingEvent } from '../client/reconnect.js';
+import type { ReconnectingEvent, SupervisedConnection } from '../client/reconnect.js';
 import type { WebSocketError } from '../core/errors.js';
 import { CloseEvent, type CloseEventInit, type ErrorEvent, type EventInit } from './dom-events.js';
 import type { Settle } from './send-order.js';
@@ -104,16 +103,24 @@ export interface OpenHookSocket {
   close(code?: number, reason?: string): void;
 }
 
-/** A promise whose rejection never counts as unhandled: WHATWG-style callers ignore it. */
+const ignore = (): void => {};
+
+/**
+ * A promise whose rejection never counts as unhandled: WHATWG-style callers ignore it. The
+ * handler is attached before `start` runs, so that a send refused at once (a full queue) does
+ * not go through Node's unhandled-rejection bookkeeping, which made mass refusals slow.
+ */
 export function sendPromise(start: (settle: Settle) => void): Promise<void> {
+  let settle: Settle = ignore;
   const promise = new Promise<void>((resolve, reject) => {
-    start((error) => (error === undefined ? resolve() : reject(error)));
+    settle = (error) => (error === undefined ? resolve() : reject(error));
   });
-  promise.catch(() => {});
+  promise.catch(ignore);
+  start(settle);
   return promise;
 }
 
-export function hookSocket(connection: Connection): OpenHookSocket {
+export function hookSocket(connection: SupervisedConnection): OpenHookSocket {
   return {
     url: connection.options.target.url.href,
     protocol: connection.protocol,

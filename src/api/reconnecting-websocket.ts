@@ -5,12 +5,14 @@
 // converts arguments, keeps the face's ready state and turns supervisor calls into events,
 // each dispatched on a later turn of the event loop.
 
-import type { CloseInfo, Connection } from '../client/connection.js';
+import type { CloseInfo } from '../client/connection.js';
 import { checkOptions, optionNames, RECONNECTING_OPTIONS } from '../client/option-names.js';
 import { resolveOptions } from '../client/options.js';
 import {
+  type ConnectionFactory,
   type Provider,
   type ReconnectingOptions,
+  type SupervisedConnection,
   Supervisor,
   type SupervisorHandler,
 } from '../client/reconnect.js';
@@ -18,8 +20,15 @@ import type { ConnectionStats } from '../client/stats.js';
 import { TaskQueue } from '../client/task-queue.js';
 import { validateUserClose } from '../core/close.js';
 import { ReadyState } from '../core/constants.js';
+import { ErrorCode, QueueError } from '../core/errors.js';
 import { parseWebSocketUrl } from '../core/url.js';
 import { defineWebSocketShape, ErrorEvent, HandlerAttributes } from './dom-events.js';
+import { ForeignConnection, type WebSocketConstructor } from './foreign-connection.js';
+import {
+  fromPartysocket,
+  type PartysocketOptions,
+  partysocketDebug,
+} from './partysocket-options.js';
 import {
   GiveUpEvent,
   hookSocket,
@@ -40,6 +49,8 @@ import {
   toSendValue,
 } from './webidl.js';
 
+export type { WebSocketConstructor, WebSocketLike } from './foreign-connection.js';
+export type { PartysocketOptions } from './partysocket-options.js';
 export {
   GiveUpEvent,
   type OpenHookSocket,
@@ -48,17 +59,35 @@ export {
   type ReconnectingWebSocketEventMap,
 } from './reconnecting-events.js';
 
-export interface ReconnectingWebSocketOptions extends ReconnectingOptions {
+export interface ReconnectingWebSocketOptions extends ReconnectingOptions, PartysocketOptions {
   /**
    * Runs on every new connection before the offline queue is sent and before `open` is
    * dispatched: authenticate or resubscribe here. A rejection closes the connection (1011).
    */
   onOpen?: ((ws: OpenHookSocket) => void | Promise<void>) | undefined;
+  /** Do not connect until reconnect() is called; sends are queued meanwhile. */
+  startClosed?: boolean | undefined;
+  /**
+   * Another WHATWG WebSocket class to make each connection with (undici's, `ws`), instead of
+   * wsx's engine; see docs/reliability.md for what still applies.
+   */
+  WebSocket?: WebSocketConstructor | undefined;
 }
 
 const RECONNECTING_WEBSOCKET_OPTIONS = optionNames<ReconnectingWebSocketOptions>()([
   ...(RECONNECTING_OPTIONS as (keyof ReconnectingOptions)[]),
   'onOpen',
+  'startClosed',
+  'WebSocket',
+  'minReconnectionDelay',
+  'maxReconnectionDelay',
+  'reconnectionDelayGrowFactor',
+  'minUptime',
+  'connectionTimeout',
+  'maxEnqueuedMessages',
+  'shouldReconnectOnClose',
+  'debug',
+  'debugLogger',
 ]);
 
 export type ReconnectingProtocols = Provider<string | readonly string[] | undefined> | null;
@@ -121,7 +150,9 @@ export class ReconnectingWebSocket extends EventTarget {
   declare onerror: Handler<ErrorEvent>;
   declare onclose: Handler<ReconnectingCloseEvent>;
 
-  readonly #supervisor: Supervisor;
+  readonly #supervisor: Supervisor<SupervisedConnection>;
+  /** partysocket's `debug` output: `('RWS>', 'connect', attempt)` per attempt. */
+  readonly #debug: ((...args: unknown[]) => void) | undefined;
   /** The URL when it was given as a value ('' when it is computed per attempt). */
   readonly #staticUrl: string;
   #state: ReadyState = CONNECTING;
@@ -167,7 +198,12 @@ export class ReconnectingWebSocket extends EventTarget {
       offered = settings.protocols;
     }
     checkOptions(settings, RECONNECTING_WEBSOCKET_OPTIONS, 'new ReconnectingWebSocket()');
-    const { onOpen, ...rest } = settings;
+    const { onOpen, startClosed, WebSocket: construct } = settings;
+    const rest = fromPartysocket(settings);
+    this.#debug = partysocketDebug(settings);
+    if (construct !== undefined && typeof construct !== 'function') {
+      throw argumentError('option WebSocket must be a WebSocket class (a constructor)');
+    }
     // Values given directly are checked now, as WebSocket does; functions on every attempt.
     if (typeof offered !== 'function') offered = toProtocolList(offered);
     let staticUrl = '';
@@ -187,14 +223,29 @@ export class ReconnectingWebSocket extends EventTarget {
     const hook =
       onOpen === undefined
         ? undefined
-        : (connection: Connection) => this.#runHook(onOpen, connection);
-    this.#supervisor = new Supervisor(
+        : (connection: SupervisedConnection) => this.#runHook(onOpen, connection);
+    const factory: ConnectionFactory<SupervisedConnection> | undefined =
+      construct === undefined
+        ? undefined
+        : (resolved, handler) => new ForeignConnection(resolved, handler, construct);
+    this.#supervisor = new Supervisor<SupervisedConnection>(
       typeof url === 'function' ? url : staticUrl,
-      { ...rest, protocols: offered as ReconnectingOptions['protocols'] },
+      {
+        ...rest,
+        protocols: offered as ReconnectingOptions['protocols'],
+        keepQueueWhenGivingUp: true,
+      },
       this.#makeHandler(),
       hook,
+      factory,
     );
-    this.#supervisor.start();
+    if (startClosed === true) {
+      this.#state = CLOSED;
+      this.#supervisor.startIdle();
+    } else {
+      this.#debug?.('connect', 0);
+      this.#supervisor.start();
+    }
   }
 
   /** The URL of the current (or last) connection; before any, the URL given if not a function. */
@@ -232,6 +283,29 @@ export class ReconnectingWebSocket extends EventTarget {
   /** Retries since the last healthy connection (partysocket's retryCount). */
   get retryCount(): number {
     return this.#supervisor.attempt;
+  }
+  /**
+   * partysocket's getter: false once close() was called, the client gave up, or it was
+   * created with startClosed and not started yet. (The `shouldReconnect` option, a function
+   * deciding each retry, is a different thing; it is read from the options only.)
+   */
+  get shouldReconnect(): boolean {
+    return !this.#supervisor.isStopped;
+  }
+
+  /**
+   * Removes the messages waiting in the offline queue and returns them, oldest first (text as
+   * strings, binary as Uint8Array copies), so that they can be sent elsewhere. Their send()
+   * promises reject with a QueueError (ERR_QUEUE_DROPPED).
+   */
+  drainQueuedMessages(): (string | Uint8Array)[] {
+    return this.#supervisor.drainQueue(
+      () =>
+        new QueueError(
+          ErrorCode.QueueDropped,
+          'the message was taken out by drainQueuedMessages()',
+        ),
+    );
   }
 
   /** Counters over every connection, including the offline queue. */
@@ -271,15 +345,19 @@ export class ReconnectingWebSocket extends EventTarget {
    */
   reconnect(code?: number, reason?: string): void {
     const [closeCode, closeReason] = closeArguments(code, reason);
+    const connection = this.#supervisor.connection;
+    const isLive = connection !== undefined && connection.readyState !== CLOSED;
+    this.#debug?.('connect', 0);
     this.#supervisor.restart(closeCode, closeReason);
-    this.#state = CONNECTING;
+    // The current connection is closing until its close event; then the next one connects.
+    this.#state = isLive && this.#state === OPEN ? CLOSING : CONNECTING;
   }
 
   // ------------------------------------------------------------------ events
 
   async #runHook(
     hook: NonNullable<ReconnectingWebSocketOptions['onOpen']>,
-    connection: Connection,
+    connection: SupervisedConnection,
   ): Promise<void> {
     try {
       await hook(hookSocket(connection));
@@ -294,7 +372,7 @@ export class ReconnectingWebSocket extends EventTarget {
     }
   }
 
-  #makeHandler(): SupervisorHandler {
+  #makeHandler(): SupervisorHandler<SupervisedConnection> {
     const noop = (): void => {};
     return {
       onOpen: (connection) => {
@@ -328,7 +406,14 @@ export class ReconnectingWebSocket extends EventTarget {
         this.#held = [];
         this.#tasks.push(() => this.#closed(info, willRetry));
       },
+      onAttemptFailed: (error) => {
+        // No connection existed (a provider threw): an error event, no close event.
+        this.#tasks.push(() =>
+          this.dispatchEvent(new ErrorEvent('error', { message: messageOf(error), error })),
+        );
+      },
       onReconnecting: (detail) => {
+        this.#debug?.('connect', detail.attempt, `in ${detail.delayMs} ms: ${detail.reason}`);
         this.#tasks.push(() => this.dispatchEvent(new ReconnectEvent('reconnecting', { detail })));
       },
       onGiveUp: (reason, error) => {

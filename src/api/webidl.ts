@@ -1,10 +1,9 @@
 // WebIDL argument conversions for the WHATWG WebSocket face: subprotocol lists, send()
 // values, [Clamp] unsigned short. They throw what the standard says (TypeError, SyntaxError).
 
+import { utf8Length } from '../core/bytes.js';
 import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
 import { validateProtocols } from '../core/handshake.js';
-
-const encoder = new TextEncoder();
 
 export function argumentError(message: string): InvalidArgumentError {
   return new InvalidArgumentError(ErrorCode.InvalidArgument, message);
@@ -44,19 +43,37 @@ export function toProtocolList(value: unknown): string[] {
   return list;
 }
 
-/** `(BufferSource or Blob or USVString)`: anything else is converted to a string. */
+const hasSharedMemory = typeof SharedArrayBuffer === 'function';
+
+function isShared(buffer: unknown): boolean {
+  return hasSharedMemory && buffer instanceof SharedArrayBuffer;
+}
+
+/**
+ * `(BufferSource or Blob or USVString)`: anything else is converted to a string. A
+ * BufferSource is never shared memory: a SharedArrayBuffer, or a view of one, throws a
+ * TypeError, as WebIDL says (browsers and undici do the same).
+ */
 export function toSendValue(data: unknown): string | Uint8Array | Blob {
   if (typeof data === 'string' || data instanceof Blob) return data;
   if (ArrayBuffer.isView(data)) {
+    if (isShared(data.buffer)) throw sharedMemoryError();
     return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   }
-  if (data instanceof ArrayBuffer || data instanceof SharedArrayBuffer) return new Uint8Array(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (isShared(data)) throw sharedMemoryError();
   return toDOMString(data);
 }
 
-/** Payload bytes; a string counts as UTF-8, lone surrogates as U+FFFD (rare paths only). */
+function sharedMemoryError(): TypeError {
+  return new TypeError(
+    'send() does not take a SharedArrayBuffer or a view of one; copy the bytes into an ArrayBuffer first',
+  );
+}
+
+/** Payload bytes; a string counts as UTF-8 (lone surrogates as U+FFFD), without encoding it. */
 export function sizeOf(value: string | Uint8Array | Blob): number {
-  if (typeof value === 'string') return encoder.encode(value).byteLength;
+  if (typeof value === 'string') return utf8Length(value);
   return value instanceof Blob ? value.size : value.byteLength;
 }
 

@@ -49,6 +49,13 @@ export interface WebSocketErrorEvent extends ErrorEvent {
   readonly error: WsxError;
 }
 
+/**
+ * Node's global `MessageEvent`, exported so that code importing it from undici
+ * (`import { WebSocket, MessageEvent } from 'undici'`) only changes the module name.
+ */
+export const MessageEvent: typeof globalThis.MessageEvent = globalThis.MessageEvent;
+export type MessageEvent = globalThis.MessageEvent;
+
 export interface WebSocketEventMap {
   open: Event;
   message: MessageEvent;

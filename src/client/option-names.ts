@@ -101,6 +101,7 @@ export const CONNECT_OPTIONS = optionNames<ConnectOptions>()([
   'maxHandshakeBytes',
   'pingIntervalMs',
   'pongTimeoutMs',
+  'maxMissedPongs',
   'receiveHighWaterMark',
   'receiveHighWaterBytes',
   'writeHighWaterBytes',

@@ -40,6 +40,8 @@ export interface ConnectOptions {
   pingIntervalMs?: number | undefined;
   /** After a keepalive Ping, how long to wait for any sign of life (default 20 000). */
   pongTimeoutMs?: number | undefined;
+  /** Keepalive pings that may go unanswered in a row before the peer is dead (default 1). */
+  maxMissedPongs?: number | undefined;
   /** Received messages held undelivered (not yet iterated) before reading pauses (default 16). */
   receiveHighWaterMark?: number | undefined;
   /**
@@ -80,13 +82,11 @@ export interface ConnectOptions {
 
 /**
  * Engine settings that the firmware dialects use and the public faces do not offer: per-frame
- * delivery (LuatOS) and several unanswered keepalive pings (NodeMCU).
+ * delivery (LuatOS) and empty keepalive pings.
  */
 export interface EngineOptions extends ConnectOptions {
   /** Deliver data frames one by one (ConnectionHandler.onFrame) instead of messages. */
   deliverFrames?: boolean | undefined;
-  /** Keepalive pings that may go unanswered in a row before the peer is dead (default 1). */
-  maxMissedPongs?: number | undefined;
   /** Keepalive pings carry no payload (the firmware's heartbeat) instead of a counter. */
   emptyKeepalivePings?: boolean | undefined;
 }

@@ -4,17 +4,13 @@
 // onOpen hook. Faces wrap this; it knows nothing about events or promises of any face.
 
 import { ReadyState } from '../core/constants.js';
-import {
-  ConnectionClosedError,
-  ErrorCode,
-  QueueError,
-  type WebSocketError,
-} from '../core/errors.js';
+import { ConnectionClosedError, ErrorCode, type WebSocketError } from '../core/errors.js';
 import type { HeadersInit } from '../core/handshake.js';
 import { redactUrl } from '../core/url.js';
 import { reconnectChannel } from '../transport/diagnostics.js';
 import { armTimer, type Clock, systemClock, type TimerHandle } from './clock.js';
 import { type CloseInfo, Connection, type ConnectionHandler } from './connection.js';
+import { OfflineQueue, type QueueLimits } from './offline-queue.js';
 import {
   type ConnectOptions,
   type EngineOptions,
@@ -40,7 +36,37 @@ export interface ReconnectingOptions
 /** What the supervisor takes: the reconnecting options plus the dialects' engine settings. */
 export interface SupervisorOptions
   extends ReconnectingOptions,
-    Pick<EngineOptions, 'deliverFrames' | 'maxMissedPongs' | 'emptyKeepalivePings'> {}
+    Pick<EngineOptions, 'deliverFrames' | 'emptyKeepalivePings'> {
+  /**
+   * Giving up keeps the offline queue for a later restart (ReconnectingWebSocket, as
+   * partysocket does); without it, giving up rejects what is queued (the dialects).
+   */
+  keepQueueWhenGivingUp?: boolean | undefined;
+}
+
+/**
+ * The connection the supervisor drives: wsx's own Connection, or an adapter around another
+ * WebSocket implementation (ReconnectingWebSocket's `WebSocket` option).
+ */
+export type SupervisedConnection = Pick<
+  Connection,
+  | 'options'
+  | 'readyState'
+  | 'bufferedAmount'
+  | 'protocol'
+  | 'extensions'
+  | 'start'
+  | 'close'
+  | 'send'
+  | 'holdReceived'
+>;
+
+/** Creates each connection; the default builds wsx's own Connection. */
+export type ConnectionFactory<C extends SupervisedConnection> = (
+  options: ResolvedOptions,
+  handler: ConnectionHandler,
+  stats: StatsRecorder,
+) => C;
 
 export interface ReconnectingEvent {
   attempt: number;
@@ -49,61 +75,56 @@ export interface ReconnectingEvent {
 }
 
 /** What a face hears from the supervisor. */
-export interface SupervisorHandler extends Omit<ConnectionHandler, 'onOpen' | 'onClose'> {
+export interface SupervisorHandler<C extends SupervisedConnection = Connection>
+  extends Omit<ConnectionHandler, 'onOpen' | 'onClose'> {
   /** A connection opened and the onOpen hook ran; queued messages are being sent. */
-  onOpen(connection: Connection): void;
+  onOpen(connection: C): void;
   /** A connection closed; `willRetry` says whether another attempt follows. */
   onClose(info: CloseInfo, willRetry: boolean): void;
   onReconnecting(event: ReconnectingEvent): void;
+  /** An attempt failed before any connection existed (a provider threw, or a bad URL). */
+  onAttemptFailed?(error: unknown, willRetry: boolean): void;
   /** No more attempts: the policy said stop, maxRetries was reached, or the options are invalid. */
   onGiveUp(reason: string, error: WebSocketError | undefined): void;
 }
 
-interface QueuedMessage {
-  data: string | Uint8Array;
-  isBinary: boolean;
-  bytes: number;
-  queuedAt: number;
-  settle: (error: Error | undefined) => void;
-}
+const defaultFactory: ConnectionFactory<Connection> = (options, handler, stats) =>
+  new Connection(options, handler, stats);
 
-const textEncoder = new TextEncoder();
-
-function byteLength(data: string | Uint8Array): number {
-  // Strings are counted as UTF-8 only when they could exceed one byte per char.
-  return typeof data === 'string' ? textEncoder.encode(data).length : data.length;
-}
-
-export class Supervisor {
+export class Supervisor<C extends SupervisedConnection = Connection> {
   readonly #url: Provider<string | URL>;
   readonly #options: SupervisorOptions;
-  readonly #handler: SupervisorHandler;
+  readonly #handler: SupervisorHandler<C>;
   readonly #clock: Clock;
   readonly stats = new StatsRecorder();
-  #connection: Connection | undefined;
+  #connection: C | undefined;
   /** The onOpen hook finished and the queue was handed over: sends go straight out. */
   #isLive = false;
   readonly #schedule: RetrySchedule;
   #openedAt: number | undefined;
   #everOpened = false;
   #timer: TimerHandle | undefined;
-  #ttlTimer: TimerHandle | undefined;
   #stopped = false;
+  /** Not started yet (startClosed): sends queue, the first restart() connects. */
+  #idle = false;
+  /** Gave up (policy or maxRetries) and keeps the queue for a restart: sends still queue. */
+  #givenUp = false;
   /** restart() closed the current connection: open the next one at once, whatever the policy. */
   #isRestarting = false;
   /** An attempt is resolving its URL and options; no Connection exists for it yet. */
   #isResolving = false;
-  #queue: QueuedMessage[] = [];
+  readonly #queue: OfflineQueue;
   /** Set when the onOpen hook failed, so that the close it causes is retried. */
   #hookFailure: string | undefined;
-  #queuedBytes = 0;
-  readonly #onOpenHook: ((connection: Connection) => void | Promise<void>) | undefined;
+  readonly #onOpenHook: ((connection: C) => void | Promise<void>) | undefined;
+  readonly #createConnection: ConnectionFactory<C>;
 
   constructor(
     url: Provider<string | URL>,
     options: SupervisorOptions,
-    handler: SupervisorHandler,
-    onOpen?: (connection: Connection) => void | Promise<void>,
+    handler: SupervisorHandler<C>,
+    onOpen?: (connection: C) => void | Promise<void>,
+    createConnection: ConnectionFactory<C> = defaultFactory as unknown as ConnectionFactory<C>,
   ) {
     this.#url = url;
     this.#options = options;
@@ -111,23 +132,28 @@ export class Supervisor {
     this.#clock = options.clock ?? systemClock;
     this.#schedule = new RetrySchedule(options, options.random ?? Math.random);
     this.#onOpenHook = onOpen;
+    this.#createConnection = createConnection;
+    this.#queue = new OfflineQueue(options, this.#clock);
   }
 
-  get connection(): Connection | undefined {
+  get connection(): C | undefined {
     return this.#connection;
   }
-  /** True once stop() ran or the supervisor gave up. */
+  /** True once stop() ran or the supervisor gave up, and before the start of an idle one. */
   get isStopped(): boolean {
-    return this.#stopped;
+    return this.#stopped || this.#idle;
   }
   get isLive(): boolean {
     return this.#isLive;
+  }
+  #isGivenUp(): boolean {
+    return this.#givenUp;
   }
   get queuedMessages(): number {
     return this.#queue.length;
   }
   get queuedBytes(): number {
-    return this.#queuedBytes;
+    return this.#queue.bytes;
   }
   /** Retries made since the last healthy connection (what partysocket calls retryCount). */
   get attempt(): number {
@@ -138,31 +164,45 @@ export class Supervisor {
     void this.#open();
   }
 
-  async #resolve(): Promise<ResolvedOptions> {
-    const evaluate = async <T>(value: Provider<T>): Promise<T> =>
-      typeof value === 'function' ? await (value as () => T | Promise<T>)() : value;
-    const [url, headers, protocols] = await Promise.all([
-      evaluate(this.#url),
-      evaluate(this.#options.headers),
-      evaluate(this.#options.protocols),
-    ]);
-    return resolveOptions(url, { ...this.#options, headers, protocols });
+  /** Stays closed until restart(); meanwhile sends are queued (partysocket's startClosed). */
+  startIdle(): void {
+    this.#idle = true;
   }
 
   async #open(): Promise<void> {
+    const evaluate = async <T>(value: Provider<T>): Promise<T> =>
+      typeof value === 'function' ? await (value as () => T | Promise<T>)() : value;
     let resolved: ResolvedOptions;
     this.#isResolving = true;
     try {
-      resolved = await this.#resolve();
-    } catch (error) {
+      let values: [string | URL, HeadersInit | undefined, string | readonly string[] | undefined];
+      try {
+        values = await Promise.all([
+          evaluate(this.#url),
+          evaluate(this.#options.headers),
+          evaluate(this.#options.protocols),
+        ]);
+      } catch (error) {
+        // A provider that throws (a token service down, say) is a failed attempt: retried.
+        this.#providerFailed(error);
+        return;
+      }
+      if (this.#stopped) return;
+      try {
+        const [url, headers, protocols] = values;
+        resolved = resolveOptions(url, { ...this.#options, headers, protocols });
+      } catch (error) {
+        // A bad URL or option: no retry can fix it.
+        this.#handler.onAttemptFailed?.(error, false);
+        this.#giveUp('the URL or options are invalid', error as WebSocketError);
+        return;
+      }
+    } finally {
       this.#isResolving = false;
-      this.#giveUp('the URL or options are invalid', error as WebSocketError);
-      return;
     }
-    this.#isResolving = false;
     if (this.#stopped) return;
     const handler = this.#handler;
-    const connection = new Connection(
+    const connection = this.#createConnection(
       resolved,
       {
         onOpen: () => this.#onConnectionOpen(connection),
@@ -179,7 +219,7 @@ export class Supervisor {
     connection.start();
   }
 
-  #onConnectionOpen(connection: Connection): void {
+  #onConnectionOpen(connection: C): void {
     this.#openedAt = this.#clock.now();
     if (this.#everOpened) this.stats.reconnects++;
     this.#everOpened = true;
@@ -205,13 +245,9 @@ export class Supervisor {
   }
 
   /** Hands the queue to the open connection, oldest first, then sends go straight out. */
-  #goLive(connection: Connection): void {
+  #goLive(connection: C): void {
     if (this.#connection !== connection || connection.readyState !== ReadyState.OPEN) return;
-    this.#expire();
-    const queue = this.#queue;
-    this.#queue = [];
-    this.#queuedBytes = 0;
-    this.#clearTtlTimer();
+    const queue = this.#queue.takeAll();
     this.#isLive = true;
     for (const message of queue) {
       try {
@@ -223,7 +259,7 @@ export class Supervisor {
     this.#handler.onOpen(connection);
   }
 
-  #onConnectionClose(connection: Connection, info: CloseInfo): void {
+  #onConnectionClose(connection: C, info: CloseInfo): void {
     if (this.#connection !== connection) return;
     this.#isLive = false;
     const uptimeMs = this.#openedAt === undefined ? undefined : this.#clock.now() - this.#openedAt;
@@ -254,15 +290,28 @@ export class Supervisor {
       this.#giveUp(step.reason, info.error);
       return;
     }
+    this.#scheduleRetry(step, redactUrl(connection.options.target.url));
+  }
+
+  #providerFailed(error: unknown): void {
+    if (this.#stopped) return;
+    const message = error instanceof Error ? error.message : String(error);
+    const step = this.#schedule.failedBeforeConnecting(
+      `the URL, headers or protocols provider failed: ${message}`,
+    );
+    this.#handler.onAttemptFailed?.(error, step.retry);
+    if (!step.retry) {
+      this.#giveUp(step.reason, undefined);
+      return;
+    }
+    this.#scheduleRetry(step, typeof this.#url === 'function' ? '' : redactUrl(String(this.#url)));
+  }
+
+  #scheduleRetry(step: { attempt: number; delayMs: number; reason: string }, url: string): void {
     const { attempt, delayMs, reason } = step;
     this.#handler.onReconnecting({ attempt, delayMs, reason });
     if (reconnectChannel.hasSubscribers) {
-      reconnectChannel.publish({
-        url: redactUrl(connection.options.target.url),
-        attempt,
-        delayMs,
-        reason,
-      });
+      reconnectChannel.publish({ url, attempt, delayMs, reason });
     }
     this.#timer = armTimer(
       this.#clock,
@@ -274,10 +323,17 @@ export class Supervisor {
     );
   }
 
+  /**
+   * No more attempts. With keepQueueWhenGivingUp the queue is kept (as partysocket keeps it):
+   * restart() sends it, and drainQueue() takes it back; only its expiry timer stops, so that a
+   * given-up client does not keep the process alive. Otherwise what is queued is rejected.
+   */
   #giveUp(reason: string, error: WebSocketError | undefined): void {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.#rejectQueue(`gave up reconnecting: ${reason}`);
+    this.#givenUp = this.#options.keepQueueWhenGivingUp === true;
+    if (this.#givenUp) this.#queue.stopTimer();
+    else this.#rejectQueue(`gave up reconnecting: ${reason}`);
     this.#handler.onGiveUp(reason, error);
   }
 
@@ -287,15 +343,16 @@ export class Supervisor {
       this.#clock.clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    const wasStopped = this.#stopped;
     this.#stopped = true;
+    this.#givenUp = false;
+    this.#idle = false;
     this.#isRestarting = false;
     const connection = this.#connection;
     if (connection !== undefined && connection.readyState !== ReadyState.CLOSED) {
       connection.close(code, reason);
       return;
     }
-    if (!wasStopped) this.#rejectQueue('the client was closed');
+    this.#rejectQueue('the client was closed');
   }
 
   /**
@@ -309,6 +366,8 @@ export class Supervisor {
       this.#timer = undefined;
     }
     this.#stopped = false;
+    this.#givenUp = false;
+    this.#idle = false;
     this.#schedule.reset();
     const connection = this.#connection;
     if (connection !== undefined && connection.readyState !== ReadyState.CLOSED) {
@@ -331,7 +390,7 @@ export class Supervisor {
     isBinary: boolean,
     settle: (error: Error | undefined) => void,
   ): void {
-    if (this.#stopped) {
+    if (this.#stopped && !this.#isGivenUp()) {
       settle(
         new ConnectionClosedError('the client is closed; nothing more can be sent', {
           wasClean: false,
@@ -351,118 +410,24 @@ export class Supervisor {
         if ((error as WebSocketError).code !== ErrorCode.InvalidState) throw error;
       }
     }
-    this.#enqueue(data, isBinary, settle);
+    this.#queue.add(data, isBinary, settle);
   }
 
-  #enqueue(
-    data: string | Uint8Array,
-    isBinary: boolean,
-    settle: (error: Error | undefined) => void,
-  ): void {
-    this.#expire();
-    const maxMessages = this.#options.maxQueuedMessages ?? 1000;
-    const maxBytes = this.#options.maxQueuedBytes ?? 16 * 1024 * 1024;
-    const bytes = byteLength(data);
-    // Copy bytes: the caller may reuse its buffer before the message leaves (a Buffer's
-    // slice() would be a view).
-    const item: QueuedMessage = {
-      data: typeof data === 'string' ? data : new Uint8Array(data),
-      isBinary,
-      bytes,
-      queuedAt: this.#clock.now(),
-      settle,
-    };
-    if (bytes > maxBytes) {
-      settle(
-        new QueueError(
-          ErrorCode.QueueFull,
-          `the message (${bytes} bytes) is larger than the whole offline queue (maxQueuedBytes ${maxBytes})`,
-        ),
-      );
-      return;
-    }
-    const isFull = (): boolean =>
-      this.#queue.length + 1 > maxMessages || this.#queuedBytes + bytes > maxBytes;
-    if (isFull()) {
-      if ((this.#options.queueFullPolicy ?? 'reject-new') === 'reject-new') {
-        settle(
-          new QueueError(
-            ErrorCode.QueueFull,
-            `the offline queue is full (${this.#queue.length} messages, ${this.#queuedBytes} bytes; maxQueuedMessages ${maxMessages}, maxQueuedBytes ${maxBytes})`,
-          ),
-        );
-        return;
-      }
-      for (let guard = 0; guard < maxMessages + 1 && isFull() && this.#queue.length > 0; guard++) {
-        const dropped = this.#queue.shift()!;
-        this.#queuedBytes -= dropped.bytes;
-        dropped.settle(
-          new QueueError(
-            ErrorCode.QueueDropped,
-            'the message was dropped from the full offline queue for a newer one',
-          ),
-        );
-      }
-    }
-    this.#queue.push(item);
-    this.#queuedBytes += bytes;
-    this.#armTtlTimer();
-  }
-
-  /** Rejects queued messages older than queueTtlMs. */
-  #expire(): void {
-    const ttl = this.#options.queueTtlMs;
-    if (ttl === undefined || this.#queue.length === 0) return;
-    const now = this.#clock.now();
-    let expired = 0;
-    while (expired < this.#queue.length && now - this.#queue[expired]!.queuedAt >= ttl) expired++;
-    if (expired === 0) return;
-    for (const message of this.#queue.splice(0, expired)) {
-      this.#queuedBytes -= message.bytes;
-      message.settle(
-        new QueueError(
-          ErrorCode.QueueExpired,
-          `the message waited more than ${ttl} ms (queueTtlMs) for a connection`,
-        ),
-      );
-    }
-  }
-
-  #armTtlTimer(): void {
-    const ttl = this.#options.queueTtlMs;
-    if (ttl === undefined || this.#ttlTimer !== undefined || this.#queue.length === 0) return;
-    const due = this.#queue[0]!.queuedAt + ttl - this.#clock.now();
-    this.#ttlTimer = armTimer(
-      this.#clock,
-      () => {
-        this.#ttlTimer = undefined;
-        this.#expire();
-        this.#armTtlTimer();
-      },
-      Math.max(0, due),
-    );
-  }
-
-  #clearTtlTimer(): void {
-    if (this.#ttlTimer !== undefined) {
-      this.#clock.clearTimeout(this.#ttlTimer);
-      this.#ttlTimer = undefined;
-    }
+  /** Removes every queued message and returns it; each send is settled with `error`. */
+  drainQueue(error: () => Error): (string | Uint8Array)[] {
+    const messages = this.#queue.takeAll();
+    for (const message of messages) message.settle(error());
+    return messages.map((message) => message.data);
   }
 
   #rejectQueue(why: string): void {
-    this.#clearTtlTimer();
-    const queue = this.#queue;
-    this.#queue = [];
-    this.#queuedBytes = 0;
-    for (const message of queue) {
-      message.settle(
+    this.#queue.rejectAll(
+      () =>
         new ConnectionClosedError(`the queued message was not sent: ${why}`, { wasClean: false }),
-      );
-    }
+    );
   }
 
   snapshot(): ConnectionStats {
-    return this.stats.snapshot(this.#clock.now(), this.#queue.length, this.#queuedBytes);
+    return this.stats.snapshot(this.#clock.now(), this.#queue.length, this.#queue.bytes);
   }
 }

@@ -4,9 +4,10 @@
 // time and randomness come in as arguments.
 
 import type { CloseInfo } from './connection.js';
+import type { QueueLimits } from './offline-queue.js';
 import { type BackoffSettings, decideRetry, type RetryDecision, retryDelayMs } from './policy.js';
 
-export interface ReconnectOptions extends BackoffSettings {
+export interface ReconnectOptions extends BackoffSettings, QueueLimits {
   /** A connection open at least this long resets the attempt counter (default 5 000). */
   minUptimeMs?: number | undefined;
   /** Retries before giving up (default unlimited). */
@@ -15,14 +16,6 @@ export interface ReconnectOptions extends BackoffSettings {
   tryAgainLaterDelayMs?: number | undefined;
   /** Overrides the policy: return true to reconnect, false to give up. */
   shouldReconnect?: ((context: ReconnectContext) => boolean) | undefined;
-  /** Most messages waiting while not open (default 1000). */
-  maxQueuedMessages?: number | undefined;
-  /** Most payload bytes waiting while not open (default 16 MiB). */
-  maxQueuedBytes?: number | undefined;
-  /** A queued message older than this is rejected with ERR_QUEUE_EXPIRED (default: never). */
-  queueTtlMs?: number | undefined;
-  /** When the queue is full: refuse the new message (default) or drop the oldest one. */
-  queueFullPolicy?: 'reject-new' | 'drop-oldest' | undefined;
   /** Random numbers in [0, 1) for the jitter (tests inject fixed ones). */
   random?: (() => number) | undefined;
 }
@@ -67,6 +60,27 @@ export class RetrySchedule {
   /** Starts counting again (reconnect() on purpose, not a failure). */
   reset(): void {
     this.#attempt = 0;
+  }
+
+  /**
+   * An attempt failed before it had a connection (a URL, headers or protocols provider threw):
+   * retried at once unless maxRetries is reached; `reason` says what failed.
+   */
+  failedBeforeConnecting(reason: string): Omit<RetryStep, 'decision'> {
+    const attempt = this.#attempt;
+    const maxRetries = this.#options.maxRetries ?? Number.POSITIVE_INFINITY;
+    if (attempt >= maxRetries) {
+      return {
+        retry: false,
+        exhausted: true,
+        attempt,
+        delayMs: 0,
+        reason: `gave up after ${maxRetries} retries (${reason})`,
+      };
+    }
+    const delayMs = retryDelayMs(attempt, 0, this.#options, this.#random);
+    this.#attempt = attempt + 1;
+    return { retry: true, exhausted: false, attempt: this.#attempt, delayMs, reason };
   }
 
   /**

@@ -350,17 +350,28 @@ describe('ReconnectingWebSocket: every send settles', { timeout: 15_000 }, () =>
     assert.equal(server.peers.length, 0);
   });
 
-  it('giving up rejects what is queued', async (t) => {
+  it('giving up keeps the queue (bufferedAmount counts it) for reconnect() or close()', async (t) => {
+    let refuse = true;
     const server = await startScriptedServer((socket) => {
-      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+      if (refuse) socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+      else acceptHandshake(socket);
     });
     t.after(() => server.close());
     const { ws } = client(t, server.url);
-    const send = track(ws.send('never'));
+    const send = track(ws.send('kept'));
+    const late = track(ws.send('after giving up'));
     await next(ws, 'giveup');
-    await settleTurns(() => send.state !== 'pending');
-    assert.equal(send.state, ErrorCode.ConnectionClosed);
-    assert.match((send.error as Error).message, /gave up/);
+    await settleTurns(() => false, 5);
+    assert.equal(send.state, 'pending');
+    assert.equal(ws.bufferedAmount, 4 + 15);
+    assert.equal(ws.shouldReconnect, false);
+    const later = track(ws.send('queued while given up'));
+    assert.equal(ws.bufferedAmount, 4 + 15 + 21);
+    ws.close();
+    await settleTurns(() => later.state !== 'pending');
+    for (const item of [send, late, later]) assert.equal(item.state, ErrorCode.ConnectionClosed);
+    assert.equal(ws.bufferedAmount, 0);
+    refuse = false;
   });
 
   it('ignored rejections never become unhandled rejections', async (t) => {
@@ -420,6 +431,39 @@ describe('ReconnectingWebSocket: every send settles', { timeout: 15_000 }, () =>
     ]);
     assert.deepEqual(states.slice(-2), [ErrorCode.ConnectionClosed, ErrorCode.ConnectionClosed]);
     assert.equal(ws.stats().queuedMessages, 0);
+  });
+
+  it('a supervisor without keepQueueWhenGivingUp rejects the queue when it gives up', async (t) => {
+    const server = await startScriptedServer((socket) => {
+      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+    });
+    t.after(() => server.close());
+    const noop = (): void => {};
+    let gaveUp: () => void = noop;
+    const givenUp = new Promise<void>((resolve) => {
+      gaveUp = resolve;
+    });
+    const handler: SupervisorHandler = {
+      onOpen: noop,
+      onMessage: noop,
+      onPing: noop,
+      onPong: noop,
+      onError: noop,
+      onClose: noop,
+      onReconnecting: noop,
+      onGiveUp: () => gaveUp(),
+    };
+    const clock = new FakeClock();
+    const supervisor = new Supervisor(server.url, { clock, pingIntervalMs: 0 }, handler);
+    t.after(() => supervisor.stop());
+    const settled: unknown[] = [];
+    supervisor.send('queued', false, (error) => settled.push((error as QueueError)?.code));
+    supervisor.start();
+    await givenUp;
+    assert.deepEqual([...settled], [ErrorCode.ConnectionClosed]);
+    supervisor.send('after', false, (error) => settled.push((error as QueueError)?.code));
+    assert.deepEqual(settled, [ErrorCode.ConnectionClosed, ErrorCode.ConnectionClosed]);
+    assert.equal(supervisor.queuedMessages, 0);
   });
 
   it('the supervisor calls each settle callback exactly once', async (t) => {

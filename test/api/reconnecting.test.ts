@@ -21,7 +21,7 @@ import {
 import { ErrorCode, UnexpectedStatusError } from '../../src/core/errors.js';
 import { reconnectingClient, turn } from '../helpers/api.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { type EchoServer, echoServer, scripted } from '../helpers/servers.js';
+import { dropEverything, type EchoServer, echoServer, scripted } from '../helpers/servers.js';
 
 // ------------------------------------------------------------------ helpers
 
@@ -92,13 +92,6 @@ function client(
 ): { ws: ReconnectingWebSocket; clock: FakeClock; log: string[]; next: Next } {
   const { ws, clock } = reconnectingClient(t, url, options);
   return { ws, clock, ...recorder(ws) };
-}
-
-/** A server whose every connection is dropped at once (a network error for the client). */
-function dropEverything(t: TestContext) {
-  return scripted(t, (socket) => {
-    socket.destroy();
-  });
 }
 
 // ------------------------------------------------------------------ reconnecting
@@ -229,6 +222,7 @@ describe('ReconnectingWebSocket: reconnects', { timeout: 15_000 }, () => {
     const { ws, clock, log, next } = client(t, server.url);
     await next('open');
     peers[0]!.socket.terminate();
+    await next('close');
     clock.advance((await next('reconnecting')).delayMs);
     await next('open');
     assert.equal(ws.retryCount, 1);
@@ -236,9 +230,11 @@ describe('ReconnectingWebSocket: reconnects', { timeout: 15_000 }, () => {
     const closed = new Promise<number>((resolve) => peers[1]!.socket.on('close', resolve));
     ws.reconnect(4000, 'switching');
     assert.equal(ws.retryCount, 0);
-    assert.equal(ws.readyState, ReconnectingWebSocket.CONNECTING);
+    // As in partysocket: the open connection reads CLOSING until its close event.
+    assert.equal(ws.readyState, ReconnectingWebSocket.CLOSING);
     const close = await next('close');
     assert.equal(close.willRetry, true);
+    assert.equal(ws.readyState, ReconnectingWebSocket.CONNECTING);
     assert.equal(await closed, 4000, 'the server saw our close code');
     await next('open'); // no backoff wait: no clock advance needed
     assert.equal(peers.length, 3);
@@ -455,14 +451,42 @@ describe('ReconnectingWebSocket: url, headers and protocols per attempt', {
     assert.equal(computed.protocol, 'a');
   });
 
-  it('a url provider that throws gives up with the reason', async (t) => {
-    const { ws, log, next } = client(t, () => {
-      throw new TypeError('no token');
+  it('a url provider that throws gives an error event and is retried', async (t) => {
+    const server = await echoServer(t);
+    let calls = 0;
+    const { ws, clock, log, next } = client(t, () => {
+      calls++;
+      if (calls === 1) throw new TypeError('no token');
+      return server.url;
     });
+    const retry = await next('reconnecting');
+    assert.match(retry.reason, /provider failed: no token/);
+    assert.equal(ws.readyState, ReconnectingWebSocket.CONNECTING);
+    clock.advance(retry.delayMs);
+    await next('open');
+    assert.deepEqual(log, ['error:undefined', 'reconnecting:1:250', 'open']);
+  });
+
+  it('a url provider that keeps throwing gives up after maxRetries', async (t) => {
+    const { ws, log, next } = client(
+      t,
+      () => {
+        throw new TypeError('no token');
+      },
+      { maxRetries: 0 },
+    );
+    const giveup = await next('giveup');
+    assert.match(giveup.reason, /gave up after 0 retries .*no token/);
+    assert.equal(ws.readyState, ReconnectingWebSocket.CLOSED);
+    assert.deepEqual(log, ['error:undefined', 'giveup']);
+  });
+
+  it('a url provider that returns a bad URL gives an error event and gives up', async (t) => {
+    const { ws, log, next } = client(t, () => 'ftp://127.0.0.1/');
     const giveup = await next('giveup');
     assert.match(giveup.reason, /invalid/);
     assert.equal(ws.readyState, ReconnectingWebSocket.CLOSED);
-    assert.deepEqual(log, ['giveup']);
+    assert.deepEqual(log, [`error:${ErrorCode.InvalidUrl}`, 'giveup']);
   });
 
   it('checks values given directly at construction, like WebSocket', () => {

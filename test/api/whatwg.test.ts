@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { WebSocket as UndiciWebSocket } from 'undici';
 import type { WebSocket as WsPeer } from 'ws';
-import { CloseEvent, ErrorEvent, WebSocket } from '../../src/api/websocket.js';
+import { CloseEvent, ErrorEvent, MessageEvent, WebSocket } from '../../src/api/websocket.js';
 import { isWebSocketError } from '../../src/core/errors.js';
 import { turn } from '../helpers/api.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -142,9 +142,27 @@ describe('WebSocket interface shape', () => {
     const error = new ErrorEvent('error');
     assert.ok(error instanceof Event);
     assert.deepEqual([error.message, error.filename, error.lineno, error.colno], ['', '', 0, 0]);
-    assert.equal(error.error, null);
+    assert.equal(error.error, undefined);
+    assert.equal(new ErrorEvent('error', { error: null }).error, null);
+    // Dictionary members are read like WebIDL does, inherited ones included.
+    const inherited = Object.create({ message: 'from the prototype', error: 'e' }) as object;
+    const event = new ErrorEvent('error', inherited);
+    assert.deepEqual([event.message, event.error], ['from the prototype', 'e']);
     const cause = new Error('x');
     assert.equal(new ErrorEvent('error', { error: cause, message: 'm' }).error, cause);
+  });
+
+  it('requires the type argument of CloseEvent and ErrorEvent (TypeError)', () => {
+    assert.throws(() => Reflect.construct(CloseEvent, []), TypeError);
+    assert.throws(() => Reflect.construct(ErrorEvent, []), TypeError);
+    // An explicit undefined is a value: it becomes the type "undefined".
+    assert.equal(new CloseEvent(undefined as unknown as string).type, 'undefined');
+  });
+
+  it('exports MessageEvent as undici does (Node global)', () => {
+    assert.equal(MessageEvent, globalThis.MessageEvent);
+    const event = new MessageEvent('message', { data: 'x' });
+    assert.equal(event.data, 'x');
   });
 });
 
@@ -430,6 +448,24 @@ describe('send()', () => {
     assert.equal(ws.bufferedAmount, 0);
     ws.close();
     await next(ws, 'close');
+  });
+
+  it('refuses shared memory with a TypeError, in every state (not a BufferSource)', async (t) => {
+    const server = await echoServer(t);
+    const ws = new WebSocket(server.url);
+    const shared = new SharedArrayBuffer(4);
+    const refuse = (): void => {
+      assert.throws(() => ws.send(shared), TypeError);
+      assert.throws(() => ws.send(new Uint8Array(shared, 1, 2)), TypeError);
+      assert.throws(() => ws.send(new DataView(shared)), TypeError);
+    };
+    refuse(); // checked before the state, as WebIDL converts arguments first
+    await next(ws, 'open');
+    refuse();
+    assert.equal(ws.bufferedAmount, 0);
+    ws.close();
+    await next(ws, 'close');
+    refuse();
   });
 
   it('keeps the order of strings, buffers and Blobs (Blobs are read asynchronously)', async (t) => {

@@ -125,7 +125,12 @@ describe('fault injection: the policy with ReconnectingWebSocket', { timeout: 20
       assert.equal(ws.readyState, ReconnectingWebSocket.CLOSED);
       assert.equal(env.attempts, 1);
       assert.equal(env.server.requests, 1);
-      await assert.rejects(ws.send('too late'), { code: ErrorCode.ConnectionClosed });
+      // Giving up keeps the queue, as partysocket does: a later send waits for reconnect()
+      // and counts in bufferedAmount; close() rejects it.
+      const late = ws.send('too late');
+      assert.equal(ws.bufferedAmount, 8);
+      ws.close();
+      await assert.rejects(late, { code: ErrorCode.ConnectionClosed });
     });
   }
 

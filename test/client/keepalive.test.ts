@@ -16,7 +16,7 @@ const PONG = 0xa;
 
 async function open(
   t: TestContext,
-  options: { pingIntervalMs: number; pongTimeoutMs?: number },
+  options: { pingIntervalMs: number; pongTimeoutMs?: number; maxMissedPongs?: number },
 ): Promise<{ ws: WebSocketClient; peer: Peer; clock: FakeClock }> {
   const server = await peerServer(t);
   const clock = new FakeClock();
@@ -67,6 +67,23 @@ describe('keepalive: pingIntervalMs and pongTimeoutMs', { timeout: 20_000 }, () 
     assert.deepEqual(info.cause, { kind: 'no-pong', phase: 'open' });
     await peer.ended;
     assert.equal(peer.close?.code, 1011, 'the client says why with Close 1011 before dropping');
+  });
+
+  it('maxMissedPongs 2 (a public option): a second ping, then ERR_PONG_TIMEOUT', async (t) => {
+    const { ws, peer, clock } = await open(t, {
+      pingIntervalMs: 1000,
+      pongTimeoutMs: 500,
+      maxMissedPongs: 2,
+    });
+    const pings = (): number => peer.frames.filter((frame) => frame.opcode === PING).length;
+    clock.advance(1000);
+    assert.ok(await peer.waitFor(() => pings() === 1));
+    clock.advance(500);
+    assert.equal(ws.readyState, ReadyState.OPEN, 'one missed pong is allowed');
+    assert.ok(await peer.waitFor(() => pings() === 2));
+    clock.advance(500);
+    const info = await ws.closed;
+    assert.equal(info.error?.code, ErrorCode.PongTimeout);
   });
 
   it('counts any received data as life: no ping while the server talks', async (t) => {

@@ -191,6 +191,13 @@ export async function scripted(
   return server;
 }
 
+/** A server whose every connection is dropped at once (a network error for the client). */
+export function dropEverything(t: TestContext): Promise<ScriptedServer> {
+  return scripted(t, (socket) => {
+    socket.destroy();
+  });
+}
+
 /** A port on 127.0.0.1 where nothing listens any more: open a server, note its port, close it. */
 export async function closedPort(): Promise<number> {
   const server = await startScriptedServer(() => {});
