@@ -152,6 +152,7 @@ export class Connection {
       tls: options.tls,
       signal: this.#connectAbort.signal,
       preferIpv6: options.preferIpv6,
+      connectTo: options.connectTo,
     }).then(
       (socket) => this.#attach(socket),
       (error: WebSocketError) => {

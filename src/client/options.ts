@@ -44,6 +44,12 @@ export interface ConnectOptions {
   tls?: TlsOptions | undefined;
   /** Try the host's IPv6 addresses before its IPv4 ones when it has both (default false). */
   preferIpv6?: boolean | undefined;
+  /**
+   * Opens TCP to another address than the URL's, as curl's --connect-to: called with the
+   * URL's host name and port, it returns where to connect, or undefined to keep them. The
+   * Host header, the TLS server name and the certificate check keep the URL's host.
+   */
+  connectTo?: ConnectTo | undefined;
   /** Aborts a pending connect; closes an open connection. */
   signal?: AbortSignal | undefined;
   /** Debug log sink; nothing is formatted when absent. */
@@ -67,6 +73,12 @@ export interface EngineOptions extends ConnectOptions {
   emptyKeepalivePings?: boolean | undefined;
 }
 
+/** Where to open TCP for a URL host and port; undefined keeps them (see ConnectOptions). */
+export type ConnectTo = (
+  hostname: string,
+  port: number,
+) => { host: string; port: number } | undefined;
+
 export interface ResolvedOptions {
   target: WebSocketTarget;
   protocols: string[];
@@ -88,6 +100,7 @@ export interface ResolvedOptions {
   emptyKeepalivePings: boolean;
   tls: TlsOptions | undefined;
   preferIpv6: boolean;
+  connectTo: ConnectTo | undefined;
   signal: AbortSignal | undefined;
   logger: Logger | undefined;
   clock: Clock;
@@ -134,6 +147,9 @@ export function resolveOptions(url: string | URL, options: EngineOptions = {}): 
   if (options.logger !== undefined && typeof options.logger !== 'function') {
     throw invalidOption('option logger must be a function taking one string');
   }
+  if (options.connectTo !== undefined && typeof options.connectTo !== 'function') {
+    throw invalidOption('option connectTo must be a function (hostname, port) => { host, port }');
+  }
   if (options.tls !== undefined && (typeof options.tls !== 'object' || options.tls === null)) {
     throw invalidOption('option tls must be an object');
   }
@@ -175,6 +191,7 @@ export function resolveOptions(url: string | URL, options: EngineOptions = {}): 
     emptyKeepalivePings: options.emptyKeepalivePings === true,
     tls: options.tls,
     preferIpv6: options.preferIpv6 === true,
+    connectTo: options.connectTo,
     signal: options.signal,
     logger: options.logger,
     clock: options.clock ?? systemClock,

@@ -74,6 +74,7 @@ export class LuatOsAirClient {
       clock: options.clock ?? systemClock,
       logger: options.logger,
       tls: options.tls,
+      connectTo: options.connectTo,
     });
   }
 

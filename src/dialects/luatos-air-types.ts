@@ -2,7 +2,7 @@
 // with their callback arguments, and the PC-only settings of `websocket.new`. Types only.
 
 import type { Clock } from '../client/clock.js';
-import type { Logger } from '../client/options.js';
+import type { ConnectTo, Logger } from '../client/options.js';
 import type { WebSocketError } from '../core/errors.js';
 import type { TlsOptions } from '../transport/transport.js';
 
@@ -50,4 +50,6 @@ export interface LuatOsAirHostOptions {
   clock?: Clock | undefined;
   logger?: Logger | undefined;
   tls?: TlsOptions | undefined;
+  /** Where to open TCP instead of the URL's host and port (curl's --connect-to; see ConnectOptions). */
+  connectTo?: ConnectTo | undefined;
 }

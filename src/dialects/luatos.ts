@@ -144,6 +144,7 @@ class Client implements LuatosClient {
       tls: options.tls,
       openTimeoutMs: options.openTimeoutMs,
       closeTimeoutMs: options.closeTimeoutMs,
+      connectTo: options.connectTo,
     };
     // Bad options fail here, at create, rather than silently at the first connect.
     resolveOptions(url, { ...this.#settings, headers: undefined, protocols: undefined });

@@ -7,7 +7,12 @@
 
 import type { Clock } from '../client/clock.js';
 import { type CloseInfo, Connection, type ConnectionHandler } from '../client/connection.js';
-import { type Logger, type ResolvedOptions, resolveOptions } from '../client/options.js';
+import {
+  type ConnectTo,
+  type Logger,
+  type ResolvedOptions,
+  resolveOptions,
+} from '../client/options.js';
 import { ReadyState } from '../core/constants.js';
 import {
   ErrorCode,
@@ -58,6 +63,8 @@ export interface NodeMcuClientOptions {
   logger?: Logger | undefined;
   /** TLS settings for `wss://` URLs (certificates are verified by default). */
   tls?: TlsOptions | undefined;
+  /** Where to open TCP instead of the URL's host and port (curl's --connect-to; see ConnectOptions). */
+  connectTo?: ConnectTo | undefined;
 }
 
 /** The firmware's timings and defaults (decisions N3, N5), as engine options. */
@@ -134,8 +141,8 @@ export class NodeMcuClient {
     if (typeof options !== 'object' || options === null) {
       throw argumentError(`createClient options must be an object, not ${describe(options)}`);
     }
-    const { clock, logger, tls } = options;
-    this.#options = { clock, logger, tls };
+    const { clock, logger, tls, connectTo } = options;
+    this.#options = { clock, logger, tls, connectTo };
     // Check the non-Lua options now, so a mistake shows up here rather than at connect().
     resolveOptions('ws://127.0.0.1/', this.#options);
   }

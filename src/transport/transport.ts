@@ -6,6 +6,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import { isIP, type LookupFunction, connect as netConnect, type Socket } from 'node:net';
 import {
   type ConnectionOptions,
+  checkServerIdentity,
   type PeerCertificate,
   type SecureVersion,
   connect as tlsConnect,
@@ -50,6 +51,10 @@ export interface OpenSocketOptions {
   signal?: AbortSignal | undefined;
   /** Try a host name's IPv6 addresses before its IPv4 ones (default: the resolver's order). */
   preferIpv6?: boolean | undefined;
+  /** Where to open TCP instead of the URL's host and port (curl's --connect-to). */
+  connectTo?:
+    | ((hostname: string, port: number) => { host: string; port: number } | undefined)
+    | undefined;
 }
 
 /** The part of dns.lookup that ipv6FirstLookup uses (tests pass a fake resolver). */
@@ -99,14 +104,24 @@ export function openSocket(options: OpenSocketOptions): Promise<Socket> {
       reject(abortError(signal));
       return;
     }
-    let phase: TransportPhase = isIP(target.hostname) === 0 ? 'dns' : 'tcp';
+    let address: { host: string; port: number };
+    try {
+      address = options.connectTo?.(target.hostname, target.port) ?? {
+        host: target.hostname,
+        port: target.port,
+      };
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    let phase: TransportPhase = isIP(address.host) === 0 ? 'dns' : 'tcp';
     let socket: Socket;
     const lookup = options.preferIpv6 === true ? { lookup: ipv6FirstLookup() } : {};
     if (target.secure) {
       const tls = options.tls ?? {};
       const tlsOptions: ConnectionOptions = {
-        host: target.hostname,
-        port: target.port,
+        host: address.host,
+        port: address.port,
         ALPNProtocols: ['http/1.1'],
         ...lookup,
         ...(tls as ConnectionOptions),
@@ -114,6 +129,12 @@ export function openSocket(options: OpenSocketOptions): Promise<Socket> {
       const servername = tls.servername ?? target.hostname;
       if (isIP(servername) === 0) tlsOptions.servername = servername;
       else delete tlsOptions.servername;
+      if (address.host !== target.hostname) {
+        // node:tls checks the certificate against the address it connects to when there is
+        // no server name (an IP literal URL): check it against the URL's host instead.
+        const check = tls.checkServerIdentity ?? checkServerIdentity;
+        tlsOptions.checkServerIdentity = (_name, cert) => check(target.hostname, cert);
+      }
       try {
         socket = tlsConnect(tlsOptions);
       } catch (error) {
@@ -131,7 +152,7 @@ export function openSocket(options: OpenSocketOptions): Promise<Socket> {
         return;
       }
     } else {
-      socket = netConnect({ host: target.hostname, port: target.port, ...lookup });
+      socket = netConnect({ host: address.host, port: address.port, ...lookup });
     }
     socket.setNoDelay(true);
     const cleanup = (): void => {
