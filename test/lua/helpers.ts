@@ -1,0 +1,76 @@
+// Shared by the Lua runner tests: an npm `ws` echo server that records what it received and
+// the handshake requests, and runScript(), which runs a Lua source or file quietly with every
+// host pointed at that server (--connect-to ::127.0.0.1:PORT) and a safety timeout.
+
+import type { IncomingMessage } from 'node:http';
+import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { WebSocket as WsSocket } from 'ws';
+import { type LuaRun, type RunLuaOptions, runLua } from '../../src/lua/index.js';
+import { echoServer } from '../helpers/servers.js';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface Received {
+  data: Buffer;
+  isBinary: boolean;
+}
+
+export interface RecordingServer {
+  port: number;
+  received: Received[];
+  requests: IncomingMessage[];
+  sockets: WsSocket[];
+  /** Texts of the received messages, in order. */
+  texts(): string[];
+}
+
+/**
+ * An echo server (the text "close" is answered with Close 4000, the text "bye" by dropping
+ * TCP) that records every message and request.
+ */
+export async function recordingServer(t: TestContext): Promise<RecordingServer> {
+  const server = await echoServer(t);
+  const recorded: RecordingServer = {
+    port: Number(new URL(server.url).port),
+    received: [],
+    requests: [],
+    sockets: [],
+    texts: () => recorded.received.map((item) => item.data.toString()),
+  };
+  server.server.on('connection', (socket, request) => {
+    recorded.requests.push(request);
+    recorded.sockets.push(socket);
+    socket.on('message', (data, isBinary) => {
+      const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
+      recorded.received.push({ data: bytes, isBinary });
+      if (!isBinary && bytes.toString() === 'close') socket.close(4000, 'asked');
+      if (!isBinary && bytes.toString() === 'bye') socket.terminate();
+    });
+  });
+  return recorded;
+}
+
+export interface ScriptResult {
+  status: number;
+  lines: readonly string[];
+  run: LuaRun;
+}
+
+/** Runs Lua source (or `file`) quietly; every host goes to `server` when one is given. */
+export async function runScript(
+  source: string | undefined,
+  options: RunLuaOptions & { server?: RecordingServer } = {},
+): Promise<ScriptResult> {
+  const { server, ...rest } = options;
+  const run = runLua({
+    source,
+    name: 'test.lua',
+    quiet: true,
+    timeoutMs: 10_000,
+    connectTo: server === undefined ? [] : [`::127.0.0.1:${server.port}`],
+    ...rest,
+  });
+  const status = await run.exit;
+  return { status, lines: run.lines, run };
+}
