@@ -136,7 +136,7 @@ export class Bridge {
       const where = this.#text(L, -1);
       this.#m._lua_settop(L, -2);
       if (where === '') break;
-      if (!where.startsWith('[wsx]')) return `${where} ${message}`;
+      if (!where.startsWith('[wsx]')) return `${where}${message}`;
     }
     return message;
   }

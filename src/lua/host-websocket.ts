@@ -27,6 +27,7 @@ type Entry =
       running: boolean;
       connecting: number;
       procDone: (() => void) | undefined;
+      listening: Set<string>;
     }
   | { kind: 'nodemcu'; client: NodeMcuClient; live: boolean; listening: Set<string> };
 
@@ -149,14 +150,21 @@ export class WebSocketHost {
     } else if (kind === 'luatos-air') {
       const [url, cert] = args;
       const client = air.new(url as string, cert as never, { logger, connectTo });
-      this.#entries.set(h, {
+      const entry: Entry = {
         kind,
         client,
         used: false,
         running: false,
         connecting: 0,
         procDone: undefined,
+        listening: new Set(),
+      };
+      // Always heard: the end of a connection may be the end of the script.
+      client.on('close', (code) => {
+        if (entry.listening.has('close')) this.#emit(h, 'close', code);
+        else this.#host.changed();
       });
+      this.#entries.set(h, entry);
     } else {
       const client = nodemcu.createClient({ logger, connectTo });
       const entry: Entry = { kind, client, live: false, listening: new Set() };
@@ -175,7 +183,12 @@ export class WebSocketHost {
       entry.listening = has;
     } else if (entry.kind === 'luatos-air') {
       const name = event as string;
-      entry.client.on(name, has ? (...args: unknown[]) => this.#emit(h, name, ...args) : null);
+      if (name === 'close') {
+        if (has) entry.listening.add('close');
+        else entry.listening.delete('close');
+      } else {
+        entry.client.on(name, has ? (...args: unknown[]) => this.#emit(h, name, ...args) : null);
+      }
     } else if (event === 'close') {
       if (has) entry.listening.add('close');
       else entry.listening.delete('close');

@@ -72,7 +72,13 @@ function scriptBytes(source: string | Uint8Array): Uint8Array {
 function cleanTraceback(message: string): string {
   return message
     .split('\n')
-    .filter((line) => !line.includes('[wsx]') && !line.includes('(...tail calls...)'))
+    .filter(
+      (line) =>
+        !line.includes('[wsx]') &&
+        !line.includes('(...tail calls...)') &&
+        // The host functions, which a script reaches only through the runner's own Lua.
+        !/^\t\[C\]: in (field|upvalue|local) '/.test(line),
+    )
     .join('\n');
 }
 

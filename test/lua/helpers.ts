@@ -23,11 +23,17 @@ export interface RecordingServer {
   sockets: WsSocket[];
   /** Texts of the received messages, in order. */
   texts(): string[];
+  /** The next connection's socket. */
+  nextSocket(): Promise<WsSocket>;
 }
 
+/** Every byte value once, 0 to 255: not valid UTF-8. */
+export const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+
 /**
- * An echo server (the text "close" is answered with Close 4000, the text "bye" by dropping
- * TCP) that records every message and request.
+ * An echo server that records every message and request. Some texts are commands instead:
+ * "close" is answered with Close 4000, "bye" by dropping TCP, "frag" with the text "abcd" in
+ * two frames, "bin" with the 256 byte values as a binary message.
  */
 export async function recordingServer(t: TestContext): Promise<RecordingServer> {
   const server = await echoServer(t);
@@ -37,6 +43,8 @@ export async function recordingServer(t: TestContext): Promise<RecordingServer> 
     requests: [],
     sockets: [],
     texts: () => recorded.received.map((item) => item.data.toString()),
+    nextSocket: () =>
+      new Promise((resolve) => server.server.once('connection', (socket) => resolve(socket))),
   };
   server.server.on('connection', (socket, request) => {
     recorded.requests.push(request);
@@ -44,8 +52,13 @@ export async function recordingServer(t: TestContext): Promise<RecordingServer> 
     socket.on('message', (data, isBinary) => {
       const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
       recorded.received.push({ data: bytes, isBinary });
-      if (!isBinary && bytes.toString() === 'close') socket.close(4000, 'asked');
-      if (!isBinary && bytes.toString() === 'bye') socket.terminate();
+      const command = isBinary ? '' : bytes.toString();
+      if (command === 'close') socket.close(4000, 'asked');
+      else if (command === 'bye') socket.terminate();
+      else if (command === 'frag') {
+        socket.send('ab', { fin: false });
+        socket.send('cd', { fin: true });
+      } else if (command === 'bin') socket.send(ALL_BYTES, { binary: true });
     });
   });
   return recorded;
