@@ -19,7 +19,7 @@ async function tlsEchoServer(t: TestContext) {
     key: readFileSync(new URL('server.key', fixture)),
     cert: readFileSync(new URL('server.crt', fixture)),
   });
-  const names: (string | false)[] = [];
+  const names: (string | false | null)[] = [];
   const hosts: (string | undefined)[] = [];
   https.on('secureConnection', (socket: TLSSocket) => names.push(socket.servername));
   const wss = new WebSocketServer({ server: https });

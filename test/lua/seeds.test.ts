@@ -15,7 +15,7 @@ describe('documentation examples, unchanged', () => {
     const { status, lines, run } = await runScript(undefined, {
       file: file('luatos/echo'),
       server,
-      timeoutMs: 700,
+      timeoutMs: 300,
     });
     assert.equal(status, 124);
     assert.equal(run.reason, 'timeout');
@@ -30,10 +30,10 @@ describe('documentation examples, unchanged', () => {
 
   it('NodeMCU: the on() example prints the connection; the send() example sends hello!', async (t) => {
     const server = await recordingServer(t);
-    const on = await runScript(undefined, { file: file('nodemcu/on'), server, timeoutMs: 500 });
+    const on = await runScript(undefined, { file: file('nodemcu/on'), server, timeoutMs: 250 });
     assert.equal(on.status, 124);
     assert.deepEqual(on.lines, ['got ws connection']);
-    const send = await runScript(undefined, { file: file('nodemcu/send'), server, timeoutMs: 500 });
+    const send = await runScript(undefined, { file: file('nodemcu/send'), server, timeoutMs: 250 });
     assert.equal(send.status, 124);
     assert.deepEqual(server.texts(), ['hello!']);
     assert.equal(server.requests[1]!.headers.host, 'echo.websocket.org');
@@ -53,7 +53,7 @@ describe('documentation examples, unchanged', () => {
     const connect = await runScript(undefined, {
       file: file('nodemcu/connect'),
       server,
-      timeoutMs: 400,
+      timeoutMs: 200,
     });
     assert.equal(connect.status, 124);
     assert.equal(server.requests.length, 1);
