@@ -239,7 +239,7 @@ W.node = W.partial('node', {
 })
 W.socket = W.partial('socket', { LWIP_GP = 0, STA = 1, AP = 2, ETH = 3, ETH0 = 3 })
 
-unpack = table.unpack
+_G.unpack = table.unpack
 function string.toHex(s, sep)
   local hex = s:gsub('.', function(c) return string.format('%02X', c:byte()) .. (sep or '') end)
   return hex, #s
