@@ -128,7 +128,7 @@ describe('how a script ends', () => {
       .nextSocket()
       .then((socket) => new Promise<number>((resolve) => socket.once('close', resolve)));
     const source = 'local ws = websocket.createClient()\nws:connect("ws://device.example/")\n';
-    const { status } = await runScript(source, { server, timeoutMs: 300 });
+    const { status } = await runScript(source, { server, timeoutMs: 1000 });
     assert.equal(status, 124);
     // NodeMCU's close() sends a Close frame without a code: 1005 on the server, not 1006.
     assert.equal(await closed, 1005);

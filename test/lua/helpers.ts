@@ -25,6 +25,8 @@ export interface RecordingServer {
   texts(): string[];
   /** The next connection's socket. */
   nextSocket(): Promise<WsSocket>;
+  /** The next message received. */
+  nextMessage(): Promise<Received>;
 }
 
 /** Every byte value once, 0 to 255: not valid UTF-8. */
@@ -43,15 +45,21 @@ export async function recordingServer(t: TestContext): Promise<RecordingServer> 
     requests: [],
     sockets: [],
     texts: () => recorded.received.map((item) => item.data.toString()),
+    nextMessage: () => Promise.reject(new Error('not ready')),
     nextSocket: () =>
       new Promise((resolve) => server.server.once('connection', (socket) => resolve(socket))),
   };
+  let waiting: ((item: Received) => void)[] = [];
+  recorded.nextMessage = () => new Promise((resolve) => waiting.push(resolve));
   server.server.on('connection', (socket, request) => {
     recorded.requests.push(request);
     recorded.sockets.push(socket);
     socket.on('message', (data, isBinary) => {
       const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
       recorded.received.push({ data: bytes, isBinary });
+      const wake = waiting;
+      waiting = [];
+      for (const resolve of wake) resolve({ data: bytes, isBinary });
       const command = isBinary ? '' : bytes.toString();
       if (command === 'close') socket.close(4000, 'asked');
       else if (command === 'bye') socket.terminate();
@@ -73,17 +81,27 @@ export interface ScriptResult {
 /** Runs Lua source (or `file`) quietly; every host goes to `server` when one is given. */
 export async function runScript(
   source: string | undefined,
-  options: RunLuaOptions & { server?: RecordingServer } = {},
+  options: RunLuaOptions & {
+    server?: RecordingServer;
+    /** Stops the script (status 130) once a printed line matches: for scripts that loop. */
+    stopAt?: RegExp;
+    /** Stops the script (status 130) once this settles. */
+    stopWhen?: Promise<unknown>;
+  } = {},
 ): Promise<ScriptResult> {
-  const { server, ...rest } = options;
+  const { server, stopAt, stopWhen, ...rest } = options;
   const run = runLua({
     source,
     name: 'test.lua',
     quiet: true,
     timeoutMs: 10_000,
     connectTo: server === undefined ? [] : [`::127.0.0.1:${server.port}`],
+    onLine: (line) => {
+      if (stopAt?.test(line)) setImmediate(() => run.stop());
+    },
     ...rest,
   });
+  void stopWhen?.then(() => run.stop());
   const status = await run.exit;
   return { status, lines: run.lines, run };
 }

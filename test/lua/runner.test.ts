@@ -106,7 +106,7 @@ describe('runLua', () => {
       sys.subscribe("t", f)
       sys.publish("t", 1)
       -- The publication is delivered later, so a wait started now still gets it.
-      print("wait", sys.waitUntil("t", 20))
+      print("wait", sys.waitUntil("t", 5000))
       print("timeout", sys.waitUntil("other", 20))
       sys.unsubscribe("t", f)
       sys.publish("t", 2)

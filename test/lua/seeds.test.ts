@@ -10,15 +10,15 @@ import { recordingServer, runScript } from './helpers.js';
 const file = (name: string) => `examples/lua/${name}.lua`;
 
 describe('documentation examples, unchanged', () => {
-  it('LuatOS: the websocket page example (loops forever; stopped by the timeout)', async (t) => {
+  it('LuatOS: the websocket page example (loops forever; stopped after the echo)', async (t) => {
     const server = await recordingServer(t);
     const { status, lines, run } = await runScript(undefined, {
       file: file('luatos/echo'),
       server,
-      timeoutMs: 300,
+      stopAt: /recv/,
     });
-    assert.equal(status, 124);
-    assert.equal(run.reason, 'timeout');
+    assert.equal(status, 130);
+    assert.equal(run.reason, 'stopped');
     assert.deepEqual(server.texts(), ['{"action":"echo"}']);
     assert.equal(server.requests[0]!.headers.host, 'echo.airtun.air32.cn');
     assert.deepEqual(lines.slice(0, 3), [
@@ -30,11 +30,15 @@ describe('documentation examples, unchanged', () => {
 
   it('NodeMCU: the on() example prints the connection; the send() example sends hello!', async (t) => {
     const server = await recordingServer(t);
-    const on = await runScript(undefined, { file: file('nodemcu/on'), server, timeoutMs: 250 });
-    assert.equal(on.status, 124);
+    const on = await runScript(undefined, { file: file('nodemcu/on'), server, stopAt: /got/ });
+    assert.equal(on.status, 130);
     assert.deepEqual(on.lines, ['got ws connection']);
-    const send = await runScript(undefined, { file: file('nodemcu/send'), server, timeoutMs: 250 });
-    assert.equal(send.status, 124);
+    const send = await runScript(undefined, {
+      file: file('nodemcu/send'),
+      server,
+      stopWhen: server.nextMessage(),
+    });
+    assert.equal(send.status, 130);
     assert.deepEqual(server.texts(), ['hello!']);
     assert.equal(server.requests[1]!.headers.host, 'echo.websocket.org');
     assert.equal(server.requests[1]!.headers['user-agent'], 'ESP8266');
@@ -53,9 +57,9 @@ describe('documentation examples, unchanged', () => {
     const connect = await runScript(undefined, {
       file: file('nodemcu/connect'),
       server,
-      timeoutMs: 200,
+      stopWhen: server.nextSocket(),
     });
-    assert.equal(connect.status, 124);
+    assert.equal(connect.status, 130);
     assert.equal(server.requests.length, 1);
   });
 });
