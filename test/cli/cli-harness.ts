@@ -79,33 +79,37 @@ export function wsx(
   return finished(child, options.timeoutMs);
 }
 
-/** Resolves with the first line of `stream` matching `pattern`. */
-export function waitForLine(
-  stream: NodeJS.ReadableStream,
-  pattern: RegExp,
-  timeoutMs = 15_000,
-): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => {
-      stream.off('data', onData);
-      reject(
-        new Error(
-          `no line matching ${pattern} within ${timeoutMs} ms; got ${JSON.stringify(text)}`,
-        ),
-      );
-    }, timeoutMs);
-    const onData = (chunk: Buffer): void => {
-      text += chunk.toString('utf8');
-      const match = pattern.exec(text);
-      if (match !== null) {
+/** Keeps everything a stream wrote, and waits for a pattern to show up in it. */
+export class Transcript {
+  text = '';
+  readonly #waiters = new Set<() => void>();
+  constructor(stream: NodeJS.ReadableStream) {
+    stream.on('data', (chunk: Buffer) => {
+      this.text += chunk.toString('utf8');
+      for (const wake of this.#waiters) wake();
+    });
+  }
+
+  /** Resolves with the first match of `pattern` in everything written so far or later. */
+  waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const match = pattern.exec(this.text);
+        if (match === null) return;
         clearTimeout(timer);
-        stream.off('data', onData);
+        this.#waiters.delete(check);
         resolve(match);
-      }
-    };
-    stream.on('data', onData);
-  });
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(check);
+        reject(
+          new Error(`${pattern} not seen within ${timeoutMs} ms in ${JSON.stringify(this.text)}`),
+        );
+      }, timeoutMs);
+      this.#waiters.add(check);
+      check();
+    });
+  }
 }
 
 export interface Received {
@@ -134,7 +138,9 @@ export async function recordingServer(
   onConnection?: (socket: WebSocket, request: IncomingMessage) => void,
   options: ServerOptions = {},
 ): Promise<RecordingServer> {
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, ...options });
+  const server = new WebSocketServer(
+    options.server === undefined ? { host: '127.0.0.1', port: 0, ...options } : options,
+  );
   if (options.server === undefined) {
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   }

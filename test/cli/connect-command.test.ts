@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { describe, it } from 'node:test';
-import { finished, recordingServer, startWsx, waitForLine, wsx } from './cli-harness.js';
+import { finished, recordingServer, startWsx, Transcript, wsx } from './cli-harness.js';
 
 function jsonLines(text: string): Record<string, unknown>[] {
   return text
@@ -216,8 +216,9 @@ describe('wsx connect in pipes', { concurrency: 3 }, () => {
       '-w',
       '0.5',
     ]);
+    const err = new Transcript(child.stderr!);
     const done = finished(child);
-    await waitForLine(child.stderr!, /reconnecting in [\d.]+ s \(attempt 2;/);
+    await err.waitFor(/reconnecting in [\d.]+ s \(attempt 2;/);
     const server = await recordingServer(t, undefined, { port });
     const result = await done;
     assert.equal(result.code, 0, result.stderr);
