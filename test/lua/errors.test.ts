@@ -44,6 +44,9 @@ describe('Lua errors end the script with status 1 and say where', () => {
     const timer = await runScript('sys.timerStart(function()\n  local n = nil + 1\nend, 5)');
     assert.equal(timer.status, 1);
     assert.match(timer.run.error!, /^test\.lua:2: attempt to perform arithmetic on a nil value/);
+    // The runner's own Lua frames are left out of the traceback.
+    assert.match(timer.run.error!, /test\.lua:2: in function <test\.lua:1>/);
+    assert.doesNotMatch(timer.run.error!, /\[wsx\]/);
     const server = await recordingServer(t);
     const source = [
       'local ws = websocket.createClient()',
