@@ -40,6 +40,13 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Lets the server report the last section's closes before the next section starts. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 100 && server.connections > 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 let server: RunningServer;
 let onServerLine: ((line: string) => void) | undefined;
 async function startDemoServer(port = 0): Promise<RunningServer> {
@@ -70,7 +77,7 @@ async function luatosAsLua(url: string): Promise<void> {
     'LuatOS device script, as Lua, through `wsx run`',
     'The example of the LuatOS websocket document, unchanged. It talks to echo.airtun.air32.cn;\n' +
       '--connect-to sends that host to the local server. The script loops forever, as device\n' +
-      'code does, so --timeout stops it after 3 s.',
+      'code does, so --timeout stops it after 2 s.',
   );
   const args = [
     'run',
@@ -78,7 +85,7 @@ async function luatosAsLua(url: string): Promise<void> {
     '--connect-to',
     `echo.airtun.air32.cn:80:127.0.0.1:${port}`,
     '--timeout',
-    '3',
+    '2',
   ];
   say(
     '$',
@@ -96,6 +103,7 @@ async function luatosAsLua(url: string): Promise<void> {
     15_000,
     'wsx run',
   );
+  say('demo', 'conack: connected; sent: the message left; recv: the echo came back', paint.dim);
   if (status === 124) say('wsx run', 'exit status 124: stopped by --timeout, as intended');
   else if (status === 0) say('wsx run', 'exit status 0: the script ended');
   else throw new Error(`wsx run exited with status ${status}`);
@@ -293,10 +301,15 @@ let status = 0;
 try {
   if (existsSync(LUATOS_SCRIPT)) await luatosAsLua(server.url);
   else say('demo', `skipped: ${LUATOS_SCRIPT} is missing`, paint.warn);
+  await settle();
   await luatosAirStart(server.url);
+  await settle();
   await nodemcuCreateClient(server.url);
+  await settle();
   await modernApi(server.url);
+  await settle();
   await reconnecting();
+  await settle();
   await failure();
   console.log(`\n${paint.bold('done:')} every part worked; see docs/cli.md for the wsx command.`);
 } catch (error) {
