@@ -12,7 +12,7 @@ const ALL =
 describe('Lua strings round-trip byte for byte', () => {
   it('the 256 byte values, sent and received by each dialect', async (t) => {
     const server = await recordingServer(t);
-    const source = String.raw`
+    const source = `
       ${ALL}
       local function check(name, data) print(name, #data, data == all) end
       local lt = websocket.create(nil, "ws://device.example/")

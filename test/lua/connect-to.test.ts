@@ -60,7 +60,7 @@ describe('--connect-to rules', () => {
 });
 
 describe('--connect-to keeps the URL for TLS', () => {
-  const script = String.raw`
+  const script = `
     local ws = websocket.new(arg[1], { caCert = arg[2], insist = 0 })
     ws:on("error", function(e) print("error", (tostring(e):match("TLS handshake"))) end)
     sys.taskInit(function()

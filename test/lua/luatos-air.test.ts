@@ -79,7 +79,7 @@ describe('Lua LuatOS-Air websocket', () => {
   });
 
   it('a refused connect returns false after error and close; recv then fails', async () => {
-    const source = String.raw`
+    const source = `
       local ws = websocket.new("ws://127.0.0.1:1/")
       ws:on("error", function(err) print("error", (tostring(err):match("could not connect"))) end)
       ws:on("close", function(code) print("close", code) end)
@@ -100,7 +100,7 @@ describe('Lua LuatOS-Air websocket', () => {
 
   it('start hands messages to proc, which may block; websocket.exit ends it', async (t) => {
     const server = await recordingServer(t);
-    const source = String.raw`
+    const source = `
       local ws = websocket.new("ws://device.example/")
       ws:on("open", function() ws:send("one", true) ws:send("two", true) end)
       sys.taskInit(function()

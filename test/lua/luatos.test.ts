@@ -77,7 +77,7 @@ describe('Lua LuatOS websocket', () => {
 
   it('error and disconnect when the server drops; autoreconn connects again', async (t) => {
     const server = await recordingServer(t);
-    const source = String.raw`
+    const source = `
       local wsc = websocket.create(nil, "ws://device.example/")
       wsc:autoreconn(true, 1000)
       local conacks = 0
@@ -102,7 +102,7 @@ describe('Lua LuatOS websocket', () => {
   });
 
   it('a refused connection reports error connect and ends when autoreconn is off', async () => {
-    const source = String.raw`
+    const source = `
       local wsc = websocket.create(nil, "ws://127.0.0.1:1/")
       wsc:on(function(c, event, data) print(event, data) end)
       wsc:connect()

@@ -54,7 +54,7 @@ describe('Lua NodeMCU websocket', () => {
   });
 
   it('a refused connection gives close -111; a bad URL -1', async () => {
-    const source = String.raw`
+    const source = `
       local ws = websocket.createClient()
       ws:on("close", function(_, status)
         print("close", status)
@@ -68,7 +68,7 @@ describe('Lua NodeMCU websocket', () => {
   });
 
   it('tmr: alarm, register/start/stop, interval, state, unregister, now', async () => {
-    const source = String.raw`
+    const source = `
       local count = 0
       local auto = tmr.create()
       print("state none", auto:state())
@@ -115,7 +115,7 @@ describe('Lua NodeMCU websocket', () => {
   });
 
   it('sjson, node.heap, bit, and only the NodeMCU globals with --dialect nodemcu', async () => {
-    const source = String.raw`
+    const source = `
       local t = sjson.decode('{"a":[1,2.5,"x"],"b":{"c":true}}')
       print(t.a[1], t.a[2], t.a[3], t.b.c, math.type(t.a[1]))
       print(sjson.encode({ list = { 1, 2 } }), sjson.encode({}))
