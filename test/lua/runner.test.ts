@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runLua } from '../../src/lua/index.js';
-import { runScript } from './helpers.js';
+import { recordingServer, runScript } from './helpers.js';
 
 describe('runLua', () => {
   it('runs several scripts at once, each in its own state with its own sys bus', async () => {
@@ -122,6 +122,38 @@ describe('runLua', () => {
       'true\ttrue\ttrue',
       'function\tfunction\tfunction\t1\t2',
     ]);
+  });
+
+  it('--debug adds the engine frame log of every dialect to the error stream', async (t) => {
+    const server = await recordingServer(t);
+    const source = `
+      local mcu = websocket.createClient()
+      mcu:on("connection", function(c) c:send("m") end)
+      mcu:on("receive", function(c) c:close() end)
+      mcu:connect("ws://mcu.example/")
+      local lt = websocket.create(nil, "ws://luatos.example/")
+      lt:on(function(c, event) if event == "conack" then c:close() end end)
+      lt:connect()
+      sys.taskInit(function()
+        local air = websocket.new("ws://air.example/")
+        air:connect()
+        air:close()
+      end)
+    `;
+    const streams: string[] = [];
+    const { status, lines } = await runScript(source, {
+      server,
+      debug: true,
+      onLine: (_line, stream) => streams.push(stream),
+    });
+    assert.equal(status, 0);
+    for (const host of ['mcu', 'luatos', 'air']) {
+      assert.ok(lines.includes(`[wsx] = connecting to ws://${host}.example/`), host);
+    }
+    assert.ok(lines.some((line) => line.startsWith('[wsx] > text')));
+    assert.ok(streams.every((stream) => stream === 'err'));
+    const quiet = await runScript(source, { server });
+    assert.deepEqual(quiet.lines, []);
   });
 
   it('--dialect keeps only that firmware', async () => {
