@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { runCommand } from '../lua/command.js';
 import { connectCommand } from './connect-command.js';
+import { CONNECT_HELP } from './connect-options.js';
 import { serveCommand } from './serve.js';
 
 export const MAIN_HELP = `wsx: a WebSocket client for the terminal
@@ -16,7 +17,8 @@ Usage:
   wsx run FILE.lua [options]    run a LuatOS, LuatOS-Air or NodeMCU device script
   wsx --help | --version
 
-  wsx connect --help, wsx serve --help and wsx run --help list the options of each.
+  wsx serve --help and wsx run --help list the options of those commands; the options
+  of wsx connect follow.
 
 Examples:
   wsx serve --port 8080
@@ -25,7 +27,7 @@ Examples:
   wsx ws://127.0.0.1:8080/ -x ping -w 1 --json   send, wait a second, print events as JSON
 
 Exit status: 0 closed normally, 1 the connection failed or closed with an error, 2 a usage
-error. Docs: docs/cli.md.
+error (wsx run: see wsx run --help). Docs: docs/cli.md.
 `;
 
 export function version(): string {
@@ -44,7 +46,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     case '-h':
     case '--help':
     case 'help':
-      process.stdout.write(MAIN_HELP);
+      process.stdout.write(`${MAIN_HELP}\n${CONNECT_HELP}`);
       return 0;
     case '-V':
     case '--version':
