@@ -22,8 +22,15 @@ async function client(t: TestContext, url: string, options = {}): Promise<WebSoc
   return ws;
 }
 
+/** The next message, or a rejection after 5 s (so a missing message fails, not hangs). */
 function nextMessage(ws: WebSocketClient): Promise<Message> {
-  return new Promise((resolve) => ws.once('message', resolve));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no message within 5 s')), 5000);
+    ws.once('message', (message) => {
+      clearTimeout(timer);
+      resolve(message);
+    });
+  });
 }
 
 describe('wsx serve', { concurrency: 3 }, () => {
