@@ -52,9 +52,12 @@ export class Session {
   /** Runs once after each connection opened (for -x). */
   onOpen: ((client: WebSocketClient, count: number) => void) | undefined;
 
+  readonly #logger: Logger | undefined;
+
   constructor(settings: SessionSettings, reporter: Reporter, logger: Logger | undefined) {
     this.#settings = settings;
     this.#reporter = reporter;
+    this.#logger = logger;
     if (logger !== undefined) this.#settings.options = { ...settings.options, logger };
   }
 
@@ -110,6 +113,12 @@ export class Session {
   async #serve(client: WebSocketClient): Promise<void> {
     this.#client = client;
     const reporter = this.#reporter;
+    if (this.#logger !== undefined) {
+      // The verbose handshake log: the server's 101 response headers.
+      for (const [name, value] of Object.entries(client.responseHeaders)) {
+        this.#logger(`= response header ${name}: ${value}`);
+      }
+    }
     reporter.open(client.url, client.protocol);
     if (this.#settings.showPingPong || this.#settings.json) {
       client.on('ping', (data) => reporter.ping(data));

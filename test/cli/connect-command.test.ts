@@ -197,6 +197,7 @@ describe('wsx connect in pipes', { concurrency: 3 }, () => {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, 'hi\n');
     assert.match(result.stderr, /\[wsx\] = connecting to ws:\/\/127\.0\.0\.1/);
+    assert.match(result.stderr, /\[wsx\] = response header upgrade: websocket/);
     assert.match(result.stderr, /\[wsx\] > text message, 2 chars/);
     assert.match(result.stderr, /\[wsx\] < text message, 2 chars/);
     assert.match(result.stderr, /closed: 1000 \(normal closure\)/);
