@@ -55,9 +55,23 @@ export async function connectCommand(
   return interactive ? runInteractive(settings, io) : runScripted(settings, io);
 }
 
+/** Resolves once the stream can take more; at once when it is gone (its reader left). */
 function drainer(stream: NodeJS.WriteStream): () => Promise<void> {
   return async () => {
-    if (stream.writableNeedDrain) await once(stream, 'drain');
+    if (!stream.writableNeedDrain || stream.destroyed) return;
+    // once() rejects on 'error' (EPIPE): the writer below already handles that.
+    await Promise.race([once(stream, 'drain'), once(stream, 'close')]).catch(() => {});
+  };
+}
+
+/** Writes to stdout until its reader goes away (`wsx URL | head`), then writes nothing. */
+function stdoutWriter(io: CliIo, onGone: () => void): (data: string | Uint8Array) => void {
+  io.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    onGone();
+  });
+  return (data) => {
+    if (!io.stdout.destroyed) io.stdout.write(data);
   };
 }
 
@@ -84,13 +98,15 @@ function toMessage(settings: ConnectSettings, line: string): string | Uint8Array
 async function runScripted(settings: ConnectSettings, io: CliIo): Promise<number> {
   const palette = paletteFor(io.stderr, io.env);
   const err = errLine(io, palette);
+  // When the reader of stdout leaves, close the connection normally.
+  const write = stdoutWriter(io, () => void session.stop(1000).catch(() => {}));
   const reporter: Reporter = settings.json
     ? new JsonReporter(
-        (line) => io.stdout.write(`${line}\n`),
+        (line) => write(`${line}\n`),
         settings.binaryFormat === 'hex' ? 'hex' : 'base64',
       )
-    : new PipeReporter((data) => io.stdout.write(data), err, settings);
-  const session = new Session(
+    : new PipeReporter(write, err, settings);
+  const session: Session = new Session(
     { ...settings, drained: drainer(io.stdout) },
     reporter,
     verboseLogger(settings, err),

@@ -37,18 +37,20 @@ export interface RunningServer {
 
 const FLOOD_HIGH_WATER = 1024 * 1024;
 
+/** Sends numbered messages without end: a batch per turn, pausing while 1 MiB is unsent. */
 function flood(socket: WebSocket): void {
   let count = 0;
   const pump = (): void => {
-    // Send until the socket's buffer is full, then continue once it was written out.
-    while (socket.readyState === socket.OPEN && socket.bufferedAmount < FLOOD_HIGH_WATER) {
-      count++;
-      if (socket.bufferedAmount + 64 >= FLOOD_HIGH_WATER) {
-        socket.send(`flood ${count}`, () => setImmediate(pump));
+    for (let batch = 0; batch < 256; batch++) {
+      if (socket.readyState !== socket.OPEN) return;
+      if (socket.bufferedAmount >= FLOOD_HIGH_WATER) {
+        // Continue once this message was written out.
+        socket.send(`flood ${++count}`, () => setImmediate(pump));
         return;
       }
-      socket.send(`flood ${count}`);
+      socket.send(`flood ${++count}`);
     }
+    setImmediate(pump);
   };
   pump();
 }

@@ -104,6 +104,25 @@ describe('wsx connect in pipes', { concurrency: 3 }, () => {
     assert.ok(Date.now() - started < 15_000);
   });
 
+  it('when the reader of stdout leaves (| head), closes normally with exit 0', async (t) => {
+    let closeCode = 0;
+    const server = await recordingServer(t, (socket) => {
+      socket.on('close', (code) => (closeCode = code));
+      const flood = (): void => {
+        if (socket.readyState !== socket.OPEN) return;
+        for (let i = 0; i < 100; i++) socket.send('x'.repeat(1000));
+        setImmediate(flood);
+      };
+      flood();
+    });
+    const child = startWsx(t, [server.url, '-w', '30']);
+    const stderr = new Transcript(child.stderr!);
+    const result = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdout!.once('data', () => child.stdout!.destroy());
+    assert.equal(await result, 0, stderr.text);
+    assert.equal(closeCode, 1000);
+  });
+
   it('--binary sends lines as binary; binary replies are written raw', async (t) => {
     const server = await recordingServer(t);
     const result = await wsx(t, [server.url, '--binary'], { input: 'abc\n' });

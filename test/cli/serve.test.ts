@@ -80,6 +80,12 @@ describe('wsx serve', { concurrency: 3 }, () => {
       assert.equal(message.data, `flood ${expected}`);
       if (++expected > 5000) break;
     }
+    // A client that vanishes mid-flood does not stall the server for the next one.
+    const vanishing = await client(t, server.url);
+    await nextMessage(vanishing);
+    await vanishing.terminate();
+    const next = await client(t, server.url);
+    assert.equal((await nextMessage(next)).data, 'flood 1');
   });
 
   it('--tls serves wss:// with a new certificate, prints its fingerprint and where it is', async (t) => {
