@@ -23,6 +23,8 @@ export interface RecordingServer {
   sockets: WsSocket[];
   /** Texts of the received messages, in order. */
   texts(): string[];
+  /** The received messages as [text, false] or [hex of the bytes, true], in order. */
+  messages(): [string, boolean][];
   /** The next connection's socket. */
   nextSocket(): Promise<WsSocket>;
   /** The next message received. */
@@ -45,6 +47,11 @@ export async function recordingServer(t: TestContext): Promise<RecordingServer> 
     requests: [],
     sockets: [],
     texts: () => recorded.received.map((item) => item.data.toString()),
+    messages: () =>
+      recorded.received.map((item) => [
+        item.data.toString(item.isBinary ? 'hex' : 'utf8'),
+        item.isBinary,
+      ]),
     nextMessage: () => Promise.reject(new Error('not ready')),
     nextSocket: () =>
       new Promise((resolve) => server.server.once('connection', (socket) => resolve(socket))),
