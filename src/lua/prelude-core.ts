@@ -36,7 +36,7 @@ end
 local tasks, taskOf, nextTask = {}, setmetatable({}, { __mode = 'k' }), 0
 local function spawn(fn, ...)
   if type(fn) ~= 'function' then
-    error('sys.taskInit: the task must be a function, not ' .. type(fn), 3)
+    W.raise('sys.taskInit: the task must be a function, not ' .. type(fn))
   end
   nextTask = nextTask + 1
   local id, args = nextTask, pack(...)
@@ -58,21 +58,34 @@ function W.on.resume(id, ...)
     H.taskDone(id)
   end
 end
+-- Raises msg at the script's line that called into the runner (the first frame that is not
+-- the runner's own Lua).
+function W.raise(msg)
+  for level = 2, 20 do
+    local info = debug.getinfo(level, 'Sl')
+    if info == nil then break end
+    if info.short_src ~= '[wsx]' and info.currentline > 0 then
+      error(info.short_src .. ':' .. info.currentline .. ': ' .. tostring(msg), 0)
+    end
+  end
+  error(msg, 0)
+end
 -- The task that is running, or an error naming the blocking call made outside one.
-function W.task(what, level)
+function W.task(what)
   local id = taskOf[coroutine.running()]
   if id == nil then
-    error(what .. ' blocks, so it must be called in a task (sys.taskInit or the main chunk), not in a callback', (level or 2) + 1)
+    W.raise(what .. ' blocks, so it must be called in a task (sys.taskInit or the main chunk), not in a callback')
   end
   return id
 end
--- Starts a JavaScript operation for the running task and suspends it until it settles.
+-- What a suspended task gets back: ('ok', values...) or ('err', message).
 local function settle(status, ...)
-  if status == 'err' then error(..., 3) end
+  if status == 'err' then W.raise((...)) end
   return ...
 end
+-- Starts a JavaScript operation for the running task and suspends it until it settles.
 function W.block(what, start, ...)
-  local id = W.task(what, 2)
+  local id = W.task(what)
   start(id, ...)
   return settle(coroutine.yield())
 end
@@ -89,7 +102,7 @@ function sys.waitUntil(topic, ms) return W.block('sys.waitUntil', H.waitUntil, t
 function sys.publish(topic, ...) H.publish(topic, ...) end
 local subIds, subFns, nextSub = setmetatable({}, { __mode = 'k' }), {}, 0
 function sys.subscribe(topic, fn)
-  if type(fn) ~= 'function' then error('sys.subscribe: the callback must be a function, not ' .. type(fn), 2) end
+  if type(fn) ~= 'function' then W.raise('sys.subscribe: the callback must be a function, not ' .. type(fn)) end
   local id = subIds[fn]
   if id == nil then nextSub = nextSub + 1; id = nextSub; subIds[fn], subFns[id] = id, fn end
   H.subscribe(topic, id)
@@ -102,7 +115,7 @@ function W.on.sub(id, ...) local fn = subFns[id]; if fn then W.protect(fn, ...) 
 
 local timers, nextTimer = {}, 0
 function W.timer(fn, ms, loop, args)
-  if type(ms) ~= 'number' or ms < 0 then error('the timer period must be a number of milliseconds >= 0', 3) end
+  if type(ms) ~= 'number' or ms < 0 then W.raise('the timer period must be a number of milliseconds >= 0') end
   nextTimer = nextTimer + 1
   timers[nextTimer] = { fn = fn, args = args, loop = loop }
   H.timer(nextTimer, ms, loop)
@@ -172,8 +185,8 @@ end
 -- The firmware modules a WebSocket script does not need: a call names what is missing.
 function W.missing(module, name)
   return function()
-    error(module .. '.' .. tostring(name) .. '() is not available: wsx runs only the WebSocket-related'
-      .. ' firmware modules (websocket, sys, log, json, socket constants; tmr, sjson, node.heap, bit)', 2)
+    W.raise(module .. '.' .. tostring(name) .. '() is not available: wsx runs only the WebSocket-related'
+      .. ' firmware modules (websocket, sys, log, json, socket constants; tmr, sjson, node.heap, bit)')
   end
 end
 function W.partial(module, t)

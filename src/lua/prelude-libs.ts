@@ -135,7 +135,7 @@ local function decode(s)
 end
 
 W.json = {
-  encode = function(v) local ok, r = pcall(encode, v); if ok then return r end; error(r, 2) end,
+  encode = function(v) local ok, r = pcall(encode, v); if ok then return r end; W.raise(r) end,
   -- LuatOS: the table and 1, or nil, 0 and the reason.
   decode = function(s)
     local ok, r = pcall(decode, s)
@@ -145,13 +145,13 @@ W.json = {
 }
 W.sjson = W.partial('sjson', {
   encode = W.json.encode,
-  decode = function(s) local ok, r = pcall(decode, s); if ok then return r end; error(r, 2) end,
+  decode = function(s) local ok, r = pcall(decode, s); if ok then return r end; W.raise(r) end,
 })
 
 -- NodeMCU's bit library on 32-bit signed integers.
 local function int(x, what)
   local n = math.tointeger(x)
-  if n == nil then error('bit.' .. what .. ': expected an integer, got ' .. tostring(x), 3) end
+  if n == nil then W.raise('bit.' .. what .. ': expected an integer, got ' .. tostring(x)) end
   return n
 end
 local function s32(x) x = x & 0xffffffff; if x >= 0x80000000 then x = x - 0x100000000 end; return x end
@@ -183,20 +183,20 @@ local T = {}
 T.__index = T
 local MAX_MS = 6870947
 local function self_(t, what)
-  if getmetatable(t) ~= T then error('tmr: call ' .. what .. ' with a colon on a timer, as in t:' .. what .. '(...)', 3) end
+  if getmetatable(t) ~= T then W.raise('tmr: call ' .. what .. ' with a colon on a timer, as in t:' .. what .. '(...)') end
   return t
 end
 function T:register(ms, mode, cb)
   self_(self, 'register')
-  if math.type(ms) ~= 'integer' or ms < 1 or ms > MAX_MS then error('tmr: the interval must be 1 to ' .. MAX_MS .. ' ms', 2) end
-  if mode ~= 0 and mode ~= 1 and mode ~= 2 then error('tmr: mode must be tmr.ALARM_SINGLE, tmr.ALARM_SEMI or tmr.ALARM_AUTO', 2) end
-  if type(cb) ~= 'function' then error('tmr: the callback must be a function', 2) end
+  if math.type(ms) ~= 'integer' or ms < 1 or ms > MAX_MS then W.raise('tmr: the interval must be 1 to ' .. MAX_MS .. ' ms') end
+  if mode ~= 0 and mode ~= 1 and mode ~= 2 then W.raise('tmr: mode must be tmr.ALARM_SINGLE, tmr.ALARM_SEMI or tmr.ALARM_AUTO') end
+  if type(cb) ~= 'function' then W.raise('tmr: the callback must be a function') end
   self:stop()
   self.ms, self.mode, self.cb = ms, mode, cb
 end
 function T:start()
   self_(self, 'start')
-  if self.cb == nil then error('tmr: the timer is not registered', 2) end
+  if self.cb == nil then W.raise('tmr: the timer is not registered') end
   if self.id then return true end
   self.id = W.timer(function()
     if self.mode ~= 2 then self.id = nil end
@@ -217,7 +217,7 @@ end
 function T:unregister() self_(self, 'unregister'); self:stop(); self.cb = nil end
 function T:interval(ms)
   self_(self, 'interval')
-  if math.type(ms) ~= 'integer' or ms < 1 or ms > MAX_MS then error('tmr: the interval must be 1 to ' .. MAX_MS .. ' ms', 2) end
+  if math.type(ms) ~= 'integer' or ms < 1 or ms > MAX_MS then W.raise('tmr: the interval must be 1 to ' .. MAX_MS .. ' ms') end
   self.ms = ms
   if self.id then self:stop(); self:start() end
 end

@@ -8,7 +8,7 @@ local objs, deliver = {}, {}
 local function handleOf(self, what)
   local h = type(self) == 'table' and rawget(self, HANDLE)
   if not h then
-    error(what .. ': call it with a colon on a client, as in ' .. what .. '(...)', 3)
+    W.raise(what .. ': call it with a colon on a client, as in ' .. what .. '(...)')
   end
   return h
 end
@@ -49,8 +49,8 @@ local AIR, airCb = {}, {}
 methods(AIR, 'ws:', { 'send', 'sendFrame', 'ping', 'pong', 'close', 'state', 'online' })
 function AIR:on(event, fn)
   local h = handleOf(self, 'ws:on')
-  if type(event) ~= 'string' then error('ws:on: the event name must be a string, not ' .. type(event), 2) end
-  if fn ~= nil and type(fn) ~= 'function' then error('ws:on: the ' .. event .. ' callback must be a function or nil', 2) end
+  if type(event) ~= 'string' then W.raise('ws:on: the event name must be a string, not ' .. type(event)) end
+  if fn ~= nil and type(fn) ~= 'function' then W.raise('ws:on: the ' .. event .. ' callback must be a function or nil') end
   airCb[h] = airCb[h] or {}
   airCb[h][event] = fn
   H.listen(h, event, fn ~= nil)
@@ -62,7 +62,7 @@ function AIR:recv() return W.block('ws:recv', H.await, handleOf(self, 'ws:recv')
 function AIR:start(keepAlive, proc, reconnTime)
   local h = handleOf(self, 'ws:start')
   if proc ~= nil and type(proc) ~= 'function' then
-    error('ws:start: proc must be a function or nil, not ' .. type(proc), 2)
+    W.raise('ws:start: proc must be a function or nil, not ' .. type(proc))
   end
   local id = W.task('ws:start')
   H.start(id, h, keepAlive, proc ~= nil, reconnTime)
@@ -72,7 +72,7 @@ function AIR:start(keepAlive, proc, reconnTime)
       proc(value)
       H.procDone(h)
     elseif status == 'err' then
-      error(value, 2)
+      W.raise(value)
     else
       return
     end
@@ -89,7 +89,7 @@ local MCU, mcuCb = {}, {}
 methods(MCU, 'ws:', { 'config', 'connect', 'send', 'close' })
 function MCU:on(name, fn)
   local h = handleOf(self, 'ws:on')
-  if fn ~= nil and type(fn) ~= 'function' then error('ws:on: the handler must be a function or nil', 2) end
+  if fn ~= nil and type(fn) ~= 'function' then W.raise('ws:on: the handler must be a function or nil') end
   H.listen(h, name, fn ~= nil)
   mcuCb[h] = mcuCb[h] or {}
   mcuCb[h][name] = fn

@@ -89,6 +89,21 @@ describe('Lua errors end the script with status 1 and say where', () => {
     assert.match(air.run.error!, /^test\.lua:2: ws:recv blocks, so it must be called in a task/);
   });
 
+  it('a failed blocking call raises its error at the script line', async () => {
+    const source = [
+      'local ws = websocket.new("ws://h.example/")',
+      'sys.taskInit(function()',
+      '  ws:recv()',
+      'end)',
+    ].join('\n');
+    const { status, run } = await runScript(source);
+    assert.equal(status, 1);
+    assert.match(
+      run.error!,
+      /^test\.lua:3: recv\(\): there is no connection; call connect\(\) first/,
+    );
+  });
+
   it('a blocking call in a coroutine of the script fails too', async () => {
     const { run } = await runScript(
       'local co = coroutine.create(function() sys.wait(1) end)\nlocal ok, err = coroutine.resume(co)\nprint(ok, err)',

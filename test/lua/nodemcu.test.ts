@@ -133,7 +133,7 @@ describe('Lua NodeMCU websocket', () => {
       [
         '1\t2.5\tx\ttrue\tinteger',
         '{"list":[1,2]}\t{}',
-        'false\tjson.decode: expected a string key at character 2',
+        'false\ttest.lua:5: json.decode: expected a string key at character 2',
         'number\ttrue',
         '48\t7\t4\t-1',
         '-2147483648\t1\t-4',
