@@ -7,7 +7,6 @@
 
 import { createRequire } from 'node:module';
 import type { LuaEngine, LuaFactory, LuaThread } from 'wasmoon';
-import { isValidUtf8 } from '../core/utf8.js';
 
 // wasmoon is a CommonJS bundle: require() loads it without the scan for named exports that an
 // ESM import makes over its 150 KB, which was a third of `wsx run`'s startup.
@@ -57,6 +56,7 @@ interface HostOptions {
 }
 
 const utf8 = new TextDecoder();
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 
 export class Bridge {
@@ -156,7 +156,12 @@ export class Bridge {
           : m._lua_tonumberx(L, index, 0);
       case LuaType.String: {
         const bytes = this.#bytes(L, index);
-        return isValidUtf8(bytes) ? utf8.decode(bytes) : bytes;
+        // One native pass: valid UTF-8 decodes, anything else stays bytes.
+        try {
+          return strictUtf8.decode(bytes);
+        } catch {
+          return bytes;
+        }
       }
       default: {
         m._lua_pushvalue(L, index);

@@ -181,12 +181,17 @@ class Run implements LuaRun {
     this.#end('error', LuaExit.Error);
   }
 
-  /** Ends the script once nothing can wake it: no task to start, timer, operation or client. */
+  /**
+   * Ends the script once nothing can wake it: no task to start, timer, operation or client.
+   * Called after everything that may have ended one of them; while one is left, nothing is
+   * scheduled (the echo loop of a live connection costs no extra turn).
+   */
   #scheduleCheck(): void {
     if (this.#isCheckScheduled || this.reason !== undefined) return;
-    this.#isCheckScheduled = true;
     const isBusy = (): boolean =>
       this.#bridge!.isBusy || this.#host!.isBusy || this.#sockets!.isLive;
+    if (isBusy()) return;
+    this.#isCheckScheduled = true;
     setImmediate(() => {
       this.#isCheckScheduled = false;
       if (this.reason !== undefined || isBusy()) return;

@@ -96,10 +96,13 @@ describe('Lua strings round-trip byte for byte', () => {
       ${ALL}
       sys.subscribe("data", function(d, n) print(#d, d == all, n, math.type(n)) end)
       sys.publish("data", all, 3)
+      sys.subscribe("bom", function(d) print("bom", #d, d == "\239\187\191x") end)
+      sys.publish("bom", "\239\187\191x")
       print(("\0x\0"):len(), string.toHex("\1\171"), string.fromHex("00ff41") == "\0\255A")
     `;
     const { status, lines } = await runScript(source);
     assert.equal(status, 0);
-    assert.deepEqual(lines, ['3\t01AB\ttrue', '256\ttrue\t3\tinteger']);
+    // A leading byte order mark is kept too.
+    assert.deepEqual(lines, ['3\t01AB\ttrue', '256\ttrue\t3\tinteger', 'bom\t4\ttrue']);
   });
 });
