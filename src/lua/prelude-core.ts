@@ -98,7 +98,13 @@ function sys.wait(ms)
   H.sleep(id, ms)
   return settle(coroutine.yield())
 end
-function sys.waitUntil(topic, ms) return W.block('sys.waitUntil', H.waitUntil, topic, ms) end
+-- The PC's network is up from the start: scripts that wait for the firmware's network-ready
+-- message go on at once.
+local READY = { IP_READY = true, IP_READY_IND = true }
+function sys.waitUntil(topic, ms)
+  if READY[topic] then W.task('sys.waitUntil') return true end
+  return W.block('sys.waitUntil', H.waitUntil, topic, ms)
+end
 function sys.publish(topic, ...) H.publish(topic, ...) end
 local subIds, subFns, nextSub = setmetatable({}, { __mode = 'k' }), {}, 0
 function sys.subscribe(topic, fn)

@@ -116,6 +116,7 @@ describe('runLua', () => {
       sys.publish("t", 2)
       print(require("sys") == sys, require("websocket") == websocket, require("json") == json)
       print(type(websocket.create), type(websocket.new), type(websocket.createClient), unpack({ 1, 2 }))
+      print("network", sys.waitUntil("IP_READY", 30000), sys.waitUntil("IP_READY_IND"))
     `;
     const { status, lines } = await runScript(source);
     assert.equal(status, 0);
@@ -125,6 +126,7 @@ describe('runLua', () => {
       'timeout\tfalse',
       'true\ttrue\ttrue',
       'function\tfunction\tfunction\t1\t2',
+      'network\ttrue\ttrue',
     ]);
   });
 
