@@ -49,9 +49,6 @@ export class Session {
   readonly #abort = new AbortController();
   #opens = 0;
   #isOver = false;
-  /** Runs once after each connection opened (for -x). */
-  onOpen: ((client: WebSocketClient, count: number) => void) | undefined;
-
   readonly #logger: Logger | undefined;
 
   constructor(settings: SessionSettings, reporter: Reporter, logger: Logger | undefined) {
@@ -95,7 +92,8 @@ export class Session {
         try {
           for await (const client of forever) await this.#serve(client);
         } catch (error) {
-          this.#reporter.error(error);
+          // The last connection's error was reported when it closed, if it had opened.
+          if (error !== this.#lastClose?.error) this.#reporter.error(error);
           this.#reporter.note('giving up: no more reconnect attempts');
           return isUsageError(error) ? 2 : 1;
         }
@@ -126,7 +124,6 @@ export class Session {
     }
     this.#opens++;
     if (this.#stopRequested) void client.close();
-    this.onOpen?.(client, this.#opens);
     for (const wake of this.#waitingForOpen.splice(0)) wake();
     for await (const message of client) {
       reporter.message(message);

@@ -251,6 +251,25 @@ describe('wsx connect in pipes', { concurrency: 3 }, () => {
   });
 });
 
+describe('wsx connect --reconnect giving up', () => {
+  it('a refused handshake (401) is not retried: the error once, "giving up", exit 1', async (t) => {
+    const http = createHttpServer((_, response) => response.end());
+    http.on('upgrade', (_, socket) => {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 7\r\n\r\nno auth');
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise((resolve) => http.close(resolve)));
+    const { port } = http.address() as { port: number };
+    const result = await wsx(t, [`ws://127.0.0.1:${port}/`, '--reconnect']);
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      'error: the server refused the WebSocket upgrade: HTTP 401 Unauthorized: no auth\n' +
+        'giving up: no more reconnect attempts\n',
+    );
+  });
+});
+
 describe('wsx connect exit status', { concurrency: 3 }, () => {
   it('1 and one clear line when nothing listens', async (t) => {
     const result = await wsx(t, ['ws://127.0.0.1:1/']);
