@@ -105,9 +105,10 @@ describe('wsx connect in pipes', { concurrency: 3 }, () => {
   });
 
   it('when the reader of stdout leaves (| head), closes normally with exit 0', async (t) => {
-    let closeCode = 0;
+    let onClose: (code: number) => void = () => {};
+    const closed = new Promise<number>((resolve) => (onClose = resolve));
     const server = await recordingServer(t, (socket) => {
-      socket.on('close', (code) => (closeCode = code));
+      socket.on('close', onClose);
       const flood = (): void => {
         if (socket.readyState !== socket.OPEN) return;
         for (let i = 0; i < 100; i++) socket.send('x'.repeat(1000));
@@ -120,7 +121,7 @@ describe('wsx connect in pipes', { concurrency: 3 }, () => {
     const result = new Promise<number | null>((resolve) => child.on('close', resolve));
     child.stdout!.once('data', () => child.stdout!.destroy());
     assert.equal(await result, 0, stderr.text);
-    assert.equal(closeCode, 1000);
+    assert.equal(await closed, 1000);
   });
 
   it('--binary sends lines as binary; binary replies are written raw', async (t) => {
