@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { connect, type Message, type WebSocketClient } from '../../src/index.js';
 import { finished, startWsx, Transcript, wsx } from './cli-harness.js';
@@ -101,6 +102,25 @@ describe('wsx serve', { concurrency: 3 }, () => {
     await ws.send('secure');
     assert.equal((await echo).data, 'secure');
     await assert.rejects(connect(server.url), { code: 'ERR_TLS' });
+  });
+
+  it('--host ::1 listens on the IPv6 loopback and prints a bracketed URL', async (t) => {
+    const probe = createServer().listen(0, '::1');
+    const hasIpv6 = await new Promise<boolean>((resolve) => {
+      probe.once('listening', () => resolve(true));
+      probe.once('error', () => resolve(false));
+    });
+    probe.close();
+    if (!hasIpv6) {
+      t.skip('no IPv6 loopback on this machine');
+      return;
+    }
+    const server = await serve(t, ['--host', '::1']);
+    assert.match(server.url, /^ws:\/\/\[::1\]:\d+\/$/);
+    const ws = await client(t, server.url);
+    const echo = nextMessage(ws);
+    await ws.send('six');
+    assert.equal((await echo).data, 'six');
   });
 
   it('usage errors exit 2; --help exits 0', async (t) => {
