@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { MAIN, type RecordingServer, ROOT, recordingServer } from './cli-harness.js';
 
@@ -192,6 +193,30 @@ describe('wsx connect on a terminal', { skip, concurrency: 2 }, () => {
     );
     assert.equal(server.received.length, 0);
     assert.equal(await closed, 1000);
+  });
+
+  it('--reconnect: attempts are shown, a line typed while offline is sent once connected', async (t) => {
+    const probe = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => probe.once('listening', resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise((resolve) => probe.close(resolve));
+    const term = wsxIn(t, `ws://127.0.0.1:${port}/ --reconnect`, { NO_COLOR: '1' }, 120);
+    await term.waitFor(/reconnecting in [\d.]+ s \(attempt 1; ERR_CONNECT/);
+    term.type('while offline');
+    term.keys('Enter');
+    await term.waitFor(/not connected: queued until reconnected/);
+    const server = await recordingServer(t, undefined, { port });
+    await term.waitFor(/< while offline/);
+    assert.deepEqual(
+      server.received.map((m) => m.data),
+      ['while offline'],
+    );
+    server.sockets[0]!.close(1012, 'restarting');
+    await term.waitFor(/closed: 1012 \(service restart\) "restarting".*\nreconnecting in/);
+    await term.waitFor(/connected to .*\n(?:.*\n)*connected to /);
+    term.type('/quit');
+    term.keys('Enter');
+    assert.match(await term.waitFor(/\[exit \d+\]/), /\[exit 0\]/);
   });
 
   it('a failed connection is one line and exit 1; /quit exits 0', async (t) => {
