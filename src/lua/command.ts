@@ -3,7 +3,7 @@
 // code, 1 for a Lua error, 2 for bad arguments, 124 after --timeout, 130 on Ctrl-C).
 
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { type LuaDialect, runLua } from './runner.js';
+import type { LuaDialect } from './runner.js';
 
 /** Longest wait, after the script ended, for its connections to finish closing. */
 const CLOSE_GRACE_MS = 3000;
@@ -154,6 +154,8 @@ export async function runCommand(args: readonly string[]): Promise<number> {
     return 0;
   }
   const { quiet } = parsed;
+  // Loaded here, so that the other wsx commands do not load the Lua VM.
+  const { runLua } = await import('./runner.js');
   const connections = openConnections();
   const run = runLua({
     ...parsed,
