@@ -110,8 +110,18 @@ export function openSocket(options: OpenSocketOptions): Promise<Socket> {
         host: target.hostname,
         port: target.port,
       };
+      if (typeof address?.host !== 'string' || !Number.isInteger(address.port)) {
+        throw new Error('it must return { host, port } or undefined');
+      }
     } catch (error) {
-      reject(error);
+      reject(
+        new TransportError(
+          ErrorCode.ConnectFailed,
+          `option connectTo failed for ${target.hostname}:${target.port}: ${(error as Error).message}`,
+          'dns',
+          error,
+        ),
+      );
       return;
     }
     let phase: TransportPhase = isIP(address.host) === 0 ? 'dns' : 'tcp';

@@ -9,6 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
+import { connect } from '../../src/api/websocket-client.js';
+import { resolveOptions } from '../../src/client/options.js';
+import { ErrorCode, TransportError } from '../../src/core/errors.js';
 import { parseConnectTo } from '../../src/lua/index.js';
 import { runScript } from './helpers.js';
 
@@ -56,6 +59,28 @@ describe('--connect-to rules', () => {
     assert.throws(() => parseConnectTo(['a:1:b']), /--connect-to "a:1:b": it has 3 parts, not 4/);
     assert.throws(() => parseConnectTo(['a:x:b:1']), /"x" is not a port from 1 to 65535/);
     assert.throws(() => parseConnectTo(['a:1:b:70000']), /"70000" is not a port/);
+  });
+});
+
+describe('the engine option connectTo', () => {
+  it('must be a function; one that throws or answers nonsense fails the connect, typed', async () => {
+    assert.throws(
+      () => resolveOptions('ws://a.example/', { connectTo: 5 as never }),
+      /option connectTo must be a function/,
+    );
+    for (const connectTo of [
+      () => {
+        throw new Error('no route');
+      },
+      () => ({ host: 'x' }) as never,
+    ]) {
+      await assert.rejects(connect('ws://a.example:81/', { connectTo }), (error: unknown) => {
+        assert.ok(error instanceof TransportError);
+        assert.equal(error.code, ErrorCode.ConnectFailed);
+        assert.match(error.message, /option connectTo failed for a\.example:81/);
+        return true;
+      });
+    }
   });
 });
 
