@@ -6,12 +6,12 @@
 // mode, never while Lua is already running.
 
 import { createRequire } from 'node:module';
-import type { LuaEngine, LuaFactory, LuaThread } from 'wasmoon';
+import type { LuaEngine, LuaFactory } from 'wasmoon';
 
 // wasmoon is a CommonJS bundle: require() loads it without the scan for named exports that an
 // ESM import makes over its 150 KB, which was a third of `wsx run`'s startup.
 const wasmoon = createRequire(import.meta.url)('wasmoon') as typeof import('wasmoon');
-const { decorateFunction, LUA_REGISTRYINDEX, LuaRawResult } = wasmoon;
+const { LUA_REGISTRYINDEX } = wasmoon;
 /** Lua type tags (lua.h), as wasmoon's LuaType enum. */
 const LuaType = { None: -1, Nil: 0, Boolean: 1, Number: 3, String: 4, Table: 5 } as const;
 
@@ -96,35 +96,43 @@ export class Bridge {
   /** Defines the global `__wsx_<name>`; the prelude collects and removes these. */
   define(name: string, fn: HostFunction, options: HostOptions = {}): void {
     const plain = new Set(options.plain ?? []);
-    const raw = (thread: LuaThread, count: number): InstanceType<typeof LuaRawResult> => {
-      const L = thread.address;
-      const args: unknown[] = new Array(count);
-      for (let i = 0; i < count; i++)
-        args[i] = plain.has(i) ? this.plain(L, i + 1) : this.read(L, i + 1);
-      // After the end (os.exit, an error, a timeout) Lua only unwinds.
-      if (this.stopped) throw EXIT_SIGNAL;
+    const m = this.#m;
+    // A C function of our own (not wasmoon's wrapper, which does string work per call).
+    const pointer = m.addFunction((L: number): number => {
+      const count = m._lua_gettop(L);
       let result: unknown;
+      let failure: string | undefined;
       this.#depth++;
       try {
+        const args: unknown[] = new Array(count);
+        for (let i = 0; i < count; i++)
+          args[i] = plain.has(i) ? this.plain(L, i + 1) : this.read(L, i + 1);
+        // After the end (os.exit, an error, a timeout) Lua only unwinds.
+        if (this.stopped) throw new Error(EXIT_SIGNAL);
         result = fn(...args);
       } catch (error) {
-        // wasmoon raises a thrown string as the Lua error value.
-        throw this.#errorText(L, error);
+        failure = this.#errorText(L, error);
       } finally {
         this.#depth--;
       }
-      if (result === undefined) return new LuaRawResult(0);
+      if (failure !== undefined) {
+        // Raised outside the try: lua_error unwinds through this frame.
+        this.#pushString(L, failure);
+        return m._lua_error(L);
+      }
+      if (result === undefined) return 0;
       if (result instanceof Results) {
         for (const value of result.values) this.push(L, value);
-        return new LuaRawResult(result.values.length);
+        return result.values.length;
       }
       this.push(L, result);
-      return new LuaRawResult(1);
-    };
-    this.engine.global.set(
-      `__wsx_${name}`,
-      decorateFunction(raw, { receiveThread: true, receiveArgsQuantity: true }),
-    );
+      return 1;
+    }, 'ii');
+    this.#functions.push(pointer);
+    m._lua_pushcclosure(this.L, pointer, 0);
+    const global = m.stringToNewUTF8(`__wsx_${name}`);
+    m._lua_setglobal(this.L, global);
+    m._free(global);
   }
 
   /** The message of a host error, prefixed with the script's file:line that made the call. */
@@ -336,6 +344,8 @@ export class Bridge {
   }
 
   #hook = 0;
+  /** Host functions in the wasm function table, removed at close. */
+  readonly #functions: number[] = [];
 
   close(): void {
     if (this.#closed) return;
@@ -345,6 +355,7 @@ export class Bridge {
     m._free(this.#lenPtr);
     this.engine.global.close();
     if (this.#hook !== 0) m.removeFunction(this.#hook);
+    for (const pointer of this.#functions) m.removeFunction(pointer);
   }
 }
 
@@ -355,7 +366,7 @@ interface LuaModule {
   _malloc(size: number): number;
   _free(pointer: number): void;
   stringToNewUTF8(text: string): number;
-  addFunction(fn: (...args: number[]) => void, signature: string): number;
+  addFunction(fn: (...args: number[]) => number | void, signature: string): number;
   removeFunction(pointer: number): void;
   _lua_type(L: number, index: number): number;
   _lua_toboolean(L: number, index: number): number;
@@ -376,6 +387,7 @@ interface LuaModule {
   _lua_settop(L: number, index: number): void;
   _lua_absindex(L: number, index: number): number;
   _lua_next(L: number, index: number): number;
+  _lua_pushcclosure(L: number, fn: number, n: number): void;
   _lua_pcallk(
     L: number,
     nargs: number,
