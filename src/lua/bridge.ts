@@ -334,9 +334,10 @@ export class Bridge {
   installDeadline(isPast: () => boolean): void {
     const m = this.#m;
     const hook = m.addFunction((L: number) => {
-      if (!isPast()) return;
+      if (!isPast()) return undefined;
       this.#pushString(L, EXIT_SIGNAL);
       m._lua_error(L);
+      return undefined;
     }, 'vii');
     this.#hook = hook;
     // Count hook; coroutines created later inherit it from the main thread.
@@ -366,7 +367,7 @@ interface LuaModule {
   _malloc(size: number): number;
   _free(pointer: number): void;
   stringToNewUTF8(text: string): number;
-  addFunction(fn: (...args: number[]) => number | void, signature: string): number;
+  addFunction(fn: (...args: number[]) => number | undefined, signature: string): number;
   removeFunction(pointer: number): void;
   _lua_type(L: number, index: number): number;
   _lua_toboolean(L: number, index: number): number;
