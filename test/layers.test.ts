@@ -1,4 +1,4 @@
-// The layer rule of docs/architecture (core <- transport <- client <- api/dialects <- cli),
+// The layer rule of docs/architecture (core <- transport <- client <- api/dialects <- lua <- cli),
 // checked on the source text: no upward import, no import cycle, and a core free of Node,
 // Buffer, process and timers.
 
@@ -15,7 +15,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   client: ['core', 'transport', 'client'],
   api: ['core', 'transport', 'client', 'api'],
   dialects: ['core', 'transport', 'client', 'dialects'],
-  cli: ['core', 'transport', 'client', 'api', 'dialects', 'cli', '.'],
+  lua: ['core', 'transport', 'client', 'api', 'dialects', 'lua'],
+  cli: ['core', 'transport', 'client', 'api', 'dialects', 'lua', 'cli', '.'],
   '.': ['core', 'transport', 'client', 'api', 'dialects', '.'],
 };
 

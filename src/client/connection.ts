@@ -203,6 +203,7 @@ export class Connection {
       proxy: options.proxy,
       proxyTls: options.proxyTls,
       log: this.#isLogging() ? (line) => this.#log(line) : undefined,
+      connectTo: options.connectTo,
     }).then(
       (socket) => this.#attach(socket),
       (error: WebSocketError) => {

@@ -109,6 +109,7 @@ export const CONNECT_OPTIONS = optionNames<ConnectOptions>()([
   'proxy',
   'proxyTls',
   'followRedirects',
+  'connectTo',
   'preferIpv6',
   'signal',
   'logger',

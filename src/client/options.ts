@@ -70,6 +70,12 @@ export interface ConnectOptions {
    * connect(), false for WebSocket and ReconnectingWebSocket.
    */
   followRedirects?: number | false | undefined;
+  /**
+   * Opens TCP to another address than the URL's, as curl's --connect-to: called with the
+   * URL's host name and port, it returns where to connect, or undefined to keep them. The
+   * Host header, the TLS server name and the certificate check keep the URL's host.
+   */
+  connectTo?: ConnectTo | undefined;
   /** Aborts a pending connect; closes an open connection. */
   signal?: AbortSignal | undefined;
   /** Debug log sink; nothing is formatted when absent. */
@@ -90,6 +96,12 @@ export interface EngineOptions extends ConnectOptions {
   /** Keepalive pings carry no payload (the firmware's heartbeat) instead of a counter. */
   emptyKeepalivePings?: boolean | undefined;
 }
+
+/** Where to open TCP for a URL host and port; undefined keeps them (see ConnectOptions). */
+export type ConnectTo = (
+  hostname: string,
+  port: number,
+) => { host: string; port: number } | undefined;
 
 export interface ResolvedOptions {
   target: WebSocketTarget;
@@ -118,6 +130,7 @@ export interface ResolvedOptions {
   proxyTls: TlsOptions | undefined;
   /** Redirects to follow in a row; 0 for none. */
   followRedirects: number;
+  connectTo: ConnectTo | undefined;
   signal: AbortSignal | undefined;
   logger: Logger | undefined;
   clock: Clock;
@@ -179,6 +192,9 @@ export function resolveOptions(url: string | URL, options: EngineOptions = {}): 
   }
   if (options.logger !== undefined && typeof options.logger !== 'function') {
     throw invalidOption('option logger must be a function taking one string');
+  }
+  if (options.connectTo !== undefined && typeof options.connectTo !== 'function') {
+    throw invalidOption('option connectTo must be a function (hostname, port) => { host, port }');
   }
   for (const name of ['tls', 'proxyTls'] as const) {
     const value = options[name];
@@ -244,6 +260,7 @@ export function resolveOptions(url: string | URL, options: EngineOptions = {}): 
     proxyTls: options.proxyTls,
     followRedirects:
       options.followRedirects === false ? 0 : count('followRedirects', options.followRedirects, 0),
+    connectTo: options.connectTo,
     signal: options.signal,
     logger: effectiveLogger(options.logger),
     clock: options.clock ?? systemClock,

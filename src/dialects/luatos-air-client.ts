@@ -41,6 +41,7 @@ const AIR_OPTIONS = optionNames<LuatOsAirHostOptions>()([
   'tls',
   'proxy',
   'proxyTls',
+  'connectTo',
 ]);
 
 let nextId = 1;
@@ -86,6 +87,7 @@ export class LuatOsAirClient {
       tls: options.tls,
       proxy: options.proxy,
       proxyTls: options.proxyTls,
+      connectTo: options.connectTo,
     });
   }
 

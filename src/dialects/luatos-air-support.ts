@@ -7,7 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { type Clock, MAX_TIMER_MS } from '../client/clock.js';
 import type { CloseInfo } from '../client/connection.js';
-import { type ConnectOptions, type Logger, resolveOptions } from '../client/options.js';
+import {
+  type ConnectOptions,
+  type ConnectTo,
+  type Logger,
+  resolveOptions,
+} from '../client/options.js';
 import { isValidWireCloseCode, validateUserClose } from '../core/close.js';
 import { CloseCode, MAX_CONTROL_PAYLOAD } from '../core/constants.js';
 import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
@@ -109,6 +114,8 @@ export interface EngineSettings {
   /** The proxy option (PC-only). */
   proxy?: ProxyOption | undefined;
   proxyTls?: TlsOptions | undefined;
+  /** Where to open TCP instead of the URL's host and port (PC-only). */
+  connectTo?: ConnectTo | undefined;
 }
 
 /**
@@ -117,8 +124,16 @@ export interface EngineSettings {
  * pings), and TLS from `cert` for wss://. Throws for a bad URL or an unreadable cert file.
  */
 export function engineOptions(settings: EngineSettings, openTimeoutMs: number): ConnectOptions {
-  const { url, clock, logger, cert, tls, proxy, proxyTls } = settings;
-  const base: ConnectOptions = { openTimeoutMs, pingIntervalMs: 0, clock, logger, proxy, proxyTls };
+  const { url, clock, logger, cert, tls, proxy, proxyTls, connectTo } = settings;
+  const base: ConnectOptions = {
+    openTimeoutMs,
+    pingIntervalMs: 0,
+    clock,
+    logger,
+    proxy,
+    proxyTls,
+    connectTo,
+  };
   const { target } = resolveOptions(url, base);
   const options: ConnectOptions = { ...base, origin: `http://${target.url.hostname}` };
   if (target.secure) options.tls = tlsFromCert(cert, tls);

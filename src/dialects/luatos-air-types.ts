@@ -2,7 +2,7 @@
 // with their callback arguments, and the PC-only settings of `websocket.new`. Types only.
 
 import type { Clock } from '../client/clock.js';
-import type { Logger } from '../client/options.js';
+import type { ConnectTo, Logger } from '../client/options.js';
 import type { WebSocketError } from '../core/errors.js';
 import type { ProxyOption } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/transport.js';
@@ -55,4 +55,6 @@ export interface LuatOsAirHostOptions {
   proxy?: ProxyOption | undefined;
   /** TLS settings for an https:// proxy. */
   proxyTls?: TlsOptions | undefined;
+  /** Where to open TCP instead of the URL's host and port (curl's --connect-to; see ConnectOptions). */
+  connectTo?: ConnectTo | undefined;
 }

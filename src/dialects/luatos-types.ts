@@ -2,7 +2,7 @@
 // the event tuples its callback receives, and the options a Lua script cannot pass. No code.
 
 import type { Clock } from '../client/clock.js';
-import type { Logger } from '../client/options.js';
+import type { ConnectTo, Logger } from '../client/options.js';
 import type { ProxyOption } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/transport.js';
 import type { MessageBus } from './luatos-sys.js';
@@ -69,6 +69,8 @@ export interface LuatosOptions {
   openTimeoutMs?: number | undefined;
   /** Longest wait for the server's reply to the Close of `close()` (engine default 10 000 ms). */
   closeTimeoutMs?: number | undefined;
+  /** Where to open TCP instead of the URL's host and port (curl's --connect-to; see ConnectOptions). */
+  connectTo?: ConnectTo | undefined;
 }
 
 /** A LuatOS WebSocket client, as `websocket.create` returns it. */

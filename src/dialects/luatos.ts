@@ -151,6 +151,7 @@ class Client implements LuatosClient {
       proxyTls: options.proxyTls,
       openTimeoutMs: options.openTimeoutMs,
       closeTimeoutMs: options.closeTimeoutMs,
+      connectTo: options.connectTo,
     };
     // Bad options fail here, at create, rather than silently at the first connect.
     resolveOptions(url, { ...this.#settings, headers: undefined, protocols: undefined });
@@ -366,6 +367,7 @@ const LUATOS_OPTIONS = optionNames<LuatosOptions>()([
   'logger',
   'proxy',
   'proxyTls',
+  'connectTo',
   'bus',
   'tls',
   'openTimeoutMs',

@@ -8,7 +8,12 @@
 import type { Clock } from '../client/clock.js';
 import { type CloseInfo, Connection, type ConnectionHandler } from '../client/connection.js';
 import { checkOptionNames, optionNames } from '../client/option-names.js';
-import { type Logger, type ResolvedOptions, resolveOptions } from '../client/options.js';
+import {
+  type ConnectTo,
+  type Logger,
+  type ResolvedOptions,
+  resolveOptions,
+} from '../client/options.js';
 import { ReadyState } from '../core/constants.js';
 import {
   ErrorCode,
@@ -64,6 +69,8 @@ export interface NodeMcuClientOptions {
   proxy?: ProxyOption | undefined;
   /** TLS settings for an https:// proxy. */
   proxyTls?: TlsOptions | undefined;
+  /** Where to open TCP instead of the URL's host and port (curl's --connect-to; see ConnectOptions). */
+  connectTo?: ConnectTo | undefined;
 }
 
 const NODEMCU_OPTIONS = optionNames<NodeMcuClientOptions>()([
@@ -72,6 +79,7 @@ const NODEMCU_OPTIONS = optionNames<NodeMcuClientOptions>()([
   'tls',
   'proxy',
   'proxyTls',
+  'connectTo',
 ]);
 
 /** The firmware's timings and defaults (decisions N3, N5), as engine options. */
@@ -149,8 +157,8 @@ export class NodeMcuClient {
       throw argumentError(`createClient options must be an object, not ${describe(options)}`);
     }
     checkOptionNames(options, NODEMCU_OPTIONS, 'websocket.createClient');
-    const { clock, logger, tls, proxy, proxyTls } = options;
-    this.#options = { clock, logger, tls, proxy, proxyTls };
+    const { clock, logger, tls, proxy, proxyTls, connectTo } = options;
+    this.#options = { clock, logger, tls, proxy, proxyTls, connectTo };
     // Check the non-Lua options now, so a mistake shows up here rather than at connect().
     resolveOptions('ws://127.0.0.1/', this.#options);
   }

@@ -4,7 +4,7 @@
 
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP, type LookupFunction, connect as netConnect, type Socket } from 'node:net';
-import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
+import { type ConnectionOptions, checkServerIdentity, connect as tlsConnect } from 'node:tls';
 import {
   AbortError,
   ErrorCode,
@@ -24,6 +24,10 @@ export interface OpenSocketOptions {
   signal?: AbortSignal | undefined;
   /** Try a host name's IPv6 addresses before its IPv4 ones (default: the resolver's order). */
   preferIpv6?: boolean | undefined;
+  /** Where to open TCP instead of the URL's host and port (curl's --connect-to). */
+  connectTo?:
+    | ((hostname: string, port: number) => { host: string; port: number } | undefined)
+    | undefined;
 }
 
 /** The part of dns.lookup that ipv6FirstLookup uses (tests pass a fake resolver). */
@@ -73,12 +77,32 @@ export function openSocket(options: OpenSocketOptions): Promise<Socket> {
       reject(abortError(signal));
       return;
     }
-    let phase: TransportPhase = isIP(target.hostname) === 0 ? 'dns' : 'tcp';
+    let address: { host: string; port: number };
+    try {
+      address = options.connectTo?.(target.hostname, target.port) ?? {
+        host: target.hostname,
+        port: target.port,
+      };
+      if (typeof address?.host !== 'string' || !Number.isInteger(address.port)) {
+        throw new Error('it must return { host, port } or undefined');
+      }
+    } catch (error) {
+      reject(
+        new TransportError(
+          ErrorCode.ConnectFailed,
+          `option connectTo failed for ${target.hostname}:${target.port}: ${(error as Error).message}`,
+          'dns',
+          error,
+        ),
+      );
+      return;
+    }
+    let phase: TransportPhase = isIP(address.host) === 0 ? 'dns' : 'tcp';
     let socket: Socket;
     const lookup = options.preferIpv6 === true ? { lookup: ipv6FirstLookup() } : {};
     if (target.secure) {
       try {
-        socket = tlsConnect({ ...targetTlsOptions(target, options.tls), ...lookup });
+        socket = tlsConnect({ ...targetTlsOptions(target, options.tls, address), ...lookup });
       } catch (error) {
         // node:tls throws at once when it cannot load a key, certificate, CA or PFX (for
         // example a wrong passphrase); report it like any other TLS failure.
@@ -86,7 +110,7 @@ export function openSocket(options: OpenSocketOptions): Promise<Socket> {
         return;
       }
     } else {
-      socket = netConnect({ host: target.hostname, port: target.port, ...lookup });
+      socket = netConnect({ host: address.host, port: address.port, ...lookup });
     }
     socket.setNoDelay(true);
     const cleanup = (): void => {
@@ -129,16 +153,23 @@ export function openSocket(options: OpenSocketOptions): Promise<Socket> {
 export function targetTlsOptions(
   target: WebSocketTarget,
   tls: TlsOptions | undefined = {},
+  address: { host: string; port: number } = { host: target.hostname, port: target.port },
 ): ConnectionOptions {
   const tlsOptions: ConnectionOptions = {
-    host: target.hostname,
-    port: target.port,
+    host: address.host,
+    port: address.port,
     ALPNProtocols: ['http/1.1'],
     ...(tls as ConnectionOptions),
   };
   const servername = tls.servername ?? target.hostname;
   if (isIP(servername) === 0) tlsOptions.servername = servername;
   else delete tlsOptions.servername;
+  if (address.host !== target.hostname) {
+    // node:tls checks the certificate against the address it connects to when there is no
+    // server name (an IP literal URL, connectTo): check it against the URL's host instead.
+    const check = tls.checkServerIdentity ?? checkServerIdentity;
+    tlsOptions.checkServerIdentity = (_name, cert) => check(target.hostname, cert);
+  }
   return tlsOptions;
 }
 
@@ -147,7 +178,7 @@ export function unusableTlsOptions(error: unknown): TransportError {
   const cause = error as ErrnoLike;
   return new TransportError(
     ErrorCode.TlsFailed,
-    `the TLS options could not be used (${cause.code ?? 'TLS error'}: ${cause.message}); check tls.key, tls.cert, tls.pfx, tls.ca and tls.passphrase`,
+    `the TLS options could not be used (${cause.code ?? 'TLS error'}: ${opensslReason(cause.message)}); check tls.key, tls.cert, tls.pfx, tls.ca and tls.passphrase`,
     'tls',
     error,
   );

@@ -1,0 +1,2 @@
+ws = websocket.createClient()
+ws:config({headers={['User-Agent']='NodeMCU'}})

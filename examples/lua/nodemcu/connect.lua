@@ -1,0 +1,2 @@
+ws = websocket.createClient()
+ws:connect('ws://echo.websocket.org')

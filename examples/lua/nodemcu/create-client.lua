@@ -1,0 +1,4 @@
+local ws = websocket.createClient()
+-- ...
+ws:close()
+ws = nil

@@ -1,0 +1,5 @@
+ws = websocket.createClient()
+ws:on("connection", function()
+ws:send('hello!')
+end)
+ws:connect('ws://echo.websocket.org')
