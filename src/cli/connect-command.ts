@@ -248,7 +248,7 @@ function handleLine(
         palette.warn(
           settings.reconnect
             ? 'not connected: queued until reconnected'
-            : 'not connected: not sent',
+            : 'not connected yet: sent once the connection opens',
         ),
       );
     }
