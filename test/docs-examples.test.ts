@@ -81,6 +81,7 @@ it('every ts block of README.md and docs/ compiles with tsc --strict', { timeout
         'wsx/luatos': [`${src}/dialects/luatos.ts`],
         'wsx/luatos-air': [`${src}/dialects/luatos-air.ts`],
         'wsx/nodemcu': [`${src}/dialects/nodemcu.ts`],
+        'wsx/lua': [`${src}/lua/index.ts`],
       },
     },
     files: names,

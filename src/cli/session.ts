@@ -75,6 +75,8 @@ export class Session {
         try {
           client = await connect(this.#settings.url, {
             ...this.#settings.options,
+            // Replies still in flight when the input ends are printed, not dropped.
+            receiveAfterClose: true,
             signal: this.#abort.signal,
           });
         } catch (error) {
@@ -85,6 +87,7 @@ export class Session {
       } else {
         const forever = connectForever(this.#settings.url, {
           ...this.#settings.options,
+          receiveAfterClose: true,
           signal: this.#abort.signal,
           onReconnecting: ({ attempt, delayMs, reason }) =>
             this.#reporter.reconnecting(attempt, delayMs, reason),

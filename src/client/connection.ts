@@ -123,6 +123,7 @@ export class Connection {
       maxFragments: options.maxFragments,
       maxHandshakeBytes: options.maxHandshakeBytes,
       deliverFrames: options.deliverFrames,
+      receiveAfterClose: options.receiveAfterClose,
       holdFailureClose: true,
       ports: options.ports,
     });

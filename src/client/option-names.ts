@@ -110,6 +110,7 @@ export const CONNECT_OPTIONS = optionNames<ConnectOptions>()([
   'proxyTls',
   'followRedirects',
   'connectTo',
+  'receiveAfterClose',
   'preferIpv6',
   'signal',
   'logger',

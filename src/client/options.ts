@@ -76,6 +76,11 @@ export interface ConnectOptions {
    * Host header, the TLS server name and the certificate check keep the URL's host.
    */
   connectTo?: ConnectTo | undefined;
+  /**
+   * Deliver data messages that arrive after close() until the server's Close, instead of
+   * dropping them (default false). The receive limits still apply; the close timeout bounds it.
+   */
+  receiveAfterClose?: boolean | undefined;
   /** Aborts a pending connect; closes an open connection. */
   signal?: AbortSignal | undefined;
   /** Debug log sink; nothing is formatted when absent. */
@@ -122,6 +127,7 @@ export interface ResolvedOptions {
   maxMissedPongs: number;
   /** Deliver data frames one by one (onFrame) instead of messages; set by dialects. */
   deliverFrames: boolean;
+  receiveAfterClose: boolean;
   /** Keepalive pings with an empty payload; set by dialects. */
   emptyKeepalivePings: boolean;
   tls: TlsOptions | undefined;
@@ -253,6 +259,7 @@ export function resolveOptions(url: string | URL, options: EngineOptions = {}): 
     pongTimeoutMs: count('pongTimeoutMs', options.pongTimeoutMs, Defaults.pongTimeoutMs, 1),
     maxMissedPongs: count('maxMissedPongs', options.maxMissedPongs, 1, 1),
     deliverFrames: options.deliverFrames === true,
+    receiveAfterClose: options.receiveAfterClose === true,
     emptyKeepalivePings: options.emptyKeepalivePings === true,
     tls: options.tls,
     preferIpv6: options.preferIpv6 === true,

@@ -57,6 +57,12 @@ export interface ClientProtocolOptions {
    * the fault then still leave before the Close (failing strictly).
    */
   holdFailureClose?: boolean | undefined;
+  /**
+   * Keep delivering data messages that arrive after our Close, until the server's Close
+   * (a command-line client printing the replies still in flight). By default they are dropped
+   * as they arrive (§7.1.2 only asks us to wait for the server's Close).
+   */
+  receiveAfterClose?: boolean | undefined;
   ports: CorePorts;
 }
 
@@ -140,6 +146,7 @@ export class ClientProtocol implements FrameSink {
   #eofReceived = false;
   #endRequested = false;
   readonly #holdFailureClose: boolean;
+  readonly #receiveAfterClose: boolean;
   /** Close code of a failure found in received data, whose Close frame is not written yet. */
   #pendingCloseCode: number | undefined;
 
@@ -149,6 +156,7 @@ export class ClientProtocol implements FrameSink {
     this.#deliverFrames = options.deliverFrames === true;
     this.#maxTextLength = options.ports.maxStringLength ?? V8_MAX_STRING_LENGTH;
     this.#holdFailureClose = options.holdFailureClose === true;
+    this.#receiveAfterClose = options.receiveAfterClose === true;
     this.#protocols = options.protocols ?? [];
     this.#maxRefusalBodyBytes = options.maxRefusalBodyBytes ?? Defaults.maxRefusalBodyBytes;
     this.#maxHandshakeBytes = options.maxHandshakeBytes ?? Defaults.maxHandshakeBytes;
@@ -423,7 +431,7 @@ export class ClientProtocol implements FrameSink {
     }
     this.#controlOpcode = -1;
     // §7.1.2: after our Close we only wait for the server's; its data is dropped unread.
-    this.#isDiscardingFrame = this.#closeSent !== undefined;
+    this.#isDiscardingFrame = this.#closeSent !== undefined && !this.#receiveAfterClose;
     if (this.#isDiscardingFrame) return;
     const error = this.#assembler.startFrame(opcode, fin, length);
     if (error !== undefined) {
@@ -666,12 +674,13 @@ export class ClientProtocol implements FrameSink {
     this.#writePendingPong();
     this.#closeSent = { code: code ?? CloseCode.NoStatusReceived, reason };
     this.#writer.writeFrame(Opcode.Close, serializeClosePayload(code, reason), true);
+    this.#state = ReadyState.CLOSING;
+    if (this.#receiveAfterClose) return;
     // Data that arrives from now on is dropped, so is the message being received.
     this.#assembler.abandon();
     this.#frameChunks = [];
     // A data frame half received: the rest of it goes too.
     if (this.#controlOpcode === -1) this.#isDiscardingFrame = true;
-    this.#state = ReadyState.CLOSING;
   }
 
   /**

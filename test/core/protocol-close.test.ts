@@ -188,6 +188,27 @@ describe('RFC 6455 §7.1.2 starting the closing handshake', () => {
     assert.equal(protocol.closeReceived?.code, 1000);
   });
 
+  it('with receiveAfterClose, delivers what arrives before the server answers, checked as ever', () => {
+    const protocol = openProtocol({ receiveAfterClose: true });
+    const whole = frame(2, new Uint8Array(1000).fill(7));
+    protocol.receiveData(whole.subarray(0, 500));
+    protocol.sendClose(1000);
+    protocol.receiveData(whole.subarray(500));
+    protocol.receiveData(frame(1, 'in flight'));
+    protocol.receiveData(frame(8, closePayload(1000)));
+    const events = protocol.eventsReceived();
+    assert.deepEqual(
+      events.map((event) => event.type),
+      ['message', 'message', 'close'],
+    );
+    assert.deepEqual(events[1], { type: 'message', data: 'in flight', isBinary: false });
+    // Still checked: invalid UTF-8 after our Close fails the connection.
+    const strict = openProtocol({ receiveAfterClose: true });
+    strict.sendClose(1000);
+    strict.receiveData(frame(1, Uint8Array.of(0xff)));
+    assert.equal(strict.failure?.code, ErrorCode.InvalidUtf8);
+  });
+
   it('drops the rest of a message that was half received when the Close was sent', () => {
     const protocol = openProtocol();
     const whole = frame(2, new Uint8Array(1000).fill(7));
