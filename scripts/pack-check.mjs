@@ -122,6 +122,42 @@ export async function use(url: string): Promise<CloseInfo> {
       { cwd: project, timeout: 30_000 },
     );
     process.stdout.write(run.stdout);
+    // The installed command: its version, and a device script run by `wsx run` against the
+    // same echo server (the script keeps a public URL; --connect-to points it here).
+    const bin = join(project, 'node_modules', '.bin', 'wsx');
+    const version = await promisify(execFile)(bin, ['--version'], {
+      cwd: project,
+      timeout: 30_000,
+    });
+    if (!/\d+\.\d+\.\d+/.test(version.stdout)) {
+      throw new Error(`wsx --version printed ${JSON.stringify(version.stdout)}`);
+    }
+    writeFileSync(
+      join(project, 'device.lua'),
+      `local ws = websocket.createClient()
+ws:on("connection", function(c) c:send("from lua") end)
+ws:on("receive", function(c, msg) print("echo", msg) c:close() end)
+ws:connect("ws://device.example/")
+`,
+    );
+    const lua = await promisify(execFile)(
+      bin,
+      [
+        'run',
+        'device.lua',
+        '--connect-to',
+        `device.example:80:127.0.0.1:${port}`,
+        '--timeout',
+        '20',
+      ],
+      { cwd: project, timeout: 30_000 },
+    );
+    if (!lua.stdout.includes('echo\tfrom lua')) {
+      throw new Error(`wsx run printed ${JSON.stringify(lua.stdout)}`);
+    }
+    process.stdout.write(
+      `pack check: the installed command says "${version.stdout.trim()}", and wsx run echoed a device script\n`,
+    );
   } catch (error) {
     throw new Error(
       `the packed package did not work in a consumer project: ${error.stderr ?? error.message}`,
@@ -162,8 +198,9 @@ function writeDocExamples(project) {
 import { websocket as luatos } from 'wsx/luatos';
 import { websocket as air } from 'wsx/luatos-air';
 import { websocket as nodemcu } from 'wsx/nodemcu';
-export const all: [typeof ClientProtocol, typeof luatos.create, typeof air.new, typeof nodemcu.createClient] =
-  [ClientProtocol, luatos.create, air.new, nodemcu.createClient];
+import { runLua } from 'wsx/lua';
+export const all: [typeof ClientProtocol, typeof luatos.create, typeof air.new, typeof nodemcu.createClient, typeof runLua] =
+  [ClientProtocol, luatos.create, air.new, nodemcu.createClient, runLua];
 `,
   );
   const exported = {};
