@@ -60,7 +60,8 @@ export class Connection {
   #readyState: ReadyState = ReadyState.CONNECTING;
   #openTimer: TimerHandle | undefined;
   #closeTimer: TimerHandle | undefined;
-  #connectAbort = new AbortController();
+  /** Aborts the TCP/TLS connect; dropped once the socket is there (it costs memory). */
+  #connectAbort: AbortController | undefined = new AbortController();
   #endSent = false;
   #error: WebSocketError | undefined;
   #finished = false;
@@ -150,7 +151,7 @@ export class Connection {
     openSocket({
       target: options.target,
       tls: options.tls,
-      signal: this.#connectAbort.signal,
+      signal: this.#connectAbort!.signal,
       preferIpv6: options.preferIpv6,
     }).then(
       (socket) => this.#attach(socket),
@@ -174,6 +175,7 @@ export class Connection {
       return;
     }
     this.#socket = socket;
+    this.#connectAbort = undefined;
     this.#writes.socket = socket;
     if (this.#paused) socket.pause();
     socket.on('data', (chunk: Uint8Array) => {
@@ -478,7 +480,7 @@ export class Connection {
       error ?? new AbortError(ErrorCode.Aborted, 'the application terminated the connection'),
     );
     if (this.#socket === undefined) {
-      this.#connectAbort.abort();
+      this.#connectAbort?.abort();
       this.#finish();
     } else this.#socket.destroy();
   }
@@ -501,7 +503,7 @@ export class Connection {
     if (this.#finished) return;
     this.#stopped = true;
     this.#fail(error);
-    this.#connectAbort.abort();
+    this.#connectAbort?.abort();
     if (this.#socket !== undefined) this.#socket.destroy();
     else this.#finish();
   }
