@@ -505,7 +505,8 @@ async function libraryFor(client: ClientName): Promise<Library> {
     case 'wsx-whatwg':
       return wsxWhatwg(module, fail);
     case 'wsx-nodemcu':
-      return wsxNodeMcu(new URL('dialects/nodemcu.ts', module).href, fail);
+      // The dialect sits beside index.ts (sources) or index.js (the compiled build).
+      return wsxNodeMcu(new URL(`dialects/nodemcu${module.slice(-3)}`, module).href, fail);
     case 'ws':
     case 'ws+bu':
       return ws(fail);

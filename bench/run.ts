@@ -18,7 +18,9 @@
 //   --retries N          extra runs to replace contaminated ones (default 0; see below)
 //   --quiet-wait MS      wait at most this long for idle CPUs before each run (default 300)
 //   --profile            run the clients with --cpu-prof (bench/results/profiles/<run>/)
-//   --wsx-src PATH       import wsx from PATH instead of this checkout's src/index.ts
+//   --wsx-src PATH       measure the wsx tree of PATH (a src/index.ts) instead of this checkout's
+//   --from-source        import wsx's TypeScript sources through tsx instead of building them
+//                        with tsc first (the default build is cached in .tmp/bench-build/)
 //   --candidate PATH     add `-next` clients (wsx-next, wsx-whatwg-next, wsx-nodemcu-next)
 //                        importing wsx from PATH (e.g. a worktree's src/index.ts) and report
 //                        next/base ratios: try a change against the current code
@@ -40,7 +42,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname, join, resolve as resolvePath } from 'node:path';
+import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   type ClientName,
@@ -94,10 +96,12 @@ const RETRY_DEADLINE_MS = 400_000;
 const only = option('only')?.split(',');
 const onlyClients = option('clients')?.split(',');
 const wsxSrc = option('wsx-src');
-const wscModule = wsxSrc === undefined ? undefined : pathToFileURL(resolvePath(wsxSrc)).href;
 const candidate = option('candidate');
-const candidateModule =
-  candidate === undefined ? undefined : pathToFileURL(resolvePath(candidate)).href;
+/** Import wsx from its TypeScript sources (through tsx) instead of a tsc build. */
+const fromSource = flag('from-source');
+/** File URLs the clients import wsx from; set in main() once the trees are built. */
+let wscModule: string | undefined;
+let candidateModule: string | undefined;
 
 const FACES: ClientName[] = ['wsx', 'wsx-whatwg', 'wsx-nodemcu'];
 const OTHERS: ClientName[] = ['ws', 'ws+bu', 'undici'];
@@ -134,7 +138,7 @@ const QUICK = new Set([
 ]);
 
 function withCandidates(clients: ClientName[]): ClientName[] {
-  if (candidateModule === undefined) return clients;
+  if (candidate === undefined) return clients;
   return clients.flatMap((c) => (c.startsWith('wsx') ? [c, `${c}-next` as ClientName] : [c]));
 }
 
@@ -370,25 +374,60 @@ function sourceFingerprint(): { head: string; dirty: string[]; srcSha1: string }
       return '';
     }
   };
-  const hash = createHash('sha1');
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-      a.name.localeCompare(b.name),
-    )) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts'))
-        hash.update(path.slice(root.length)).update(readFileSync(path));
-    }
-  };
-  walk(join(root, 'src'));
   return {
     head: git(['rev-parse', '--short', 'HEAD']),
     dirty: git(['status', '--porcelain', '--', 'src'])
       .split('\n')
       .filter((line) => line !== ''),
-    srcSha1: hash.digest('hex').slice(0, 12),
+    srcSha1: treeHash(join(root, 'src')),
   };
+}
+
+/** A hash of every .ts file (path and content) under `dir`. */
+function treeHash(dir: string): string {
+  const hash = createHash('sha1');
+  const walk = (at: string): void => {
+    for (const entry of readdirSync(at, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts'))
+        hash.update(path.slice(dir.length)).update(readFileSync(path));
+    }
+  };
+  walk(dir);
+  return hash.digest('hex').slice(0, 12);
+}
+
+/**
+ * The module the clients import for the wsx tree whose entry is `entry` (a src/index.ts).
+ * By default the tree is compiled with tsc, as the published package is, into
+ * .tmp/bench-build/<hash of its sources>/ (kept for the next run): running the sources
+ * through tsx would measure tsx's transform too (it adds a name property to every arrow
+ * function, about 2.8 KiB per connection). --from-source imports the sources instead.
+ */
+function moduleFor(entry: string): string {
+  const path = resolvePath(entry);
+  if (fromSource) return pathToFileURL(path).href;
+  const srcDir = dirname(path);
+  const buildDir = join(root, '.tmp', 'bench-build');
+  const out = join(buildDir, treeHash(srcDir));
+  const index = join(out, 'index.js');
+  if (!existsSync(index)) {
+    mkdirSync(buildDir, { recursive: true });
+    const config = `${out}.tsconfig.json`;
+    const settings = {
+      extends: join(root, 'tsconfig.build.json'),
+      compilerOptions: { rootDir: srcDir, outDir: out, declaration: false, sourceMap: false },
+      include: [srcDir],
+    };
+    writeFileSync(config, JSON.stringify(settings));
+    process.stderr.write(`building ${relative(root, srcDir) || srcDir} with tsc...\n`);
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    execFileSync(process.execPath, [tsc, '-p', config], { cwd: root, stdio: 'inherit' });
+  }
+  return pathToFileURL(index).href;
 }
 
 // ------------------------------------------------------------------ reporting
@@ -550,6 +589,8 @@ function versionOf(name: string): string {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  wscModule = moduleFor(wsxSrc ?? join(root, 'src', 'index.ts'));
+  if (candidate !== undefined) candidateModule = moduleFor(candidate);
   const runsOf = (s: Scenario): number =>
     s.clients.reduce((n, c) => n + (c === 'raw' ? 1 : repeats), 0);
   const total = scenarios.reduce((n, s) => n + runsOf(s), 0);
@@ -686,8 +727,9 @@ async function main(): Promise<void> {
       quick,
       profile,
       pinned: taskset !== undefined,
-      wscModule: wscModule ?? 'src/index.ts',
-      candidateModule: candidateModule ?? null,
+      wscModule: relative(root, fileURLToPath(wscModule)),
+      fromSource,
+      candidateModule: candidateModule === undefined ? null : fileURLToPath(candidateModule),
     },
     source: sourceFingerprint(),
     runs: {
