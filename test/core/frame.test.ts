@@ -326,7 +326,10 @@ describe('FrameWriter memory between connections', () => {
     b.writeFrame(Opcode.Binary, frame, true);
     assert.notEqual(b.takeOutput()[0]!.buffer, first[0]!.buffer);
     const [pending] = a.takeOutput();
-    assert.deepEqual(parseClientFrames(Buffer.from(pending!)).frames[0]!.payload, Buffer.of(9, 9, 9));
+    assert.deepEqual(
+      parseClientFrames(Buffer.from(pending!)).frames[0]!.payload,
+      Buffer.of(9, 9, 9),
+    );
   });
 
   it('keeps a block until the last write that used it completed', () => {
