@@ -478,10 +478,13 @@ function ratioPairs(clients: readonly ClientName[]): [string, ClientName, Client
   }
   for (const face of [...FACES, 'wsx-iter' as const]) {
     if (has(face)) pairs.push([`${face}/ws`, face, 'ws']);
+    const next = `${face}-next` as ClientName;
+    if (has(next)) pairs.push([`${next}/ws`, next, 'ws']);
   }
-  if (has('wsx')) {
-    pairs.push(['wsx/ws+bu', 'wsx', 'ws+bu']);
-    pairs.push(['wsx/undici', 'wsx', 'undici']);
+  for (const face of ['wsx', 'wsx-next'] as const) {
+    if (!has(face)) continue;
+    pairs.push([`${face}/ws+bu`, face, 'ws+bu']);
+    pairs.push([`${face}/undici`, face, 'undici']);
   }
   pairs.push(['ws+bu/ws', 'ws+bu', 'ws']);
   pairs.push(['undici/ws', 'undici', 'ws']);
