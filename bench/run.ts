@@ -103,6 +103,9 @@ const fromSource = flag('from-source');
 let wscModule: string | undefined;
 let candidateModule: string | undefined;
 
+/** ws+bu needs the optional bufferutil addon; without it, it would just be ws again. */
+const hasBufferutil = existsSync(join(root, 'node_modules', 'bufferutil', 'package.json'));
+
 const FACES: ClientName[] = ['wsx', 'wsx-whatwg', 'wsx-nodemcu'];
 const OTHERS: ClientName[] = ['ws', 'ws+bu', 'undici'];
 // NodeMCU has neither a write callback nor bufferedAmount, so it cannot pace an upload.
@@ -154,6 +157,7 @@ const scenarios = allScenarios
     ...s,
     clients: withCandidates(s.clients)
       .filter((c) => !quick || c !== 'ws+bu' || s.kind === 'upload')
+      .filter((c) => c !== 'ws+bu' || hasBufferutil)
       .filter(wanted),
   }))
   .filter((s) => s.clients.length > 0);
@@ -585,6 +589,7 @@ function ratioTable(summaries: ScenarioSummary[]): string {
 
 function versionOf(name: string): string {
   const file = join(root, 'node_modules', name, 'package.json');
+  if (!existsSync(file)) return 'not installed';
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
