@@ -87,18 +87,16 @@ function kib(value: number): string {
   return `${number(value / 1024)} KiB`;
 }
 
+const THROUGHPUT: MetricSpec[] = [
+  { key: 'msgsPerSec', label: 'msgs/s', higherIsBetter: true, format: rate },
+  { key: 'mbPerSec', label: 'MB/s', higherIsBetter: true, format: number },
+  { key: 'cpuMsPerMB', label: 'CPU ms/MB', higherIsBetter: false, format: number },
+];
+
 /** The metrics each scenario kind reports, in table order. */
 export const METRICS: Record<ScenarioKind, MetricSpec[]> = {
-  upload: [
-    { key: 'msgsPerSec', label: 'msgs/s', higherIsBetter: true, format: rate },
-    { key: 'mbPerSec', label: 'MB/s', higherIsBetter: true, format: number },
-    { key: 'cpuMsPerMB', label: 'CPU ms/MB', higherIsBetter: false, format: number },
-  ],
-  download: [
-    { key: 'msgsPerSec', label: 'msgs/s', higherIsBetter: true, format: rate },
-    { key: 'mbPerSec', label: 'MB/s', higherIsBetter: true, format: number },
-    { key: 'cpuMsPerMB', label: 'CPU ms/MB', higherIsBetter: false, format: number },
-  ],
+  upload: THROUGHPUT,
+  download: THROUGHPUT,
   echo: [
     { key: 'msgsPerSec', label: 'round trips/s', higherIsBetter: true, format: rate },
     { key: 'p50us', label: 'p50 RTT µs', higherIsBetter: false, format: number },
