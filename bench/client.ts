@@ -1,40 +1,45 @@
-// One benchmark run in its own process: one client library, one scenario, one connection.
-// Started by run.ts as `node --import tsx bench/client.ts '<json ClientArgs>'`; prints one
-// JSON line (a RunResult) on stdout and exits. Every loop is bounded by a deadline and the
-// whole process by a watchdog.
-//
-// Fairness: every client gets the same payload object, the same time budget and the same
-// in-flight budget (two batches of about BATCH_BYTES each, see uploadBatch()), and each one
-// waits for writes in the way its API offers:
-//   wsx    send() promise of the last message of each batch
-//   ws     send() callback of the last message of each batch
-//   undici bufferedAmount, polled once per event-loop turn (setImmediate)
-//   raw    socket.write() callback of a pre-masked block (the ceiling of this server)
+// One benchmark run in its own process: one client, one scenario. Started by run.ts as
+// `node --expose-gc --import tsx bench/client.ts '<json ClientArgs>'`; prints one JSON line
+// (a RunResult) on stdout and exits. Every loop is bounded by a deadline and the whole
+// process by a watchdog. The libraries are reached through the adapters of libs.ts, so every
+// scenario below is written once for all of them.
 
 import { connect as netConnect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type ClientName,
   HOST,
+  type Metrics,
   maskedFrames,
   payloadOf,
   percentile,
   type RunResult,
   type ScenarioKind,
 } from './common.js';
+import {
+  type Conn,
+  type Library,
+  type OnMessage,
+  undici,
+  ws,
+  wsxModern,
+  wsxNodeMcu,
+  wsxWhatwg,
+} from './libs.js';
 
 export interface ClientArgs {
   client: ClientName;
   kind: ScenarioKind;
+  /** Payload bytes per message; for handshake and idle, the number of connections. */
   size: number;
   port: number;
   scenario: string;
   warmupMs: number;
   measureMs: number;
-  /** Module to import wsx from (default: this checkout's src/index.ts). */
+  /** Module (file URL) to import wsx from (default: this checkout's src/index.ts). */
   wscModule?: string;
-  /** Module the `wsx-next` client imports wsx from. */
+  /** Module (file URL) the `-next` clients import wsx from. */
   candidateModule?: string;
 }
 
@@ -42,7 +47,11 @@ export interface ClientArgs {
 const BATCH_BYTES = 256 * 1024;
 const MAX_BATCH_MESSAGES = 4096;
 /** Hard cap on a run's lifetime beyond its own budget. */
-const WATCHDOG_MS = 20_000;
+const WATCHDOG_MS = 60_000;
+/** Idle: connections being opened at the same time. */
+const OPEN_CONCURRENCY = 50;
+/** Handshake: cycles before the measured ones (code warm-up). */
+const HANDSHAKE_WARMUP = 20;
 
 const args = JSON.parse(process.argv[2] ?? '{}') as ClientArgs;
 const now = (): number => performance.now();
@@ -66,18 +75,33 @@ function startWindow(): void {
   cpuAtStart = process.cpuUsage();
 }
 
-function finish(result: Omit<RunResult, 'client' | 'scenario' | 'cpuUsPerMsg'>): never {
+/** CPU µs since startWindow(). */
+function windowCpuUs(): number {
   const cpu = process.cpuUsage(cpuAtStart);
+  return cpu.user + cpu.system;
+}
+
+function finish(result: { metrics: Metrics; messages: number; elapsedMs: number }): never {
+  const whole = process.cpuUsage();
   const full: RunResult = {
     client: args.client,
     scenario: args.scenario,
     ...result,
-    cpuUsPerMsg: (cpu.user + cpu.system) / Math.max(1, result.messages),
+    processCpuUs: whole.user + whole.system,
   };
-  const whole = process.cpuUsage();
-  full.processCpuUs = whole.user + whole.system;
   process.stdout.write(`${JSON.stringify(full)}\n`);
   process.exit(0);
+}
+
+/** Rates and CPU cost of a throughput window. */
+function throughput(messages: number, bytes: number, elapsedMs: number): Metrics {
+  const cpuUs = windowCpuUs();
+  return {
+    msgsPerSec: (messages * 1000) / elapsedMs,
+    mbPerSec: (bytes * 1000) / elapsedMs / 1e6,
+    cpuMsPerMB: cpuUs / 1000 / Math.max(1e-9, bytes / 1e6),
+    cpuUsPerMsg: cpuUs / Math.max(1, messages),
+  };
 }
 
 function fail(error: unknown): never {
@@ -90,11 +114,34 @@ function fail(error: unknown): never {
 process.on('unhandledRejection', fail);
 process.on('uncaughtException', fail);
 
-// ------------------------------------------------------------------ shared drivers
+function url(path: string): string {
+  return `ws://${HOST}:${args.port}${path}`;
+}
+
+function pathFor(kind: ScenarioKind, size: number): string {
+  return kind === 'download' ? `/download?size=${size}` : kind === 'upload' ? '/upload' : '/echo';
+}
+
+// ------------------------------------------------------------------ upload
 
 interface UploadStats {
   messages: number;
   bytes: number;
+}
+
+/** A one-shot waiter for the upload server's text replies. */
+class Replies {
+  #waiting: ((stats: UploadStats) => void) | undefined;
+  deliver(text: string): void {
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.(JSON.parse(text) as UploadStats);
+  }
+  next(): Promise<UploadStats> {
+    return new Promise((resolve) => {
+      this.#waiting = resolve;
+    });
+  }
 }
 
 /**
@@ -115,31 +162,35 @@ async function runUpload(
   const counted = await stats();
   const elapsed = now() - t0;
   return finish({
-    msgsPerSec: (counted.messages * 1000) / elapsed,
-    mbPerSec: (counted.bytes * 1000) / elapsed / 1e6,
+    metrics: throughput(counted.messages, counted.bytes, elapsed),
     messages: counted.messages,
     elapsedMs: elapsed,
   });
 }
 
-/** A one-shot waiter for the upload server's text replies. */
-class Replies {
-  #waiting: ((stats: UploadStats) => void) | undefined;
-  deliver(text: string): void {
-    const waiting = this.#waiting;
-    this.#waiting = undefined;
-    waiting?.(JSON.parse(text) as UploadStats);
-  }
-  next(): Promise<UploadStats> {
-    return new Promise((resolve) => {
-      this.#waiting = resolve;
-    });
-  }
+async function uploadWith(library: Library): Promise<void> {
+  const payload = payloadOf(args.size);
+  const replies = new Replies();
+  const conn = await library.open(url('/upload'), (_length, text) => {
+    if (text !== undefined) replies.deliver(text);
+  });
+  const batch = uploadBatch(args.size);
+  await runUpload(
+    (ms) => conn.sendUntil(payload, batch, now() + ms),
+    () => {
+      const reply = replies.next();
+      conn.sendText('stats');
+      return reply;
+    },
+  );
 }
 
+// ------------------------------------------------------------------ download
+
 /**
- * Download: call `onMessage(bytes)` for every message. Looks at the clock every `every`
- * messages; warms up for warmupMs after the first message, then measures for measureMs.
+ * Download: call the result for every message. Looks at the clock every 256 messages (one
+ * for large ones); warms up for warmupMs after the first message, then measures for
+ * measureMs.
  */
 function downloadCounter(size: number): (bytes: number) => void {
   const every = size >= 4096 ? 1 : 256;
@@ -170,14 +221,20 @@ function downloadCounter(size: number): (bytes: number) => void {
     const elapsed = t - t0;
     if (elapsed >= args.measureMs) {
       finish({
-        msgsPerSec: ((count - c0) * 1000) / elapsed,
-        mbPerSec: ((bytes - b0) * 1000) / elapsed / 1e6,
+        metrics: throughput(count - c0, bytes - b0, elapsed),
         messages: count - c0,
         elapsedMs: elapsed,
       });
     }
   };
 }
+
+async function downloadWith(library: Library): Promise<void> {
+  const count = downloadCounter(args.size);
+  await library.open(url(pathFor('download', args.size)), (length) => count(length));
+}
+
+// ------------------------------------------------------------------ echo (ping-pong)
 
 /**
  * Echo: sequential ping-pong. Returns the handler for each echoed message; it records the
@@ -204,13 +261,16 @@ function echoLoop(size: number, send: () => void): (length: number) => void {
         const elapsed = t - t0;
         if (elapsed >= args.measureMs || n === latencies.length) {
           const sorted = latencies.subarray(0, n).sort();
+          const cpuUs = windowCpuUs();
           finish({
-            msgsPerSec: (n * 1000) / elapsed,
-            mbPerSec: (n * size * 1000) / elapsed / 1e6,
+            metrics: {
+              msgsPerSec: (n * 1000) / elapsed,
+              cpuUsPerMsg: cpuUs / n,
+              p50us: percentile(sorted, 50) * 1000,
+              p99us: percentile(sorted, 99) * 1000,
+            },
             messages: n,
             elapsedMs: elapsed,
-            p50us: percentile(sorted, 50) * 1000,
-            p99us: percentile(sorted, 99) * 1000,
           });
         }
       }
@@ -220,160 +280,97 @@ function echoLoop(size: number, send: () => void): (length: number) => void {
   };
 }
 
-function url(path: string): string {
-  return `ws://${HOST}:${args.port}${path}`;
+async function echoWith(library: Library): Promise<void> {
+  const payload = payloadOf(args.size);
+  let conn: Conn | undefined;
+  const onEcho = echoLoop(args.size, () => conn!.send(payload));
+  conn = await library.open(url('/echo'), (length) => onEcho(length));
+  onEcho(-1);
 }
 
-function pathFor(kind: ScenarioKind, size: number): string {
-  return kind === 'download' ? `/download?size=${size}` : `/${kind}`;
-}
+// ------------------------------------------------------------------ handshakes
 
-// ------------------------------------------------------------------ wsx
-
-async function runWsc(iterate: boolean, module = args.wscModule): Promise<void> {
-  const { WebSocketClient } = (await import(
-    module ?? '../src/index.js'
-  )) as typeof import('../src/index.js');
-  const { kind, size } = args;
-  const payload = payloadOf(size);
-  // The constructor rather than `await connect()`, so that the 'message' listener is in place
-  // before the first frame: with connect(), frames that arrive in the same read as the 101
-  // are queued for an async iterator and, past receiveHighWaterMark (16), pause the socket
-  // for good when the application only listens to 'message' (see bench/README.md).
-  const ws = new WebSocketClient(url(pathFor(kind, size)));
-  ws.on('close', (info) => {
-    if (info.error !== undefined) fail(info.error);
-  });
-  if (kind === 'upload') {
-    const replies = new Replies();
-    ws.on('message', (message) => {
-      if (typeof message.data === 'string') replies.deliver(message.data);
-    });
-    await ws.opened;
-    const batch = uploadBatch(size);
-    const sendFor = async (ms: number): Promise<void> => {
-      const deadline = now() + ms;
-      let previous: Promise<void> | undefined;
-      while (now() < deadline) {
-        for (let i = 1; i < batch; i++) ws.send(payload);
-        const last = ws.send(payload);
-        if (previous !== undefined) await previous;
-        previous = last;
-      }
-      await previous;
-    };
-    const stats = (): Promise<UploadStats> => {
-      const reply = replies.next();
-      ws.send('stats');
-      return reply;
-    };
-    await runUpload(sendFor, stats);
-  } else if (kind === 'download') {
-    const count = downloadCounter(size);
-    if (!iterate) {
-      ws.on('message', (message) => count(message.data.length));
-      await ws.opened;
-      return;
+/**
+ * `size` sequential connections, each opened and then closed cleanly before the next one
+ * starts. Reports cycles per second and the median time from the constructor (or connect
+ * call) to the open event.
+ */
+async function handshakesWith(library: Library): Promise<void> {
+  const ignore: OnMessage = () => {};
+  const opens = new Float64Array(args.size);
+  let t0 = 0;
+  for (let i = -HANDSHAKE_WARMUP; i < args.size; i++) {
+    if (i === 0) {
+      startWindow();
+      t0 = now();
     }
-    await ws.opened;
-    for await (const message of ws) count(message.data.length);
-  } else {
-    const onEcho = echoLoop(size, () => {
-      ws.send(payload);
-    });
-    ws.on('message', (message) => onEcho(message.data.length));
-    await ws.opened;
-    onEcho(-1);
+    const started = now();
+    const conn = await library.open(url('/echo'), ignore);
+    if (i >= 0) opens[i] = now() - started;
+    await conn.close();
+  }
+  const elapsed = now() - t0;
+  const cpuUs = windowCpuUs();
+  finish({
+    metrics: {
+      handshakesPerSec: (args.size * 1000) / elapsed,
+      openP50us: percentile(opens.sort(), 50) * 1000,
+      cpuUsPerHandshake: cpuUs / args.size,
+    },
+    messages: args.size,
+    elapsedMs: elapsed,
+  });
+}
+
+// ------------------------------------------------------------------ idle connections
+
+/** Full garbage collection (the client runs with --expose-gc), twice to settle weak refs. */
+async function collect(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('run the client with --expose-gc');
+  for (let i = 0; i < 2; i++) {
+    gc();
+    await sleep(20);
   }
 }
 
-// ------------------------------------------------------------------ ws
-
-async function runWs(): Promise<void> {
-  const { default: WebSocket } = await import('ws');
-  const { kind, size } = args;
-  const payload = payloadOf(size);
-  const ws = new WebSocket(url(pathFor(kind, size)));
-  ws.on('error', fail);
-  await new Promise<void>((resolve) => ws.once('open', () => resolve()));
-  if (kind === 'upload') {
-    const replies = new Replies();
-    ws.on('message', (data, isBinary) => {
-      if (!isBinary) replies.deliver(String(data));
-    });
-    const batch = uploadBatch(size);
-    const sendBatch = (): Promise<void> =>
-      new Promise((resolve, reject) => {
-        for (let i = 1; i < batch; i++) ws.send(payload);
-        ws.send(payload, (error) => (error ? reject(error) : resolve()));
-      });
-    const sendFor = async (ms: number): Promise<void> => {
-      const deadline = now() + ms;
-      let previous: Promise<void> | undefined;
-      while (now() < deadline) {
-        const last = sendBatch();
-        if (previous !== undefined) await previous;
-        previous = last;
-      }
-      await previous;
-    };
-    const stats = (): Promise<UploadStats> => {
-      const reply = replies.next();
-      ws.send('stats');
-      return reply;
-    };
-    await runUpload(sendFor, stats);
-  } else if (kind === 'download') {
-    const count = downloadCounter(size);
-    ws.on('message', (data: Buffer) => count(data.length));
-  } else {
-    const onEcho = echoLoop(size, () => ws.send(payload));
-    ws.on('message', (data: Buffer) => onEcho(data.length));
-    onEcho(-1);
-  }
-}
-
-// ------------------------------------------------------------------ undici
-
-async function runUndici(): Promise<void> {
-  const { WebSocket } = await import('undici');
-  const { kind, size } = args;
-  const payload = payloadOf(size);
-  const ws = new WebSocket(url(pathFor(kind, size)));
-  ws.binaryType = 'arraybuffer';
-  ws.addEventListener('error', (event) => fail((event as { error?: unknown }).error ?? event));
-  await new Promise<void>((resolve) => ws.addEventListener('open', () => resolve()));
-  if (kind === 'upload') {
-    const replies = new Replies();
-    ws.addEventListener('message', (event) => {
-      if (typeof event.data === 'string') replies.deliver(event.data);
-    });
-    const batch = uploadBatch(size);
-    const high = 2 * batch * size;
-    const low = batch * size;
-    const sendFor = async (ms: number): Promise<void> => {
-      const deadline = now() + ms;
-      const giveUp = deadline + WATCHDOG_MS;
-      while (now() < deadline) {
-        for (let i = 0; i < 2 * batch && ws.bufferedAmount < high; i++) ws.send(payload);
-        while (ws.bufferedAmount > low && now() < giveUp) await nextTurn();
-      }
-      while (ws.bufferedAmount > 0 && now() < giveUp) await nextTurn();
-    };
-    const stats = (): Promise<UploadStats> => {
-      const reply = replies.next();
-      ws.send('stats');
-      return reply;
-    };
-    await runUpload(sendFor, stats);
-  } else if (kind === 'download') {
-    const count = downloadCounter(size);
-    ws.addEventListener('message', (event) => count((event.data as ArrayBuffer).byteLength));
-  } else {
-    const onEcho = echoLoop(size, () => ws.send(payload));
-    ws.addEventListener('message', (event) => onEcho((event.data as ArrayBuffer).byteLength));
-    onEcho(-1);
-  }
+/**
+ * Opens `size` connections (OPEN_CONCURRENCY at a time) and keeps them idle. Reports the time
+ * to open them all, and how much heap, RSS and external memory this process grew by, per
+ * connection, once they sit idle. One connection is opened and closed first, so that lazily
+ * loaded code is not counted.
+ */
+async function idleWith(library: Library): Promise<void> {
+  const ignore: OnMessage = () => {};
+  const target = url('/echo');
+  await (await library.open(target, ignore)).close();
+  await collect();
+  const before = process.memoryUsage();
+  const conns: Conn[] = [];
+  startWindow();
+  const t0 = now();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < args.size) {
+      next++;
+      conns.push(await library.open(target, ignore));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, args.size) }, worker));
+  const openAllMs = now() - t0;
+  // Let the last handshakes settle (timers, queued tasks) before measuring.
+  await sleep(200);
+  await collect();
+  const after = process.memoryUsage();
+  const n = conns.length;
+  const metrics: Metrics = {
+    openAllMs,
+    heapPerConn: (after.heapUsed - before.heapUsed) / n,
+    rssPerConn: (after.rss - before.rss) / n,
+    externalPerConn: (after.external - before.external) / n,
+  };
+  for (const conn of conns) conn.terminate();
+  finish({ metrics, messages: n, elapsedMs: openAllMs });
 }
 
 // ------------------------------------------------------------------ raw reference client
@@ -451,6 +448,7 @@ function rawFrameCounter(onFrame: (length: number, payload?: Buffer) => void, ke
 
 async function runRaw(): Promise<void> {
   const { kind, size } = args;
+  if (kind === 'handshake' || kind === 'idle') throw new Error(`raw runs no ${kind} scenario`);
   const payload = payloadOf(size);
   const { socket, rest } = await rawOpen(pathFor(kind, size));
   if (kind === 'upload') {
@@ -493,15 +491,47 @@ async function runRaw(): Promise<void> {
 
 // ------------------------------------------------------------------ main
 
-const runners: Record<ClientName, () => Promise<void>> = {
-  wsx: () => runWsc(false),
-  'wsx-iter': () => runWsc(true),
-  'wsx-next': () => runWsc(false, args.candidateModule),
-  'wsx-next-iter': () => runWsc(true, args.candidateModule),
-  ws: runWs,
-  'ws+bu': runWs,
-  undici: runUndici,
-  raw: runRaw,
-};
+async function libraryFor(client: ClientName): Promise<Library> {
+  const next = client.endsWith('-next');
+  const module = next
+    ? args.candidateModule!
+    : (args.wscModule ?? new URL('../src/index.ts', import.meta.url).href);
+  const face = next ? client.slice(0, -'-next'.length) : client;
+  switch (face) {
+    case 'wsx':
+      return wsxModern(module, fail);
+    case 'wsx-iter':
+      return wsxModern(module, fail, true);
+    case 'wsx-whatwg':
+      return wsxWhatwg(module, fail);
+    case 'wsx-nodemcu':
+      // The dialect sits beside index.ts (sources) or index.js (the compiled build).
+      return wsxNodeMcu(new URL(`dialects/nodemcu${module.slice(-3)}`, module).href, fail);
+    case 'ws':
+    case 'ws+bu':
+      return ws(fail);
+    case 'undici':
+      return undici(fail);
+    default:
+      throw new Error(`unknown client ${client}`);
+  }
+}
 
-runners[args.client]().catch(fail);
+async function main(): Promise<void> {
+  if (args.client === 'raw') return runRaw();
+  const library = await libraryFor(args.client);
+  switch (args.kind) {
+    case 'upload':
+      return uploadWith(library);
+    case 'download':
+      return downloadWith(library);
+    case 'echo':
+      return echoWith(library);
+    case 'handshake':
+      return handshakesWith(library);
+    case 'idle':
+      return idleWith(library);
+  }
+}
+
+main().catch(fail);

@@ -7,51 +7,126 @@ import { createHash } from 'node:crypto';
 export const HOST = '127.0.0.1';
 
 /**
- * Clients the benchmark knows. `raw` is a hand-rolled reference (the server's ceiling);
- * `wsx-next` is wsx imported from a candidate source tree (run.ts --candidate).
+ * Clients the benchmark knows. The three wsx faces: `wsx` (the modern `connect()` API),
+ * `wsx-whatwg` (its WHATWG `WebSocket`) and `wsx-nodemcu` (the NodeMCU dialect). `raw` is a
+ * hand-rolled reference (the server's ceiling). A `-next` suffix is the same face imported
+ * from a candidate source tree (run.ts --candidate); `wsx-iter` reads through `for await`.
  */
 export type ClientName =
   | 'wsx'
-  | 'wsx-next'
+  | 'wsx-whatwg'
+  | 'wsx-nodemcu'
   | 'wsx-iter'
-  | 'wsx-next-iter'
+  | 'wsx-next'
+  | 'wsx-whatwg-next'
+  | 'wsx-nodemcu-next'
+  | 'wsx-iter-next'
   | 'ws'
   | 'ws+bu'
   | 'undici'
   | 'raw';
 
-export type ScenarioKind = 'upload' | 'download' | 'echo';
+/** The wsx faces, in table order. */
+export const FACES = ['wsx', 'wsx-whatwg', 'wsx-nodemcu'] as const;
+
+export type ScenarioKind = 'upload' | 'download' | 'echo' | 'handshake' | 'idle';
 
 export interface Scenario {
   /** Stable id, e.g. `upload-1024`. */
   id: string;
   kind: ScenarioKind;
-  /** Payload bytes per message. */
+  /** Payload bytes per message; for handshake and idle, the number of connections. */
   size: number;
   clients: ClientName[];
 }
+
+/** Everything a run can report; which ones depends on the scenario kind (see METRICS). */
+export interface Metrics {
+  /** Messages per second (round trips for echo). */
+  msgsPerSec?: number;
+  /** Payload megabytes (10^6 bytes) per second, one direction. */
+  mbPerSec?: number;
+  /** Client CPU time (user + system, all threads) per MB of payload, in ms. */
+  cpuMsPerMB?: number;
+  /** Client CPU time per message or round trip, in µs. */
+  cpuUsPerMsg?: number;
+  /** Echo: round-trip latency percentiles in µs. */
+  p50us?: number;
+  p99us?: number;
+  /** Handshake: completed open + close cycles per second, and the median open time. */
+  handshakesPerSec?: number;
+  openP50us?: number;
+  /** Handshake: client CPU per open + close cycle in µs. */
+  cpuUsPerHandshake?: number;
+  /** Idle: time to open all connections (ms), and memory per open connection (bytes). */
+  openAllMs?: number;
+  heapPerConn?: number;
+  rssPerConn?: number;
+  externalPerConn?: number;
+}
+
+export type MetricKey = keyof Metrics;
+
+export interface MetricSpec {
+  key: MetricKey;
+  label: string;
+  /** True when a bigger value is better (rates); false for times, CPU and memory. */
+  higherIsBetter: boolean;
+  format: (value: number) => string;
+}
+
+function rate(value: number): string {
+  if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(1)} k`;
+  return value.toFixed(0);
+}
+function number(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+}
+function kib(value: number): string {
+  return `${number(value / 1024)} KiB`;
+}
+
+const THROUGHPUT: MetricSpec[] = [
+  { key: 'msgsPerSec', label: 'msgs/s', higherIsBetter: true, format: rate },
+  { key: 'mbPerSec', label: 'MB/s', higherIsBetter: true, format: number },
+  { key: 'cpuMsPerMB', label: 'CPU ms/MB', higherIsBetter: false, format: number },
+];
+
+/** The metrics each scenario kind reports, in table order. */
+export const METRICS: Record<ScenarioKind, MetricSpec[]> = {
+  upload: THROUGHPUT,
+  download: THROUGHPUT,
+  echo: [
+    { key: 'msgsPerSec', label: 'round trips/s', higherIsBetter: true, format: rate },
+    { key: 'p50us', label: 'p50 RTT µs', higherIsBetter: false, format: number },
+    { key: 'p99us', label: 'p99 RTT µs', higherIsBetter: false, format: number },
+    { key: 'cpuUsPerMsg', label: 'CPU µs/round trip', higherIsBetter: false, format: number },
+  ],
+  handshake: [
+    { key: 'handshakesPerSec', label: 'handshakes/s', higherIsBetter: true, format: number },
+    { key: 'openP50us', label: 'open p50 µs', higherIsBetter: false, format: number },
+    { key: 'cpuUsPerHandshake', label: 'CPU µs/handshake', higherIsBetter: false, format: number },
+  ],
+  idle: [
+    { key: 'openAllMs', label: 'open all, ms', higherIsBetter: false, format: number },
+    { key: 'heapPerConn', label: 'heap/conn', higherIsBetter: false, format: kib },
+    { key: 'rssPerConn', label: 'RSS/conn', higherIsBetter: false, format: kib },
+    { key: 'externalPerConn', label: 'external/conn', higherIsBetter: false, format: kib },
+  ],
+};
 
 /** What one client child process reports for one run (printed as one JSON line). */
 export interface RunResult {
   client: ClientName;
   scenario: string;
-  /** Messages per second (round trips per second for echo). */
-  msgsPerSec: number;
-  /** Payload megabytes (10^6 bytes) per second, one direction. */
-  mbPerSec: number;
-  /** Messages (or round trips) counted in the measured window. */
+  /** Round (0-based) this run belongs to; set by run.ts. */
+  round?: number;
+  metrics: Metrics;
+  /** Messages, round trips or handshakes counted in the measured window. */
   messages: number;
   /** Length of the measured window in ms. */
   elapsedMs: number;
-  /**
-   * CPU time the client process used per message in the window (µs, all threads, user +
-   * system, so it includes the kernel's share of the socket work). Less sensitive to other
-   * load on the machine than the rates.
-   */
-  cpuUsPerMsg: number;
-  /** Echo only: median and 99th percentile round-trip latency in microseconds. */
-  p50us?: number;
-  p99us?: number;
   /** CPU time of the whole client process, start to finish (µs, all threads). */
   processCpuUs?: number;
   /** Share of all CPUs other processes kept busy just before the run (set by run.ts). */

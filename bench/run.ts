@@ -1,40 +1,58 @@
-// `npm run bench`: compares wsx, ws (with and without bufferutil), undici's WebSocket and a
-// raw reference client in one run. One server process (bench/server.ts) for the whole run;
-// every (scenario, client, repeat) is its own client process (bench/client.ts), run one at a
-// time, repeats interleaved so that drift hits every client alike. Prints a markdown table of
-// medians with ratios and writes bench/results/latest.json.
+// `npm run bench`: compares the three wsx faces (modern connect(), WHATWG WebSocket, NodeMCU
+// dialect) with ws (with and without bufferutil), undici's WebSocket and a raw reference
+// client. One server process (bench/server.ts) for the whole run; every (scenario, client,
+// round) is its own client process (bench/client.ts), run one at a time. Rounds are
+// interleaved (every client runs every scenario once per round, in a rotating order), and
+// ratios are taken to ws within the same round, then the median over rounds. Prints markdown
+// tables and writes bench/results/latest.json.
 //
 // Options:
-//   --repeats N          runs per client and scenario (default 3; the median is reported)
-//   --warmup MS          warm-up per run (default 200)
-//   --measure MS         measured window per run (default 600)
-//   --only a,b           scenario ids to run, e.g. upload-64,echo-64
-//   --clients a,b        restrict the clients (wsx, wsx-iter, ws, ws+bu, undici, raw)
-//   --retries N          extra runs to replace contaminated ones (default 24; see below)
+//   --repeats N          rounds (default 3; medians over rounds are reported)
+//   --warmup MS          warm-up per throughput run (default 200)
+//   --measure MS         measured window per throughput run (default 600)
+//   --handshakes N       sequential handshakes per handshake run (default 400)
+//   --idle N             idle connections per idle run (default 2000)
+//   --only a,b           scenario ids to run, e.g. upload-64,echo-64,idle-2000
+//   --clients a,b        restrict the clients (wsx, wsx-whatwg, wsx-nodemcu, wsx-iter, ws,
+//                        ws+bu, undici, raw)
+//   --retries N          extra runs to replace contaminated ones (default 0; see below)
+//   --quiet-wait MS      wait at most this long for idle CPUs before each run (default 300)
 //   --profile            run the clients with --cpu-prof (bench/results/profiles/<run>/)
-//   --wsx-src PATH       import wsx from PATH instead of this checkout's src/index.ts
-//   --candidate PATH     add client `wsx-next` importing wsx from PATH (e.g. a worktree's
-//                        src/index.ts) and report wsx-next/wsx: try a hot-path change
+//   --wsx-src PATH       measure the wsx tree of PATH (a src/index.ts) instead of this checkout's
+//   --from-source        import wsx's TypeScript sources through tsx instead of building them
+//                        with tsc first (the default build is cached in .tmp/bench-build/)
+//   --candidate PATH     add `-next` clients (wsx-next, wsx-whatwg-next, wsx-nodemcu-next)
+//                        importing wsx from PATH (e.g. a worktree's src/index.ts) and report
+//                        next/base ratios: try a change against the current code
 //   --baseline           also write bench/results/baseline-YYYY-MM-DD.json
 //   --iter               also run `wsx-iter` (wsx read through `for await`) in the downloads
 //   --no-pin             do not pin the server to CPU 0 and the clients to CPU 1 (taskset)
-//   --quick              --repeats 1 --warmup 100 --measure 300 (a smoke test)
+//   --quick              about a minute: fewer scenarios, short windows, still 3 rounds
 //
-// The raw reference client runs only in the first repeat: it shows the server's ceiling,
+// The raw reference client runs only in the first round: it shows the server's ceiling,
 // it is not a contender.
 //
 // Shared machines: before each run we wait (briefly) for the CPUs to be idle, and during each
 // run we measure from /proc how much CPU other processes took. A run is "clean" when they
-// took at most 10% of the capacity; contaminated runs are retried at the end (bounded by
-// --retries and a time limit) and medians use clean runs when there are any.
+// took at most 10% of the capacity; with --retries, contaminated runs are run again at the
+// end of their round's slot, and medians use clean runs when there are any. Memory figures
+// do not depend on the load; rates do, which is why ratios are taken within a round.
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname, join, resolve as resolvePath } from 'node:path';
+import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type ClientName, formatSize, median, type RunResult, type Scenario } from './common.js';
+import {
+  type ClientName,
+  formatSize,
+  METRICS,
+  type MetricKey,
+  median,
+  type RunResult,
+  type Scenario,
+} from './common.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -60,61 +78,87 @@ function numberOption(name: string, fallback: number, minimum = 1): number {
 }
 
 const quick = flag('quick');
-const repeats = Math.min(9, numberOption('repeats', quick ? 1 : 3));
-const warmupMs = Math.min(5000, numberOption('warmup', quick ? 100 : 200));
-const measureMs = Math.min(10_000, numberOption('measure', quick ? 300 : 600));
+const repeats = Math.min(9, numberOption('repeats', 3));
+const warmupMs = Math.min(5000, numberOption('warmup', quick ? 60 : 200));
+const measureMs = Math.min(10_000, numberOption('measure', quick ? 200 : 600));
+// --quick halves the connection counts: per-connection figures do not depend on them.
+const handshakes = Math.min(5000, numberOption('handshakes', quick ? 200 : 400));
+const idleConnections = Math.min(10_000, numberOption('idle', quick ? 1000 : 2000));
+const quietWaitMs = Math.min(5000, numberOption('quiet-wait', quick ? 0 : 300, 0));
 const profile = flag('profile');
 /** Busy share of all CPUs above which a run waits for the machine to calm down. */
 const QUIET_BUSY = 0.15;
 /** A run is clean when other processes used at most this share of the CPU capacity. */
 const CLEAN_SHARE = 0.1;
 /** Extra runs allowed to replace contaminated ones, and no retry starts after this. */
-const MAX_RETRIES = Math.min(100, numberOption('retries', 24, 0));
-const RETRY_DEADLINE_MS = 200_000;
+const MAX_RETRIES = Math.min(100, numberOption('retries', 0, 0));
+const RETRY_DEADLINE_MS = 400_000;
 const only = option('only')?.split(',');
-const onlyClients = option('clients')?.split(',') as ClientName[] | undefined;
+const onlyClients = option('clients')?.split(',');
 const wsxSrc = option('wsx-src');
-const wscModule = wsxSrc === undefined ? undefined : pathToFileURL(resolvePath(wsxSrc)).href;
 const candidate = option('candidate');
-const candidateModule =
-  candidate === undefined ? undefined : pathToFileURL(resolvePath(candidate)).href;
+/** Import wsx from its TypeScript sources (through tsx) instead of a tsc build. */
+const fromSource = flag('from-source');
+/** File URLs the clients import wsx from; set in main() once the trees are built. */
+let wscModule: string | undefined;
+let candidateModule: string | undefined;
 
-const UPLOAD: ClientName[] = ['wsx', 'ws', 'ws+bu', 'undici', 'raw'];
-const DOWNLOAD: ClientName[] = flag('iter')
-  ? ['wsx', 'wsx-iter', 'ws', 'undici', 'raw']
-  : ['wsx', 'ws', 'undici', 'raw'];
-const ECHO: ClientName[] = ['wsx', 'ws', 'undici', 'raw'];
+/** ws+bu needs the optional bufferutil addon; without it, it would just be ws again. */
+const hasBufferutil = existsSync(join(root, 'node_modules', 'bufferutil', 'package.json'));
+
+const FACES: ClientName[] = ['wsx', 'wsx-whatwg', 'wsx-nodemcu'];
+const OTHERS: ClientName[] = ['ws', 'ws+bu', 'undici'];
+// NodeMCU has neither a write callback nor bufferedAmount, so it cannot pace an upload.
+const UPLOAD: ClientName[] = ['wsx', 'wsx-whatwg', ...OTHERS, 'raw'];
+const DOWNLOAD: ClientName[] = [
+  ...FACES,
+  ...(flag('iter') ? ['wsx-iter' as const] : []),
+  ...OTHERS,
+  'raw',
+];
+const ECHO: ClientName[] = [...FACES, ...OTHERS, 'raw'];
+const CONNECTIONS: ClientName[] = [...FACES, ...OTHERS];
 
 const allScenarios: Scenario[] = [
   { id: 'upload-64', kind: 'upload', size: 64, clients: UPLOAD },
   { id: 'upload-1024', kind: 'upload', size: 1024, clients: UPLOAD },
-  { id: 'upload-16384', kind: 'upload', size: 16384, clients: UPLOAD },
+  { id: 'upload-65536', kind: 'upload', size: 65536, clients: UPLOAD },
   { id: 'upload-1048576', kind: 'upload', size: 1048576, clients: UPLOAD },
   { id: 'download-64', kind: 'download', size: 64, clients: DOWNLOAD },
   { id: 'download-16384', kind: 'download', size: 16384, clients: DOWNLOAD },
+  { id: 'download-1048576', kind: 'download', size: 1048576, clients: DOWNLOAD },
   { id: 'echo-64', kind: 'echo', size: 64, clients: ECHO },
+  { id: `handshake-${handshakes}`, kind: 'handshake', size: handshakes, clients: CONNECTIONS },
+  { id: `idle-${idleConnections}`, kind: 'idle', size: idleConnections, clients: CONNECTIONS },
 ];
+/** --quick: one scenario per metric of the performance issue, ws+bu only where it masks. */
+const QUICK = new Set([
+  'upload-65536',
+  'download-1048576',
+  'echo-64',
+  `handshake-${handshakes}`,
+  `idle-${idleConnections}`,
+]);
+
+function withCandidates(clients: ClientName[]): ClientName[] {
+  if (candidate === undefined) return clients;
+  return clients.flatMap((c) => (c.startsWith('wsx') ? [c, `${c}-next` as ClientName] : [c]));
+}
+
+function wanted(client: ClientName): boolean {
+  if (onlyClients === undefined) return true;
+  const base = client.endsWith('-next') ? client.slice(0, -'-next'.length) : client;
+  return onlyClients.includes(base);
+}
 
 const scenarios = allScenarios
-  .filter((s) => only === undefined || only.includes(s.id))
+  .filter((s) => (only === undefined ? !quick || QUICK.has(s.id) : only.includes(s.id)))
   .map((s) => ({
     ...s,
-    clients: (candidateModule === undefined
-      ? s.clients
-      : s.clients.flatMap((c): ClientName[] =>
-          c === 'wsx'
-            ? ['wsx', 'wsx-next']
-            : c === 'wsx-iter'
-              ? ['wsx-iter', 'wsx-next-iter']
-              : [c],
-        )
-    ).filter(
-      (c) =>
-        onlyClients === undefined ||
-        onlyClients.includes(c) ||
-        (c === 'wsx-next' && onlyClients.includes('wsx')) ||
-        (c === 'wsx-next-iter' && onlyClients.includes('wsx-iter')),
-    ),
+    clients: withCandidates(s.clients)
+      .filter((c) => !quick || c !== 'ws+bu' || s.kind === 'upload')
+      .filter((c) => c !== 'ws+bu' || hasBufferutil)
+      .filter(wanted),
   }))
   .filter((s) => s.clients.length > 0);
 
@@ -189,13 +233,16 @@ function runClient(
   // optional native bufferutil addon, which happens to be installed here.
   if (client === 'ws') env.WS_NO_BUFFER_UTIL = '1';
   else delete env.WS_NO_BUFFER_UTIL;
-  const nodeFlags = profile
-    ? [
-        // One folder per run: tsx's loader thread writes a profile of its own.
-        '--cpu-prof',
-        `--cpu-prof-dir=${join(resultsDir, 'profiles', `${client}-${scenario.id}-${repeat}`)}`,
-      ]
-    : [];
+  const nodeFlags = [
+    '--expose-gc',
+    ...(profile
+      ? [
+          // One folder per run: tsx's loader thread writes a profile of its own.
+          '--cpu-prof',
+          `--cpu-prof-dir=${join(resultsDir, 'profiles', `${client}-${scenario.id}-${repeat}`)}`,
+        ]
+      : []),
+  ];
   const args = JSON.stringify({
     client,
     kind: scenario.kind,
@@ -219,7 +266,7 @@ function runClient(
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), warmupMs + measureMs + 25_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), warmupMs + measureMs + 70_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
       children.delete(child);
@@ -331,39 +378,71 @@ function sourceFingerprint(): { head: string; dirty: string[]; srcSha1: string }
       return '';
     }
   };
-  const hash = createHash('sha1');
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-      a.name.localeCompare(b.name),
-    )) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts'))
-        hash.update(path.slice(root.length)).update(readFileSync(path));
-    }
-  };
-  walk(join(root, 'src'));
   return {
     head: git(['rev-parse', '--short', 'HEAD']),
     dirty: git(['status', '--porcelain', '--', 'src'])
       .split('\n')
       .filter((line) => line !== ''),
-    srcSha1: hash.digest('hex').slice(0, 12),
+    srcSha1: treeHash(join(root, 'src')),
   };
+}
+
+/** A hash of every .ts file (path and content) under `dir`. */
+function treeHash(dir: string): string {
+  const hash = createHash('sha1');
+  const walk = (at: string): void => {
+    for (const entry of readdirSync(at, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts'))
+        hash.update(path.slice(dir.length)).update(readFileSync(path));
+    }
+  };
+  walk(dir);
+  return hash.digest('hex').slice(0, 12);
+}
+
+/**
+ * The module the clients import for the wsx tree whose entry is `entry` (a src/index.ts).
+ * By default the tree is compiled with tsc, as the published package is, into
+ * .tmp/bench-build/<hash of its sources>/ (kept for the next run): running the sources
+ * through tsx would measure tsx's transform too (it adds a name property to every arrow
+ * function, about 2.8 KiB per connection). --from-source imports the sources instead.
+ */
+function moduleFor(entry: string): string {
+  const path = resolvePath(entry);
+  if (fromSource) return pathToFileURL(path).href;
+  const srcDir = dirname(path);
+  const buildDir = join(root, '.tmp', 'bench-build');
+  const out = join(buildDir, treeHash(srcDir));
+  const index = join(out, 'index.js');
+  if (!existsSync(index)) {
+    mkdirSync(buildDir, { recursive: true });
+    const config = `${out}.tsconfig.json`;
+    const settings = {
+      extends: join(root, 'tsconfig.build.json'),
+      compilerOptions: { rootDir: srcDir, outDir: out, declaration: false, sourceMap: false },
+      include: [srcDir],
+    };
+    writeFileSync(config, JSON.stringify(settings));
+    process.stderr.write(`building ${relative(root, srcDir) || srcDir} with tsc...\n`);
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    execFileSync(process.execPath, [tsc, '-p', config], { cwd: root, stdio: 'inherit' });
+  }
+  return pathToFileURL(index).href;
 }
 
 // ------------------------------------------------------------------ reporting
 
 interface ClientSummary {
-  msgsPerSec: number;
-  mbPerSec: number;
-  cpuUsPerMsg: number;
+  /** Median of each metric over the runs (clean runs when there are any). */
+  metrics: Partial<Record<MetricKey, number>>;
   /** Runs with the machine to themselves; the medians use only those when there are any. */
   cleanRuns: number;
   /** No clean run: the medians are over contaminated runs. */
   noisy: boolean;
-  p50us?: number;
-  p99us?: number;
   runs: RunResult[];
 }
 
@@ -372,57 +451,78 @@ interface ScenarioSummary {
   kind: Scenario['kind'];
   size: number;
   clients: Partial<Record<ClientName, ClientSummary>>;
-  /** wsx median divided by the other client's median (msgs/s; > 1 means wsx is faster). */
-  ratios: Record<string, number>;
+  /**
+   * Per metric and ratio name (e.g. `wsx/ws`): the median over rounds of the two clients'
+   * values in the same round. A plain ratio of values: above 1 is better for rates, worse
+   * for times, CPU and memory.
+   */
+  ratios: Partial<Record<MetricKey, Record<string, number>>>;
 }
 
 /** Medians over the clean runs when there are any, else over all runs (flagged `noisy`). */
-function summarize(runs: RunResult[]): ClientSummary | undefined {
+function summarize(kind: Scenario['kind'], runs: RunResult[]): ClientSummary | undefined {
   if (runs.length === 0) return undefined;
   const clean = runs.filter((r) => r.clean !== false);
   const used = clean.length > 0 ? clean : runs;
-  const summary: ClientSummary = {
-    msgsPerSec: median(used.map((r) => r.msgsPerSec)),
-    mbPerSec: median(used.map((r) => r.mbPerSec)),
-    cpuUsPerMsg: median(used.map((r) => r.cpuUsPerMsg)),
-    cleanRuns: clean.length,
-    noisy: clean.length === 0,
-    runs,
-  };
-  if (used[0]!.p50us !== undefined) {
-    summary.p50us = median(used.map((r) => r.p50us!));
-    summary.p99us = median(used.map((r) => r.p99us!));
+  const metrics: ClientSummary['metrics'] = {};
+  for (const { key } of METRICS[kind]) {
+    const values = used.map((r) => r.metrics[key]).filter((v): v is number => v !== undefined);
+    if (values.length > 0) metrics[key] = median(values);
   }
-  return summary;
+  return { metrics, cleanRuns: clean.length, noisy: clean.length === 0, runs };
 }
 
-function rate(value: number): string {
-  if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M`;
-  if (value >= 1e3) return `${(value / 1e3).toFixed(1)} k`;
-  return value.toFixed(0);
-}
-
-function cell(summary: ScenarioSummary, client: ClientName): string {
-  const s = summary.clients[client];
-  if (s === undefined) return '—';
-  const mark = s.noisy ? ' ⚠' : '';
-  if (summary.kind === 'echo') {
-    return `${rate(s.msgsPerSec)} RT/s (p50 ${s.p50us!.toFixed(0)} µs, p99 ${s.p99us!.toFixed(0)} µs)${mark}`;
+/** The ratios reported: [name, numerator, denominator]. */
+function ratioPairs(clients: readonly ClientName[]): [string, ClientName, ClientName][] {
+  const pairs: [string, ClientName, ClientName][] = [];
+  const has = (c: ClientName): boolean => clients.includes(c);
+  for (const face of [...FACES, 'wsx-iter' as const]) {
+    if (has(`${face}-next` as ClientName))
+      pairs.push([`${face} next/now`, `${face}-next` as ClientName, face]);
   }
-  const mb = s.mbPerSec >= 100 ? s.mbPerSec.toFixed(0) : s.mbPerSec.toFixed(1);
-  return `${rate(s.msgsPerSec)}/s, ${mb} MB/s${mark}`;
+  for (const face of [...FACES, 'wsx-iter' as const]) {
+    if (has(face)) pairs.push([`${face}/ws`, face, 'ws']);
+    const next = `${face}-next` as ClientName;
+    if (has(next)) pairs.push([`${next}/ws`, next, 'ws']);
+  }
+  for (const face of ['wsx', 'wsx-next'] as const) {
+    if (!has(face)) continue;
+    pairs.push([`${face}/ws+bu`, face, 'ws+bu']);
+    pairs.push([`${face}/undici`, face, 'undici']);
+  }
+  pairs.push(['ws+bu/ws', 'ws+bu', 'ws']);
+  pairs.push(['undici/ws', 'undici', 'ws']);
+  return pairs.filter(([, a, b]) => has(a) && has(b));
 }
 
-function ratio(summary: ScenarioSummary, other: ClientName): string {
-  const value = summary.ratios[other];
-  return value === undefined ? '—' : `${value.toFixed(2)}×`;
+const MEMORY = new Set<MetricKey>(['heapPerConn', 'rssPerConn', 'externalPerConn']);
+/** Below this many bytes per connection a memory figure is "none": no ratio to it. */
+const MIN_MEMORY_BYTES = 256;
+
+/** Median over rounds of a/b, using the run of each client in the same round. */
+function roundRatio(runsA: RunResult[], runsB: RunResult[], key: MetricKey): number | undefined {
+  const ratios: number[] = [];
+  for (const a of runsA) {
+    const b = runsB.find((r) => r.round === a.round);
+    const va = a.metrics[key];
+    const vb = b?.metrics[key];
+    if (va === undefined || vb === undefined) continue;
+    // Memory that one client does not allocate at all (ws's external memory): no ratio.
+    if (MEMORY.has(key) && Math.abs(vb) < MIN_MEMORY_BYTES) continue;
+    if (vb !== 0) ratios.push(va / vb);
+  }
+  return ratios.length === 0 ? undefined : median(ratios);
 }
 
 const ALL_COLUMNS: ClientName[] = [
   'wsx',
   'wsx-next',
+  'wsx-whatwg',
+  'wsx-whatwg-next',
+  'wsx-nodemcu',
+  'wsx-nodemcu-next',
   'wsx-iter',
-  'wsx-next-iter',
+  'wsx-iter-next',
   'ws',
   'ws+bu',
   'undici',
@@ -433,53 +533,63 @@ function columnsOf(summaries: ScenarioSummary[]): ClientName[] {
   return ALL_COLUMNS.filter((c) => summaries.some((s) => s.clients[c] !== undefined));
 }
 
-/** Client CPU time per message (µs): what each library costs, whatever else ran. */
-function cpuTable(summaries: ScenarioSummary[]): string {
+function scenarioName(s: ScenarioSummary): string {
+  switch (s.kind) {
+    case 'echo':
+      return `ping-pong ${formatSize(s.size)}`;
+    case 'handshake':
+      return `${s.size} sequential handshakes`;
+    case 'idle':
+      return `${s.size} idle connections`;
+    default:
+      return `${s.kind} ${formatSize(s.size)}`;
+  }
+}
+
+/** Medians of every metric, one column per client. */
+function valueTable(summaries: ScenarioSummary[]): string {
   const columns = columnsOf(summaries);
   const lines = [
-    `| scenario | ${columns.join(' | ')} |`,
-    `|---|${columns.map(() => '---').join('|')}|`,
+    `| scenario | metric | ${columns.join(' | ')} |`,
+    `|---|---|${columns.map(() => '---').join('|')}|`,
   ];
   for (const s of summaries) {
-    const cells = columns.map((c) => {
-      const value = s.clients[c]?.cpuUsPerMsg;
-      return value === undefined ? '—' : value >= 10 ? value.toFixed(0) : value.toFixed(2);
-    });
-    lines.push(`| ${s.kind} ${formatSize(s.size)} | ${cells.join(' | ')} |`);
+    for (const spec of METRICS[s.kind]) {
+      const cells = columns.map((c) => {
+        const summary = s.clients[c];
+        const value = summary?.metrics[spec.key];
+        if (value === undefined) return '—';
+        return `${spec.format(value)}${summary!.noisy ? ' ⚠' : ''}`;
+      });
+      const arrow = spec.higherIsBetter ? '↑' : '↓';
+      lines.push(`| ${scenarioName(s)} | ${spec.label} ${arrow} | ${cells.join(' | ')} |`);
+    }
   }
   return lines.join('\n');
 }
 
-function table(summaries: ScenarioSummary[]): string {
-  const next = summaries.some((s) => s.clients['wsx-next'] !== undefined);
-  const columns = columnsOf(summaries);
-  const others: ClientName[] = [
-    ...(next ? (['wsx-next'] as const) : []),
-    ...(summaries.some((s) => s.ratios['wsx-next-iter'] !== undefined)
-      ? (['wsx-next-iter'] as const)
-      : []),
-    'ws',
-    'ws+bu',
-    'undici',
-  ];
-  const ratioNames = others.map((o) =>
-    o === 'wsx-next' ? 'wsx-next/wsx' : o === 'wsx-next-iter' ? 'next-iter/iter' : `wsx/${o}`,
-  );
+/** Ratios of values within each round, median over rounds. */
+function ratioTable(summaries: ScenarioSummary[]): string {
+  const everyClient = ALL_COLUMNS.filter((c) => summaries.some((s) => s.clients[c]));
+  const names = ratioPairs(everyClient).map(([name]) => name);
   const lines = [
-    `| scenario | ${columns.join(' | ')} | ${ratioNames.join(' | ')} |`,
-    `|---|${columns.map(() => '---').join('|')}|${others.map(() => '---').join('|')}|`,
+    `| scenario | metric | ${names.join(' | ')} |`,
+    `|---|---|${names.map(() => '---').join('|')}|`,
   ];
   for (const s of summaries) {
-    const name = `${s.kind} ${formatSize(s.size)}`;
-    lines.push(
-      `| ${name} | ${columns.map((c) => cell(s, c)).join(' | ')} | ${others.map((o) => ratio(s, o)).join(' | ')} |`,
-    );
+    for (const spec of METRICS[s.kind]) {
+      const ratios = s.ratios[spec.key] ?? {};
+      const cells = names.map((n) => (ratios[n] === undefined ? '—' : `${ratios[n]!.toFixed(2)}×`));
+      const arrow = spec.higherIsBetter ? '↑' : '↓';
+      lines.push(`| ${scenarioName(s)} | ${spec.label} ${arrow} | ${cells.join(' | ')} |`);
+    }
   }
   return lines.join('\n');
 }
 
 function versionOf(name: string): string {
   const file = join(root, 'node_modules', name, 'package.json');
+  if (!existsSync(file)) return 'not installed';
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
@@ -487,14 +597,16 @@ function versionOf(name: string): string {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  wscModule = moduleFor(wsxSrc ?? join(root, 'src', 'index.ts'));
+  if (candidate !== undefined) candidateModule = moduleFor(candidate);
   const runsOf = (s: Scenario): number =>
     s.clients.reduce((n, c) => n + (c === 'raw' ? 1 : repeats), 0);
   const total = scenarios.reduce((n, s) => n + runsOf(s), 0);
   process.stderr.write(
-    `wsx bench: ${scenarios.length} scenarios, ${total} client runs (${repeats} repeats, ` +
-      `${warmupMs} ms warm-up + ${measureMs} ms measured each)\n`,
+    `wsx bench: ${scenarios.length} scenarios, ${total} client runs (${repeats} rounds, ` +
+      `${warmupMs} ms warm-up + ${measureMs} ms measured per throughput run)\n`,
   );
-  const busyAtStart = await waitForQuiet(10_000);
+  const busyAtStart = await waitForQuiet(quick ? 0 : 3000);
   if (busyAtStart > QUIET_BUSY) {
     process.stderr.write(
       `warning: other processes keep ${(busyAtStart * 100).toFixed(0)}% of the CPUs busy; numbers will be noisy\n`,
@@ -506,49 +618,61 @@ async function main(): Promise<void> {
   const runOne = async (
     scenario: Scenario,
     client: ClientName,
-    repeat: number,
+    round: number,
     label: string,
-  ): Promise<void> => {
-    const busy = await waitForQuiet(1500);
+  ): Promise<RunResult | undefined> => {
+    const busy = await waitForQuiet(quietWaitMs);
     const result = await watched(server.child.pid, () =>
-      runClient(scenario, client, server.port, repeat),
+      runClient(scenario, client, server.port, round),
     );
-    if (result === undefined) return;
+    if (result === undefined) return undefined;
+    result.round = round;
     result.busyBefore = Math.round(busy * 100) / 100;
-    const key = `${scenario.id}/${client}`;
-    const list = collected.get(key) ?? [];
-    list.push(result);
-    collected.set(key, list);
     const note =
       result.clean === false ? ` (others ${(result.othersShare! * 100).toFixed(0)}%)` : '';
+    const shown = METRICS[scenario.kind]
+      .slice(0, 2)
+      .map((spec) => {
+        const value = result.metrics[spec.key];
+        return value === undefined ? '' : `${spec.label} ${spec.format(value)}`;
+      })
+      .join(', ');
     process.stderr.write(
-      `  [${label}] ${scenario.id.padEnd(15)} ${client.padEnd(8)} ` +
-        `${rate(result.msgsPerSec)}/s ${result.mbPerSec.toFixed(1)} MB/s${note}\n`,
+      `  [${label}] ${scenario.id.padEnd(16)} ${client.padEnd(12)} ${shown}${note}\n`,
     );
+    return result;
   };
-  for (let repeat = 0; repeat < repeats; repeat++) {
+  const keep = (scenario: Scenario, client: ClientName, result: RunResult): void => {
+    const key = `${scenario.id}/${client}`;
+    const list = collected.get(key) ?? [];
+    // A clean retry replaces the contaminated run of its round.
+    const index = list.findIndex((r) => r.round === result.round);
+    if (index === -1) list.push(result);
+    else if (list[index]!.clean === false && result.clean !== false) list[index] = result;
+    collected.set(key, list);
+  };
+  for (let round = 0; round < repeats; round++) {
     for (const scenario of scenarios) {
-      // Rotate the order per repeat so that no client always runs first or last.
-      const contenders = scenario.clients.filter((c) => c !== 'raw' || repeat === 0);
-      const order = contenders.map((_, i) => contenders[(i + repeat) % contenders.length]!);
+      // Rotate the order per round so that no client always runs first or last.
+      const contenders = scenario.clients.filter((c) => c !== 'raw' || round === 0);
+      const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!);
       for (const client of order) {
         done++;
-        await runOne(scenario, client, repeat, `${done}/${total}`);
+        const result = await runOne(scenario, client, round, `${done}/${total}`);
+        if (result !== undefined) keep(scenario, client, result);
       }
     }
   }
-  // Replace contaminated runs while the budget lasts, the most contaminated pairs first.
+  // Run contaminated runs again while the budget lasts (they keep their round).
   let retries = 0;
-  for (let round = 0; round < repeats && retries < MAX_RETRIES; round++) {
-    for (const scenario of scenarios) {
-      for (const client of scenario.clients) {
-        const runs = collected.get(`${scenario.id}/${client}`) ?? [];
-        const wanted = client === 'raw' ? 1 : repeats;
-        const clean = runs.filter((r) => r.clean !== false).length;
-        if (clean >= wanted || retries >= MAX_RETRIES) continue;
+  for (const scenario of scenarios) {
+    for (const client of scenario.clients) {
+      for (const run of [...(collected.get(`${scenario.id}/${client}`) ?? [])]) {
+        if (run.clean !== false || retries >= MAX_RETRIES) continue;
         if (Date.now() - started > RETRY_DEADLINE_MS) break;
         retries++;
-        await runOne(scenario, client, repeats + round, `retry ${retries}`);
+        const result = await runOne(scenario, client, run.round!, `retry ${retries}`);
+        if (result !== undefined) keep(scenario, client, result);
       }
     }
   }
@@ -559,38 +683,31 @@ async function main(): Promise<void> {
   const summaries: ScenarioSummary[] = scenarios.map((scenario) => {
     const clients: ScenarioSummary['clients'] = {};
     for (const client of scenario.clients) {
-      const summary = summarize(collected.get(`${scenario.id}/${client}`) ?? []);
+      const summary = summarize(scenario.kind, collected.get(`${scenario.id}/${client}`) ?? []);
       if (summary !== undefined) clients[client] = summary;
     }
-    const ratios: Record<string, number> = {};
-    const wsx = clients.wsx;
-    for (const other of ['ws', 'ws+bu', 'undici'] as const) {
-      const o = clients[other];
-      if (wsx !== undefined && o !== undefined) ratios[other] = wsx.msgsPerSec / o.msgsPerSec;
-    }
-    // For a candidate the ratio is the other way round: wsx-next / wsx (> 1: candidate faster).
-    const candidateSummary = clients['wsx-next'];
-    if (wsx !== undefined && candidateSummary !== undefined) {
-      ratios['wsx-next'] = candidateSummary.msgsPerSec / wsx.msgsPerSec;
-    }
-    const iter = clients['wsx-iter'];
-    const candidateIter = clients['wsx-next-iter'];
-    if (iter !== undefined && candidateIter !== undefined) {
-      ratios['wsx-next-iter'] = candidateIter.msgsPerSec / iter.msgsPerSec;
+    const ratios: ScenarioSummary['ratios'] = {};
+    for (const { key } of METRICS[scenario.kind]) {
+      const byName: Record<string, number> = {};
+      for (const [name, a, b] of ratioPairs(Object.keys(clients) as ClientName[])) {
+        const value = roundRatio(clients[a]!.runs, clients[b]!.runs, key);
+        if (value !== undefined) byName[name] = value;
+      }
+      ratios[key] = byName;
     }
     return { id: scenario.id, kind: scenario.kind, size: scenario.size, clients, ratios };
   });
 
-  const output = table(summaries);
-  const cpuOutput = cpuTable(summaries);
+  const output = valueTable(summaries);
+  const ratioOutput = ratioTable(summaries);
   process.stdout.write(`\n${output}\n\n`);
   process.stdout.write(
-    'Medians of the runs. MB = 10^6 payload bytes, one direction. Ratios compare msgs/s ' +
-      '(> 1: wsx faster). raw = hand-rolled client, the ceiling of the server. ' +
-      '⚠ = no run had the CPUs to itself.\n',
+    'Medians over the rounds. MB = 10^6 payload bytes, one direction. ↑ = higher is better, ' +
+      '↓ = lower is better. Memory is what the client process grew by per open connection. ' +
+      'raw = hand-rolled client, the ceiling of the server. ⚠ = no run had the CPUs to itself.\n',
   );
   process.stdout.write(
-    `\nClient CPU time per message (µs, user + system, all threads; lower is better):\n\n${cpuOutput}\n\n`,
+    `\nRatios of values within the same round, median over rounds (for ↑ metrics above 1 is better, for ↓ below 1):\n\n${ratioOutput}\n\n`,
   );
 
   const report = {
@@ -613,10 +730,14 @@ async function main(): Promise<void> {
       repeats,
       warmupMs,
       measureMs,
+      handshakes,
+      idleConnections,
+      quick,
       profile,
       pinned: taskset !== undefined,
-      wscModule: wscModule ?? 'src/index.ts',
-      candidateModule: candidateModule ?? null,
+      wscModule: relative(root, fileURLToPath(wscModule)),
+      fromSource,
+      candidateModule: candidateModule === undefined ? null : fileURLToPath(candidateModule),
     },
     source: sourceFingerprint(),
     runs: {
@@ -626,7 +747,7 @@ async function main(): Promise<void> {
     },
     scenarios: summaries,
     table: output,
-    cpuTable: cpuOutput,
+    ratioTable: ratioOutput,
   };
   mkdirSync(resultsDir, { recursive: true });
   const json = `${JSON.stringify(report, null, 2)}\n`;
@@ -637,7 +758,7 @@ async function main(): Promise<void> {
   if (report.runs.contaminated > 0) {
     process.stderr.write(
       `note: ${report.runs.contaminated} run(s) shared the CPUs with other processes ` +
-        `(othersShare in the JSON); ${retries} retried. ⚠ marks medians with no clean run.\n`,
+        `(othersShare in the JSON); ${retries} run again. ⚠ marks medians with no clean run.\n`,
     );
   }
   process.stderr.write(

@@ -10,7 +10,8 @@
 //   /echo              unmasks each data frame and writes it back unmasked
 //
 // Started by run.ts as its own process; prints `{"port":P}` once listening on 127.0.0.1 and
-// exits when its stdin closes (the parent went away) or after a hard lifetime cap.
+// exits when its stdin closes (the parent went away) or after a hard lifetime cap. It holds
+// any number of connections at once (the idle scenario opens thousands).
 
 import { createServer, type Socket } from 'node:net';
 import { acceptKey, HOST, payloadOf, serverFrame, serverFrames } from './common.js';

@@ -1,7 +1,7 @@
 // The parts of ReconnectingWebSocket around its events and sends: the events it adds to the
 // WHATWG set (a close event that also says why and whether another attempt follows,
-// `reconnecting` shaped like a CustomEvent, `giveup`), the task queue that dispatches them on a
-// later turn, the `on*` attributes, send() order across Blobs, and the view of a new connection
+// `reconnecting` shaped like a CustomEvent, `giveup`), the task queue that dispatches them after
+// the call that caused them, the `on*` attributes, send() order across Blobs, and the view of a new connection
 // that the onOpen hook gets. No retry, backoff or queue logic: that is client/reconnect's.
 
 import type { CloseCause } from '../client/close-cause.js';

@@ -3,7 +3,7 @@
 // reconnecting-websocket's class), and its send() also returns a promise. Retry policy,
 // backoff and the offline queue all live in client/reconnect (Supervisor); this file only
 // converts arguments, keeps the face's ready state and turns supervisor calls into events,
-// each dispatched on a later turn of the event loop.
+// each dispatched after the call that caused it has returned.
 
 import type { CloseInfo } from '../client/connection.js';
 import { checkOptions, optionNames, RECONNECTING_OPTIONS } from '../client/option-names.js';

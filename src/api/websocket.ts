@@ -117,7 +117,7 @@ export class WebSocket extends EventTarget {
   #extensions = '';
   #binaryType: BinaryType = 'blob';
   readonly #handlers = new HandlerAttributes(this);
-  // Event tasks, run in order on a later turn of the event loop ("queue a task").
+  // Event tasks, run in order once the current call returned ("queue a task").
   readonly #tasks = new TaskQueue(() => this.#noticeClosing());
   #error: WebSocketError | undefined;
   // bufferedAmount: bytes handed to the connection and not yet written, bytes waiting behind a

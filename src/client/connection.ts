@@ -67,7 +67,8 @@ export class Connection {
   #readyState: ReadyState = ReadyState.CONNECTING;
   #openTimer: TimerHandle | undefined;
   #closeTimer: TimerHandle | undefined;
-  #connectAbort = new AbortController();
+  /** Aborts the TCP/TLS connect; dropped once the socket is there (it costs memory). */
+  #connectAbort: AbortController | undefined = new AbortController();
   #endSent = false;
   #error: WebSocketError | undefined;
   #finished = false;
@@ -199,7 +200,7 @@ export class Connection {
     openConnection({
       target: options.target,
       tls: options.tls,
-      signal: this.#connectAbort.signal,
+      signal: this.#connectAbort!.signal,
       preferIpv6: options.preferIpv6,
       proxy: options.proxy,
       proxyTls: options.proxyTls,
@@ -227,6 +228,7 @@ export class Connection {
       return;
     }
     this.#socket = socket;
+    this.#connectAbort = undefined;
     this.#writes.socket = socket;
     // A socket from a proxy tunnel comes paused; the gate starts reading unless it should wait.
     this.#reading.socket = socket;
@@ -604,7 +606,7 @@ export class Connection {
       error ?? new AbortError(ErrorCode.Aborted, 'the application terminated the connection'),
     );
     if (this.#socket === undefined) {
-      this.#connectAbort.abort();
+      this.#connectAbort?.abort();
       this.#finish();
     } else this.#socket.destroy();
   }
@@ -622,7 +624,7 @@ export class Connection {
     if (this.#finished) return;
     this.#stopped = true;
     this.#fail(error);
-    this.#connectAbort.abort();
+    this.#connectAbort?.abort();
     if (this.#socket !== undefined) this.#socket.destroy();
     else this.#finish();
   }

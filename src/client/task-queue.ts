@@ -1,7 +1,10 @@
-// Runs callbacks on a later turn of the event loop, in the order they were queued, never
-// inside the caller's stack: how every face delivers events ("queue a task" in the WHATWG
-// standard, decision G4 for the firmware dialects). A throwing callback does not stop the
-// ones after it; its error is rethrown on its own, like any uncaught listener error.
+// Runs callbacks in the order they were queued, never inside the caller's stack: how every
+// face delivers events ("queue a task" in the WHATWG standard, decision G4 for the firmware
+// dialects). They run as a microtask, once the current call has returned but in the same turn
+// of the event loop, so that a message read from the socket reaches the application at once,
+// and whatever the application sends from its handler leaves in that turn's write. A throwing
+// callback does not stop the ones after it; its error is rethrown on its own, like any
+// uncaught listener error.
 
 export class TaskQueue {
   #tasks: (() => void)[] = [];
@@ -28,7 +31,7 @@ export class TaskQueue {
     this.#tasks.push(task);
     if (this.#isScheduled) return;
     this.#isScheduled = true;
-    setImmediate(this.#run);
+    queueMicrotask(this.#run);
   }
 
   readonly #run = (): void => {

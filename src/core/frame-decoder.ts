@@ -26,8 +26,8 @@ export class FrameDecoder {
   allowedRsv = 0;
   #state = STATE_HEADER;
   #remaining = 0;
-  /** A header that arrived in pieces. */
-  readonly #partial = new Uint8Array(14);
+  /** A header that arrived in pieces (allocated the first time one does: that is rare). */
+  #partial: Uint8Array | undefined;
   #partialLength = 0;
 
   constructor(sink: FrameSink) {
@@ -76,7 +76,7 @@ export class FrameDecoder {
         }
       }
       // Slow path: gather the header byte by byte.
-      const partial = this.#partial;
+      const partial = (this.#partial ??= new Uint8Array(14));
       partial[this.#partialLength++] = chunk[position++]!;
       if (this.#partialLength >= 2) {
         if (this.#partialLength === 2) {

@@ -7,8 +7,11 @@ import type { Entropy } from './ports.js';
 
 const keyBytes = new Uint8Array(4);
 const keyWord = new Uint32Array(keyBytes.buffer);
-/** Written pool blocks kept for reuse (64 KiB each by default). */
-const MAX_SPARE_POOLS = 8;
+/** Written pool blocks kept for reuse, shared by all writers of one block size. */
+const MAX_SPARE_POOLS = 16;
+/** Bytes of random mask keys drawn from the entropy at a time (2048 frames' worth). */
+const MASK_POOL_BYTES = 8192;
+const NO_BYTES = new Uint8Array(0);
 /** Below this size a byte loop beats creating a typed-array view. */
 const WORD_MASK_THRESHOLD = 16;
 const NO_WORDS = new Uint32Array(0);
@@ -166,6 +169,37 @@ export function writeMaskedHeader(
   return p - offset;
 }
 
+/**
+ * Spare output blocks by block size, shared by every writer in the process: an idle
+ * connection holds no block of its own (see releaseOutput).
+ */
+const sparePools = new Map<number, Uint8Array[]>();
+
+function sparesFor(poolBytes: number): Uint8Array[] {
+  let spares = sparePools.get(poolBytes);
+  if (spares === undefined) {
+    spares = [];
+    sparePools.set(poolBytes, spares);
+  }
+  return spares;
+}
+
+/** Random bytes for mask keys, shared by every writer that draws from the same entropy. */
+interface MaskPool {
+  bytes: Uint8Array;
+  offset: number;
+}
+const maskPools = new WeakMap<Entropy, MaskPool>();
+
+function maskPoolFor(entropy: Entropy): MaskPool {
+  let pool = maskPools.get(entropy);
+  if (pool === undefined) {
+    pool = { bytes: new Uint8Array(MASK_POOL_BYTES), offset: MASK_POOL_BYTES };
+    maskPools.set(entropy, pool);
+  }
+  return pool;
+}
+
 /** Tunables of the frame writer; defaults suit most uses. */
 export interface FrameWriterOptions {
   /** Size of each shared output block in bytes. */
@@ -181,11 +215,13 @@ export class FrameWriter {
   readonly #entropy: Entropy;
   readonly #poolBytes: number;
   readonly #smallPayloadBytes: number;
-  #masks = new Uint8Array(8192);
-  #maskOffset = 8192;
-  #pool: Uint8Array;
+  /** The shared mask pool's bytes, once a frame was written. */
+  #masks: Uint8Array = NO_BYTES;
+  #maskPool: MaskPool | undefined;
+  /** The current output block; empty until the first frame (allocated lazily). */
+  #pool: Uint8Array = NO_BYTES;
   /** A Uint32Array over all of #pool, for maskRange. */
-  #pool32: Uint32Array;
+  #pool32: Uint32Array = NO_WORDS;
   #poolUsed = 0;
   #segmentStart = 0;
   #output: Uint8Array[] = [];
@@ -195,15 +231,14 @@ export class FrameWriter {
   /** Full pool blocks, and the takeOutput() number their last bytes leave with. */
   #retired: Uint8Array[] = [];
   #retiredEpoch: number[] = [];
-  /** Pool blocks whose bytes were written: reused before allocating a new one. */
-  #spare: Uint8Array[] = [];
+  /** Pool blocks whose bytes were written (shared): reused before allocating a new one. */
+  readonly #spare: Uint8Array[];
 
   constructor(entropy: Entropy, options: FrameWriterOptions = {}) {
     this.#entropy = entropy;
     this.#poolBytes = options.poolBytes ?? 65536;
     this.#smallPayloadBytes = Math.min(options.smallPayloadBytes ?? 16384, this.#poolBytes - 14);
-    this.#pool = new Uint8Array(this.#poolBytes);
-    this.#pool32 = new Uint32Array(this.#pool.buffer, 0, this.#pool.length >>> 2);
+    this.#spare = sparesFor(this.#poolBytes);
   }
 
   /** Bytes produced and not yet taken. */
@@ -223,6 +258,20 @@ export class FrameWriter {
       const pool = this.#retired.shift()!;
       this.#retiredEpoch.shift();
       if (this.#spare.length < MAX_SPARE_POOLS) this.#spare.push(pool);
+    }
+    // Everything this writer produced has been written: hand its block back to the shared
+    // spares, so that an idle connection holds no output memory.
+    if (
+      epoch === this.#epoch &&
+      this.#retired.length === 0 &&
+      this.#poolUsed === this.#segmentStart &&
+      this.#pool.length === this.#poolBytes
+    ) {
+      if (this.#spare.length < MAX_SPARE_POOLS) this.#spare.push(this.#pool);
+      this.#pool = NO_BYTES;
+      this.#pool32 = NO_WORDS;
+      this.#poolUsed = 0;
+      this.#segmentStart = 0;
     }
   }
 
@@ -337,12 +386,14 @@ export class FrameWriter {
 
   /** Offset of 4 fresh random bytes in the mask pool (RFC 6455 §5.3: a new key per frame). */
   #nextMask(): number {
-    if (this.#maskOffset + 4 > this.#masks.length) {
-      this.#entropy(this.#masks);
-      this.#maskOffset = 0;
+    const pool = (this.#maskPool ??= maskPoolFor(this.#entropy));
+    if (pool.offset + 4 > pool.bytes.length) {
+      this.#entropy(pool.bytes);
+      pool.offset = 0;
     }
-    const offset = this.#maskOffset;
-    this.#maskOffset += 4;
+    this.#masks = pool.bytes;
+    const offset = pool.offset;
+    pool.offset += 4;
     return offset;
   }
 

@@ -22,6 +22,7 @@ export interface ParsedHead {
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const EMPTY = new Uint8Array(0);
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9][0-9]{2})(?: (.*))?$/s;
 
 /**
@@ -97,7 +98,12 @@ export class HttpResponseParser {
         if (i + 1 > this.#maxBytes) return this.#tooLarge();
         const head = parseHead(latin1Decode(buffer, 0, i - 3));
         if (head instanceof HandshakeError) return head;
-        return { head, rest: buffer.slice(i + 1, this.#length) };
+        const rest = buffer.slice(i + 1, this.#length);
+        // Done: the connection keeps this parser, not its buffer.
+        this.#buffer = EMPTY;
+        this.#length = 0;
+        this.#scanFrom = 0;
+        return { head, rest };
       }
     }
     this.#scanFrom = this.#length;

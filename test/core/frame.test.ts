@@ -365,6 +365,81 @@ describe('RFC 6455 §5.2 base framing: FrameWriter round trip', () => {
   });
 });
 
+describe('FrameWriter memory between connections', () => {
+  // Each test uses its own block size, so the shared spare blocks of other tests do not mix in.
+  const frame = Uint8Array.of(1, 2, 3);
+
+  it('holds no block until the first frame, and hands it on once everything was written', () => {
+    const poolBytes = 1004;
+    const a = new FrameWriter(seededEntropy(1), { poolBytes });
+    a.writeFrame(Opcode.Binary, frame, true);
+    const [chunk] = a.takeOutput();
+    a.releaseOutput(a.outputEpoch);
+    const b = new FrameWriter(seededEntropy(2), { poolBytes });
+    b.writeFrame(Opcode.Binary, frame, true);
+    const [reused] = b.takeOutput();
+    assert.equal(reused!.buffer, chunk!.buffer, 'the idle writer gave its block back');
+    // The writer that gave its block away still works, with another one.
+    a.writeFrame(Opcode.Binary, frame, true);
+    const [again] = a.takeOutput();
+    assert.notEqual(again!.buffer, reused!.buffer);
+    assert.equal(parseClientFrames(Buffer.from(again!)).frames[0]!.payload.length, 3);
+  });
+
+  it('keeps a block whose bytes are not all written', () => {
+    const poolBytes = 1008;
+    const a = new FrameWriter(seededEntropy(3), { poolBytes });
+    a.writeFrame(Opcode.Binary, frame, true);
+    const first = a.takeOutput();
+    const firstEpoch = a.outputEpoch;
+    a.writeFrame(Opcode.Binary, Uint8Array.of(9, 9, 9), true); // produced, not taken
+    a.releaseOutput(firstEpoch);
+    const b = new FrameWriter(seededEntropy(4), { poolBytes });
+    b.writeFrame(Opcode.Binary, frame, true);
+    assert.notEqual(b.takeOutput()[0]!.buffer, first[0]!.buffer);
+    const [pending] = a.takeOutput();
+    assert.deepEqual(
+      parseClientFrames(Buffer.from(pending!)).frames[0]!.payload,
+      Buffer.of(9, 9, 9),
+    );
+  });
+
+  it('keeps a block until the last write that used it completed', () => {
+    const poolBytes = 1012;
+    const a = new FrameWriter(seededEntropy(5), { poolBytes });
+    a.writeFrame(Opcode.Binary, frame, true);
+    const [chunk] = a.takeOutput();
+    const olderEpoch = a.outputEpoch;
+    a.writeFrame(Opcode.Binary, frame, true);
+    a.takeOutput();
+    a.releaseOutput(olderEpoch);
+    const b = new FrameWriter(seededEntropy(6), { poolBytes });
+    b.writeFrame(Opcode.Binary, frame, true);
+    assert.notEqual(b.takeOutput()[0]!.buffer, chunk!.buffer);
+    a.releaseOutput(a.outputEpoch);
+    const c = new FrameWriter(seededEntropy(7), { poolBytes });
+    c.writeFrame(Opcode.Binary, frame, true);
+    assert.equal(c.takeOutput()[0]!.buffer, chunk!.buffer);
+  });
+
+  it('draws mask keys for all writers of one entropy from one pool', () => {
+    let calls = 0;
+    const entropy = seededEntropy(8);
+    const counted = (target: Uint8Array): void => {
+      calls++;
+      entropy(target);
+    };
+    const writers = Array.from({ length: 10 }, () => new FrameWriter(counted));
+    const keys = new Set<string>();
+    for (const writer of writers) {
+      writer.writeFrame(Opcode.Binary, frame, true);
+      keys.add(Array.from(writer.takeOutput()[0]!.subarray(2, 6)).join(','));
+    }
+    assert.equal(calls, 1, 'one draw of random bytes served every writer');
+    assert.equal(keys.size, 10, 'every frame still has its own key');
+  });
+});
+
 describe('RFC 6455 §5.2 opcodes', () => {
   it('knows 0-2 and 8-10 and treats the rest as reserved', () => {
     const known = [];
