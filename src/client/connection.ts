@@ -197,10 +197,12 @@ export class Connection {
 
   #open(): void {
     const { options } = this;
+    // Dropped once a socket is attached; a followed redirect opens again.
+    this.#connectAbort ??= new AbortController();
     openConnection({
       target: options.target,
       tls: options.tls,
-      signal: this.#connectAbort!.signal,
+      signal: this.#connectAbort.signal,
       preferIpv6: options.preferIpv6,
       proxy: options.proxy,
       proxyTls: options.proxyTls,
