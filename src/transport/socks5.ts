@@ -52,8 +52,30 @@ export async function socks5Connect(
 ): Promise<void> {
   let address = target.hostname;
   if (proxy.protocol === 'socks5' && isIP(address) === 0) {
-    address = await resolveHere(target.hostname, options);
+    // The proxy socket is already open while the name resolves: a reset or close meanwhile
+    // must fail this attempt, not go unheard (an 'error' without a listener ends the process).
+    let lost: Error | undefined;
+    const onLost = (error?: Error): void => {
+      lost ??= error ?? new Error('the proxy closed the connection');
+    };
+    socket.on('error', onLost);
+    socket.on('close', onLost);
+    try {
+      address = await resolveHere(target.hostname, options);
+    } finally {
+      socket.removeListener('error', onLost);
+      socket.removeListener('close', onLost);
+    }
     if (options.signal?.aborted) throw abortReason(options.signal);
+    if (lost !== undefined || socket.destroyed) {
+      socket.destroy();
+      throw new TransportError(
+        ErrorCode.ConnectionLost,
+        `the connection to the SOCKS5 proxy ${proxy.display} was lost while ${target.hostname} was being resolved: ${lost?.message ?? 'closed'}`,
+        'proxy',
+        lost,
+      );
+    }
   }
   if (utf8Encode(address).length > 255) {
     throw new InvalidArgumentError(

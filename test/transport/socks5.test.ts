@@ -3,9 +3,11 @@
 // socks5h (resolved by the proxy), wss:// through it, and every refusal as a typed error.
 
 import assert from 'node:assert/strict';
+import { createServer, connect as netConnect, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { ProxyError, TransportError } from '../../src/core/errors.js';
-import { connectRequest, SOCKS5_REPLIES } from '../../src/transport/socks5.js';
+import { parseProxyUrl } from '../../src/transport/proxy-url.js';
+import { connectRequest, SOCKS5_REPLIES, socks5Connect } from '../../src/transport/socks5.js';
 import { startTlsWsPeer } from '../helpers/peers.js';
 import { connectFailure, echoThrough, fakeSocksProxy, tlsFixture } from '../helpers/proxies.js';
 import { echoServer } from '../helpers/servers.js';
@@ -130,6 +132,40 @@ describe('SOCKS5', () => {
     assert.equal(error.code, 'ERR_DNS');
     assert.match(error.message, /socks5h/);
     assert.equal(proxy.requests[0]?.host, undefined);
+  });
+
+  it('socks5:// whose proxy resets the connection while the name resolves: a typed error', async (t) => {
+    // The proxy accepts; while the target's name is being resolved here, it resets the
+    // connection. Only the resolving step is listening then.
+    let accepted: (peer: Socket) => void = () => {};
+    const peerSocket = new Promise<Socket>((resolve) => {
+      accepted = resolve;
+    });
+    const server = createServer((peer) => {
+      peer.on('error', () => {});
+      accepted(peer);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => server.close());
+    const { port } = server.address() as { port: number };
+    const socket: Socket = netConnect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const peer = await peerSocket;
+    const proxy = parseProxyUrl(`socks5://127.0.0.1:${port}`);
+    const resolve = async (): Promise<{ address: string; family: number }[]> => {
+      const closed = new Promise((settle) => socket.once('close', settle));
+      peer.resetAndDestroy();
+      await closed;
+      return [{ address: '127.0.0.1', family: 4 }];
+    };
+    const target = { hostname: 'slow.example', port: 80, secure: false };
+    await assert.rejects(socks5Connect(socket, proxy, target, { resolve }), (error) => {
+      assert.ok(error instanceof TransportError);
+      assert.equal(error.code, 'ERR_CONNECTION_LOST');
+      assert.equal(error.phase, 'proxy');
+      assert.match(error.message, /while slow\.example was being resolved/);
+      return true;
+    });
   });
 
   it('a host name longer than SOCKS5 can carry: ERR_INVALID_URL, nothing sent', async (t) => {
