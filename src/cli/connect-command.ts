@@ -4,6 +4,7 @@
 
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { redactUrl } from '../core/url.js';
 import type { Logger, WebSocketClient } from '../index.js';
 import {
   CONNECT_HELP,
@@ -222,7 +223,7 @@ async function runInteractive(settings: ConnectSettings, io: CliIo): Promise<num
     reporter,
     verboseLogger(settings, (line) => repl.printAbove(palette.dim(line))),
   );
-  reporter.note(palette.dim(`connecting to ${settings.url}…`));
+  reporter.note(palette.dim(`connecting to ${redactUrl(settings.url)}…`));
   repl.start();
   const running = session.run();
   try {

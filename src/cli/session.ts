@@ -3,6 +3,7 @@
 // a slow stdout pauses reading instead of buffering without bound); sends made while no
 // connection is open wait for the next one. The session ends with the exit status.
 
+import { redactUrl } from '../core/url.js';
 import {
   type CloseInfo,
   type ConnectOptions,
@@ -120,7 +121,8 @@ export class Session {
         this.#logger(`= response header ${name}: ${value}`);
       }
     }
-    reporter.open(client.url, client.protocol);
+    // What is printed never shows the URL's password (as the library's own log lines).
+    reporter.open(redactUrl(client.url), client.protocol);
     if (this.#settings.showPingPong || this.#settings.json) {
       client.on('ping', (data) => reporter.ping(data));
       client.on('pong', (data) => reporter.pong(data));

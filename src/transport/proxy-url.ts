@@ -91,9 +91,12 @@ export function redactedHref(url: URL): string {
   return copy.href.replace(/\/$/, '');
 }
 
-/** A proxy URL that did not parse, with anything between `:` and `@` hidden. */
-function redactText(text: string): string {
-  return text.replace(/(\/\/[^:/@]*):[^@/]*@/, '$1:***@');
+/**
+ * A proxy URL that did not parse, with everything between the user name's `:` and the last
+ * `@` hidden (a password may hold `/`, `@` or spaces; the scheme may be missing).
+ */
+export function redactText(text: string): string {
+  return text.replace(/^((?:[a-z][a-z0-9+.-]*:\/\/)?[^:@/\s]*):.*@/is, '$1:***@');
 }
 
 function safeDecode(value: string): string {

@@ -68,6 +68,20 @@ describe('wsx connect in pipes', { concurrency: 3 }, () => {
     assert.equal(typeof events[0]!.time, 'string');
   });
 
+  it('never prints the password of the URL (--json, -v, the connected line)', async (t) => {
+    const server = await recordingServer(t);
+    const url = server.url.replace('ws://', 'ws://user:s3cr3t@');
+    const json = await wsx(t, [url, '--json', '-x', 'hi', '-w', '0.2']);
+    assert.equal(json.code, 0, json.stderr);
+    assert.equal(jsonLines(json.stdout)[0]!.url, url.replace('s3cr3t', '***'));
+    const verbose = await wsx(t, [url, '-v', '-x', 'hi', '-w', '0.2']);
+    assert.equal(verbose.code, 0, verbose.stderr);
+    assert.match(verbose.stderr, /connected to ws:\/\/user:\*\*\*@/);
+    for (const output of [json.stdout, json.stderr, verbose.stdout, verbose.stderr]) {
+      assert.doesNotMatch(output, /s3cr3t/);
+    }
+  });
+
   it('--json reports a failed connection as an error event, exit 1', async (t) => {
     const result = await wsx(t, ['ws://127.0.0.1:1/', '--json']);
     assert.equal(result.code, 1);

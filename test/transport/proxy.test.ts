@@ -290,6 +290,19 @@ describe('proxy URLs', () => {
       () => parseProxyUrl('http://user:hunter2@exa mple'),
       (error: Error) => !error.message.includes('hunter2') && error.message.includes('***'),
     );
+    // Passwords with a slash or an @, and URLs without a scheme, stay hidden too.
+    for (const bad of [
+      'http://user:pa/ss@ex ample:1',
+      'user:s3cr3t@ho st:1',
+      'http://user:p@ss@ex ample:1',
+    ]) {
+      assert.throws(
+        () => parseProxyUrl(bad),
+        (error: Error) =>
+          !/pa\/ss|s3cr3t|p@ss/.test(error.message) && error.message.includes('***'),
+        bad,
+      );
+    }
     assert.throws(() => parseProxyUrl(`socks5://${'u'.repeat(256)}:p@h`), /255 bytes/);
   });
 
