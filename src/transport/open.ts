@@ -31,6 +31,16 @@ export interface OpenConnectionOptions extends OpenSocketOptions {
 /** Opens a socket to `target`, through a proxy when one applies; ready for the HTTP upgrade. */
 export function openConnection(options: OpenConnectionOptions): Promise<Socket> {
   const { target } = options;
+  // connectTo names the address to reach (a local or staging server): that connection is
+  // direct, whatever proxy the option or the environment names. A connectTo that throws is
+  // reported by openSocket.
+  let isRedirected: boolean;
+  try {
+    isRedirected = options.connectTo?.(target.hostname, target.port) !== undefined;
+  } catch {
+    isRedirected = true;
+  }
+  if (isRedirected) return openSocket(options);
   let proxy: ReturnType<typeof chooseProxy>;
   try {
     proxy = chooseProxy(options.proxy ?? 'env', target, options.env);

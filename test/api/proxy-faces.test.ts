@@ -137,6 +137,28 @@ describe('the proxy environment end to end', () => {
     assert.equal(proxy.requests.length, 2);
   });
 
+  it('a connection that connectTo redirects is direct, whatever HTTP_PROXY says', async (t) => {
+    const server = await echoServer(t);
+    const port = Number(new URL(server.url).port);
+    const proxy = await fakeHttpProxy(t);
+    setEnv(t, { HTTP_PROXY: proxy.url, http_proxy: '', NO_PROXY: '', no_proxy: '' });
+    const ws = await connect('ws://device.example/', {
+      pingIntervalMs: 0,
+      connectTo: () => ({ host: '127.0.0.1', port }),
+    });
+    await ws.send('direct');
+    for await (const message of ws) {
+      assert.equal(message.data, 'direct');
+      break;
+    }
+    await ws.close();
+    assert.equal(proxy.requests.length, 0, 'the proxy was not asked');
+    // Without connectTo the same environment does use the proxy.
+    const through = await connect(server.url, { pingIntervalMs: 0 });
+    await through.close();
+    assert.equal(proxy.requests.length, 1);
+  });
+
   it('HTTPS_PROXY is not used for ws://; ALL_PROXY is', async (t) => {
     const server = await echoServer(t);
     const proxy = await fakeHttpProxy(t);
