@@ -3,6 +3,10 @@
 // code, 1 for a Lua error, 2 for bad arguments, 124 after --timeout, 130 on Ctrl-C).
 
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { closestName } from '../client/option-names.js';
+import { parseConnectTo } from './connect-to.js';
 import type { LuaDialect } from './runner.js';
 
 /** Longest wait, after the script ended, for its connections to finish closing. */
@@ -60,6 +64,14 @@ Options:
 `;
 
 const DIALECTS: readonly string[] = ['luatos', 'luatos-air', 'nodemcu'];
+const RUN_OPTIONS: readonly string[] = [
+  '--help',
+  '--connect-to',
+  '--timeout',
+  '--dialect',
+  '--debug',
+  '--quiet',
+];
 
 export interface RunArguments {
   file: string;
@@ -131,13 +143,20 @@ export function parseRunArguments(argv: readonly string[]): RunArguments | 'help
         parsed.quiet = true;
         break;
       default:
-        if (item.startsWith('-') && item !== '-') throw new Error(`unknown option ${item}`);
+        if (item.startsWith('-') && item !== '-') {
+          const suggestion = closestName(name, RUN_OPTIONS);
+          throw new Error(
+            `unknown option ${item}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}`,
+          );
+        }
         // A second plain word is the script's first argument.
         if (parsed.file !== undefined) parsed.args.push(item);
         else parsed.file = item;
     }
   }
   if (parsed.file === undefined) throw new Error('give the Lua file to run');
+  // Checked now, so that a bad rule is a usage error (status 2), not a failed script.
+  parseConnectTo(parsed.connectTo);
   return { ...parsed, file: parsed.file };
 }
 
@@ -152,6 +171,16 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   if (parsed === 'help') {
     process.stdout.write(RUN_USAGE);
     return 0;
+  }
+  try {
+    await access(parsed.file, constants.R_OK);
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file'
+        : (error as Error).message;
+    process.stderr.write(`wsx run: cannot read ${parsed.file}: ${reason}\n`);
+    return 2;
   }
   const { quiet } = parsed;
   // Loaded here, so that the other wsx commands do not load the Lua VM.

@@ -81,6 +81,11 @@ describe('wsx run arguments', () => {
       /--dialect must be luatos, luatos-air or nodemcu/,
     );
     assert.throws(() => parseRunArguments(['a.lua', '--fast']), /unknown option --fast/);
+    assert.throws(
+      () => parseRunArguments(['a.lua', '--conect-to', 'x']),
+      /unknown option --conect-to \(did you mean --connect-to\?\)/,
+    );
+    assert.throws(() => parseRunArguments(['a.lua', '--connect-to', 'bogus']), /bogus/);
   });
 });
 
@@ -142,5 +147,9 @@ describe('runCommand', () => {
     assert.equal(await runCommand(['--dialect', 'esp32', 'a.lua']), 2);
     assert.match(written.join(''), /--dialect must be[\s\S]*Usage: wsx run FILE\.lua/);
     assert.equal(await runCommand(['-h']), 0);
+    written.length = 0;
+    assert.equal(await runCommand(['a.lua', '--connect-to', 'bogus']), 2);
+    assert.equal(await runCommand(['no-such-script.lua']), 2);
+    assert.match(written.join(''), /cannot read no-such-script\.lua: no such file/);
   });
 });
