@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { closestName } from '../client/option-names.js';
 import type { ConnectOptions, TlsOptions } from '../index.js';
 import type { BinaryFormat } from './style.js';
 
@@ -130,7 +131,7 @@ export function parseConnectArgs(args: readonly string[]): ConnectSettings {
   try {
     parsed = parseConnect(args);
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(argumentMessage(error, CONNECT_FLAGS));
   }
   const { values, positionals } = parsed;
   const blank: ConnectSettings = {
@@ -196,32 +197,45 @@ export function parseConnectArgs(args: readonly string[]): ConnectSettings {
   };
 }
 
+/** parseArgs' complaint in one line; an unknown option gets the closest known one. */
+export function argumentMessage(error: unknown, flags: readonly string[]): string {
+  const { code, message } = error as { code?: string; message: string };
+  const unknown = /^Unknown option '([^']+)'/.exec(message)?.[1];
+  if (code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || unknown === undefined) return message;
+  const suggestion = closestName(unknown, flags);
+  return `unknown option ${unknown}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}`;
+}
+
+const CONNECT_OPTIONS = {
+  header: { type: 'string', short: 'H', multiple: true },
+  subprotocol: { type: 'string', short: 's', multiple: true },
+  origin: { type: 'string' },
+  ca: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  passphrase: { type: 'string' },
+  insecure: { type: 'boolean', short: 'k' },
+  execute: { type: 'string', short: 'x', multiple: true },
+  wait: { type: 'string', short: 'w' },
+  binary: { type: 'boolean' },
+  hex: { type: 'boolean' },
+  base64: { type: 'boolean' },
+  'ping-interval': { type: 'string' },
+  reconnect: { type: 'boolean' },
+  'show-ping-pong': { type: 'boolean' },
+  'max-message-size': { type: 'string' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const CONNECT_FLAGS = Object.keys(CONNECT_OPTIONS).map((name) => `--${name}`);
+
 function parseConnect(args: readonly string[]) {
   return parseArgs({
     args: [...args],
     allowPositionals: true,
     strict: true,
-    options: {
-      header: { type: 'string', short: 'H', multiple: true },
-      subprotocol: { type: 'string', short: 's', multiple: true },
-      origin: { type: 'string' },
-      ca: { type: 'string' },
-      cert: { type: 'string' },
-      key: { type: 'string' },
-      passphrase: { type: 'string' },
-      insecure: { type: 'boolean', short: 'k' },
-      execute: { type: 'string', short: 'x', multiple: true },
-      wait: { type: 'string', short: 'w' },
-      binary: { type: 'boolean' },
-      hex: { type: 'boolean' },
-      base64: { type: 'boolean' },
-      'ping-interval': { type: 'string' },
-      reconnect: { type: 'boolean' },
-      'show-ping-pong': { type: 'boolean' },
-      'max-message-size': { type: 'string' },
-      json: { type: 'boolean' },
-      verbose: { type: 'boolean', short: 'v' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: CONNECT_OPTIONS,
   });
 }

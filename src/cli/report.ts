@@ -2,7 +2,7 @@
 // stdout (everything else on stderr), --json gets one object per event, and the interactive
 // prompt gets marked, coloured lines printed above the line being typed.
 
-import { isWebSocketError, type Message, UnexpectedStatusError } from '../index.js';
+import { isWebSocketError, type Message, ProxyError, UnexpectedStatusError } from '../index.js';
 import { type BinaryFormat, encodeBytes, type Palette, printable, toHex } from './style.js';
 
 export interface CloseReport {
@@ -35,7 +35,19 @@ export function describeError(error: unknown): string {
     const status = `HTTP ${error.status}${error.statusText ? ` ${error.statusText}` : ''}`;
     return `the server refused the WebSocket upgrade: ${status}${shown ? `: ${shown}` : ''}`;
   }
-  if (isWebSocketError(error)) return `${error.message} (${error.code})`;
+  if (error instanceof ProxyError && error.body.length > 0) {
+    const body = error.bodyText.replace(/\s+/g, ' ').trim();
+    const shown = body.length > MAX_BODY_CHARS ? `${body.slice(0, MAX_BODY_CHARS)}…` : body;
+    return `${error.message} (${error.code}); the proxy said: ${shown}`;
+  }
+  if (isWebSocketError(error)) {
+    // The library's advice names its options; at the command line they are flags.
+    const hint =
+      error.code === 'ERR_TLS' && /tls\.ca|rejectUnauthorized/.test(error.message)
+        ? '; with wsx: --ca FILE trusts that CA, -k skips the check (testing only)'
+        : '';
+    return `${error.message} (${error.code})${hint}`;
+  }
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { argumentMessage } from './connect-options.js';
 import { makeSelfSigned } from './self-signed.js';
 import { paletteFor } from './style.js';
 
@@ -185,7 +186,7 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
       },
     }));
   } catch (error) {
-    return usage((error as Error).message);
+    return usage(argumentMessage(error, ['--port', '--host', '--mode', '--tls', '--help']));
   }
   if (values.help === true) {
     process.stdout.write(SERVE_HELP);

@@ -59,6 +59,15 @@ describe('wsx', { concurrency: 3 }, () => {
     assert.equal(result.stdout, `wsx ${version}\n`);
   });
 
+  it('an unknown option names the closest one, exit 2', async (t) => {
+    const result = await wsx(t, ['ws://127.0.0.1:9/', '--jsn']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /unknown option --jsn \(did you mean --json\?\)/);
+    const serve = await wsx(t, ['serve', '--prot', '0']);
+    assert.equal(serve.code, 2);
+    assert.match(serve.stderr, /unknown option --prot \(did you mean --port\?\)/);
+  });
+
   it('no arguments: the help on stderr, exit 2', async (t) => {
     const result = await wsx(t, []);
     assert.equal(result.code, 2);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { describe, it } from 'node:test';
+import { fakeHttpProxy } from '../helpers/proxies.js';
 import { finished, recordingServer, startWsx, Transcript, wsx } from './cli-harness.js';
 
 function jsonLines(text: string): Record<string, unknown>[] {
@@ -66,6 +67,18 @@ describe('wsx connect in pipes', { concurrency: 3 }, () => {
       { code: 1000, clean: true, cause: 'user' },
     );
     assert.equal(typeof events[0]!.time, 'string');
+  });
+
+  it('a proxy refusal shows what the proxy said, as a refused upgrade shows its body', async (t) => {
+    const body = 'blocked by policy 42';
+    const proxy = await fakeHttpProxy(t, {
+      answer: `HTTP/1.1 403 Forbidden\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    });
+    const result = await wsx(t, ['ws://device.example/', '-x', 'hi'], {
+      env: { HTTP_PROXY: proxy.url, http_proxy: '', NO_PROXY: '', no_proxy: '' },
+    });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /\(ERR_PROXY_REFUSED\); the proxy said: blocked by policy 42\n$/);
   });
 
   it('never prints the password of the URL (--json, -v, the connected line)', async (t) => {

@@ -38,7 +38,10 @@ describe('wsx connect TLS options', { concurrency: 3 }, () => {
     const result = await wsx(t, [url], { input: 'x\n' });
     assert.equal(result.code, 1);
     assert.equal(result.stdout, '');
-    assert.match(result.stderr, /^error: .*\(ERR_TLS\)\n$/);
+    assert.match(
+      result.stderr,
+      /^error: .*\(ERR_TLS\); with wsx: --ca FILE trusts that CA, -k skips the check \(testing only\)\n$/,
+    );
   });
 
   it('-k (--insecure) connects without verifying', async (t) => {
