@@ -2,7 +2,7 @@
 // server: echo (text "close" is answered with Close 4000), broadcast, or flood; plain or TLS
 // with a freshly generated self-signed certificate. Not part of the client library.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
@@ -68,9 +68,11 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const log = options.log ?? (() => {});
   let https: HttpsServer | undefined;
   let certificate: RunningServer['certificate'];
+  let certificateDir: string | undefined;
   if (options.tls === true) {
     const made = makeSelfSigned([host]);
     const dir = mkdtempSync(join(tmpdir(), 'wsx-serve-'));
+    certificateDir = dir;
     const path = join(dir, 'cert.pem');
     writeFileSync(path, made.cert);
     certificate = { pem: made.cert, path, fingerprint256: made.fingerprint256 };
@@ -137,6 +139,9 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
         server.close(() => {
           const done = (): void => {
             clearTimeout(timer);
+            // The certificate was made for this run only.
+            if (certificateDir !== undefined)
+              rmSync(certificateDir, { recursive: true, force: true });
             resolve();
           };
           if (https === undefined) done();

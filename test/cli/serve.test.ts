@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { connect, type Message, type WebSocketClient } from '../../src/index.js';
@@ -102,6 +102,11 @@ describe('wsx serve', { concurrency: 3 }, () => {
     await ws.send('secure');
     assert.equal((await echo).data, 'secure');
     await assert.rejects(connect(server.url), { code: 'ERR_TLS' });
+    await ws.close();
+    const done = finished(server.child);
+    server.child.kill('SIGINT');
+    assert.equal((await done).code, 0);
+    assert.equal(existsSync(path), false, 'the certificate made for the run is removed on stop');
   });
 
   it('--host ::1 listens on the IPv6 loopback and prints a bracketed URL', async (t) => {
