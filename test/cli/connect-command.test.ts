@@ -349,7 +349,7 @@ describe('wsx connect exit status', { concurrency: 3 }, () => {
 
   it('2 for usage errors, each with one line and a hint', async (t) => {
     const cases: [string[], RegExp][] = [
-      [['--bogus', 'ws://127.0.0.1:1/'], /Unknown option '--bogus'/],
+      [['--bogus', 'ws://127.0.0.1:1/'], /unknown option --bogus/],
       [['connect'], /a URL is required/],
       [['ws://a/', 'ws://b/'], /one URL only/],
       [['ws://a/', '--hex', '--base64'], /--hex and --base64 cannot be used together/],
