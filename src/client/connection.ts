@@ -1,8 +1,7 @@
-// Drives one ClientProtocol over one socket: opens the transport, feeds bytes both ways,
+// Drives one ClientProtocol over one transport: opens the transport, feeds bytes both ways,
 // batches every frame produced in one turn into one write, enforces the open and close
 // timeouts, and reports exactly one close per connection. No protocol rules live here.
 
-import type { Socket } from 'node:net';
 import { ReadyState } from '../core/constants.js';
 import {
   AbortError,
@@ -17,7 +16,8 @@ import {
 import { ClientProtocol, type ProtocolEvent } from '../core/protocol.js';
 import { redactUrl } from '../core/url.js';
 import { closeChannel, errorChannel, openChannel, pingChannel } from '../transport/diagnostics.js';
-import { openConnection } from '../transport/open.js';
+import type { Transport, TransportListener } from '../transport/interface.js';
+import { openNodeTransport } from '../transport/node-socket.js';
 import { abortError, mapSocketError } from '../transport/transport.js';
 import { armTimer, type TimerHandle } from './clock.js';
 import { type CloseCause, type ClosePhase, closeCause } from './close-cause.js';
@@ -63,11 +63,11 @@ export class Connection {
   #protocol: ClientProtocol;
   /** URLs requested so far (passwords hidden): more than one after redirects. */
   #chain: string[];
-  #socket: Socket | undefined;
+  #transport: Transport | undefined;
   #readyState: ReadyState = ReadyState.CONNECTING;
   #openTimer: TimerHandle | undefined;
   #closeTimer: TimerHandle | undefined;
-  /** Aborts the TCP/TLS connect; dropped once the socket is there (it costs memory). */
+  /** Aborts the TCP/TLS connect; dropped once the transport is there (it costs memory). */
   #connectAbort: AbortController | undefined = new AbortController();
   #endSent = false;
   #error: WebSocketError | undefined;
@@ -197,9 +197,10 @@ export class Connection {
 
   #open(): void {
     const { options } = this;
-    // Dropped once a socket is attached; a followed redirect opens again.
+    // Dropped once a transport is attached; a followed redirect opens again.
     this.#connectAbort ??= new AbortController();
-    openConnection({
+    const open = options.openTransport ?? openNodeTransport;
+    open({
       target: options.target,
       tls: options.tls,
       signal: this.#connectAbort.signal,
@@ -209,7 +210,7 @@ export class Connection {
       log: this.#isLogging() ? (line) => this.#log(line) : undefined,
       connectTo: options.connectTo,
     }).then(
-      (socket) => this.#attach(socket),
+      (transport) => this.#attach(transport),
       (error: WebSocketError) => {
         if (this.#finished) return;
         this.#fail(error);
@@ -224,17 +225,22 @@ export class Connection {
     else this.close(1000, '');
   };
 
-  #attach(socket: Socket): void {
+  #attach(transport: Transport): void {
     if (this.#finished) {
-      socket.destroy();
+      transport.destroy();
       return;
     }
-    this.#socket = socket;
+    this.#transport = transport;
     this.#connectAbort = undefined;
-    this.#writes.socket = socket;
+    this.#writes.transport = transport;
     // A socket from a proxy tunnel comes paused; the gate starts reading unless it should wait.
-    this.#reading.socket = socket;
-    socket.on('data', (chunk: Uint8Array) => {
+    this.#reading.transport = transport;
+    transport.listen(this.#transportListener);
+    this.#writes.flush();
+  }
+
+  readonly #transportListener: TransportListener = {
+    onData: (chunk) => {
       this.#keepalive?.received();
       this.stats.bytesIn += chunk.byteLength;
       // While a Pong of ours is still unsent, Pings are answered by one Pong for the latest.
@@ -243,13 +249,13 @@ export class Connection {
       this.#protocol.receiveData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       this.#process();
       this.#reading.checkWriteBuffer();
-    });
-    socket.on('end', () => {
+    },
+    onEnd: () => {
       if (this.#isLogging()) this.#log('< end of stream');
       this.#protocol.receiveEof();
       this.#process();
-    });
-    socket.on('error', (error: Error) => {
+    },
+    onError: (error) => {
       const phase = this.#readyState === ReadyState.CONNECTING ? 'handshake' : 'open';
       const cleanlyDone =
         this.#protocol.closeSent !== undefined && this.#protocol.closeReceived !== undefined;
@@ -257,10 +263,9 @@ export class Connection {
         const { target, tls } = this.options;
         this.#fail(mapSocketError(error, phase, target, tls?.servername));
       }
-    });
-    socket.on('close', () => this.#finish());
-    this.#writes.flush();
-  }
+    },
+    onClose: () => this.#finish(),
+  };
 
   // ------------------------------------------------------------------ events
 
@@ -355,12 +360,11 @@ export class Connection {
       return false;
     }
     if (next === undefined) return false;
-    const socket = this.#socket;
-    this.#socket = undefined;
-    if (socket !== undefined) {
-      socket.removeAllListeners();
-      socket.on('error', () => {});
-      socket.destroy();
+    const transport = this.#transport;
+    this.#transport = undefined;
+    if (transport !== undefined) {
+      transport.listen(ignoreTransport);
+      transport.destroy();
     }
     this.#chain = next.chain;
     this.#options = next.options;
@@ -374,10 +378,10 @@ export class Connection {
   /**
    * Frames that came in the same read as the 101 wait one turn of the event loop, with reading
    * paused, so that code resuming after the open (`await connect(url)`, then `on('message')`)
-   * is in place before they are delivered. Nothing overtakes them: the socket is paused.
+   * is in place before they are delivered. Nothing overtakes them: the transport is paused.
    */
   #holdAfterOpen(events: readonly ProtocolEvent[], from: number): void {
-    this.#socket?.pause();
+    this.#transport?.pause();
     setImmediate(() => {
       this.#reading.update();
       this.#dispatch(events, from);
@@ -416,18 +420,18 @@ export class Connection {
   /** Ends or times out the transport once the protocol says the connection is over. */
   #afterProtocolStep(): void {
     const protocol = this.#protocol;
-    const socket = this.#socket;
-    if (socket === undefined || this.#finished) return;
+    const transport = this.#transport;
+    if (transport === undefined || this.#finished) return;
     // Receive backpressure must not stall the closing handshake (our Close waits for a reply).
     if (protocol.closeSent !== undefined) this.#reading.update();
     if (protocol.isEndRequested && !this.#endSent) {
       this.#endSent = true;
       if (this.#readyState === ReadyState.CONNECTING) {
         // The handshake failed: nothing more to say.
-        socket.destroy();
+        transport.destroy();
         return;
       }
-      socket.end();
+      transport.end();
     }
     if (protocol.closeExpected()) this.#startCloseTimer();
   }
@@ -473,7 +477,7 @@ export class Connection {
     this.#protocol.fail(error);
     this.#fail(error);
     this.#writes.flush();
-    this.#socket?.destroy();
+    this.#transport?.destroy();
   }
 
   #receivePong(payload: Uint8Array): void {
@@ -607,10 +611,10 @@ export class Connection {
     this.#fail(
       error ?? new AbortError(ErrorCode.Aborted, 'the application terminated the connection'),
     );
-    if (this.#socket === undefined) {
+    if (this.#transport === undefined) {
       this.#connectAbort?.abort();
       this.#finish();
-    } else this.#socket.destroy();
+    } else this.#transport.destroy();
   }
 
   /** Stops reading from the socket (receive backpressure). */
@@ -627,7 +631,7 @@ export class Connection {
     this.#stopped = true;
     this.#fail(error);
     this.#connectAbort?.abort();
-    if (this.#socket !== undefined) this.#socket.destroy();
+    if (this.#transport !== undefined) this.#transport.destroy();
     else this.#finish();
   }
 
@@ -637,14 +641,14 @@ export class Connection {
       // The server refused and keeps the socket open: report the refusal with what arrived.
       this.#protocol.receiveEof();
       this.#process();
-      this.#socket?.destroy();
+      this.#transport?.destroy();
       return;
     }
     const ms = this.options.openTimeoutMs;
     this.#abort(
       new TimeoutError(
         ErrorCode.OpenTimeout,
-        `the WebSocket did not open within ${ms} ms (openTimeoutMs) ${this.#socket === undefined ? 'while connecting' : 'while waiting for the handshake response'}`,
+        `the WebSocket did not open within ${ms} ms (openTimeoutMs) ${this.#transport === undefined ? 'while connecting' : 'while waiting for the handshake response'}`,
         'open',
         ms,
       ),
@@ -672,7 +676,7 @@ export class Connection {
             ),
           );
         }
-        this.#socket?.destroy();
+        this.#transport?.destroy();
       },
       ms,
     );
@@ -744,6 +748,14 @@ export class Connection {
     this.#handler.onClose(info);
   }
 }
+
+/** Hears nothing: a transport left behind by a redirect may still fail or close. */
+const ignoreTransport: TransportListener = {
+  onData: () => {},
+  onEnd: () => {},
+  onError: () => {},
+  onClose: () => {},
+};
 
 function describeMessage(data: string | Uint8Array, isBinary: boolean): string {
   const size = typeof data === 'string' ? `${data.length} chars` : `${data.length} bytes`;

@@ -7,7 +7,9 @@ import { type HeadersInit, validateHeaders, validateProtocols } from '../core/ha
 import type { CorePorts } from '../core/ports.js';
 import { describe, parseWebSocketUrl, type WebSocketTarget } from '../core/url.js';
 import { isNodeDebugOn, nodeDebugLine } from '../transport/debug-log.js';
+import type { OpenTransport } from '../transport/interface.js';
 import { nodePorts } from '../transport/node-ports.js';
+import type { OpenConnectionOptions } from '../transport/open.js';
 import { type ProxyOption, validateProxyOption } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/transport.js';
 import { type Clock, systemClock } from './clock.js';
@@ -141,6 +143,8 @@ export interface ResolvedOptions {
   logger: Logger | undefined;
   clock: Clock;
   ports: CorePorts;
+  /** Opens the transport under the connection (default: a socket, see node-socket.ts). */
+  openTransport?: OpenTransport<OpenConnectionOptions> | undefined;
 }
 
 /**
