@@ -1,6 +1,7 @@
-// Drives one ClientProtocol over one transport: opens the transport, feeds bytes both ways,
-// batches every frame produced in one turn into one write, enforces the open and close
-// timeouts, and reports exactly one close per connection. No protocol rules live here.
+// Drives one ClientProtocol over one transport: opens the transport (a socket unless the
+// options say otherwise), feeds bytes both ways, hands the frames of each turn to the write
+// batch, follows redirects, and reports exactly one close per connection. Tracing, deadlines,
+// write tracking and read backpressure live in their own files; no protocol rules live here.
 
 import { ReadyState } from '../core/constants.js';
 import {
@@ -9,52 +10,27 @@ import {
   ErrorCode,
   InvalidStateError,
   type ResponseHeaders,
-  TimeoutError,
   TransportError,
   type WebSocketError,
 } from '../core/errors.js';
 import { ClientProtocol, type ProtocolEvent } from '../core/protocol.js';
 import { redactUrl } from '../core/url.js';
-import { closeChannel, errorChannel, openChannel, pingChannel } from '../transport/diagnostics.js';
 import type { Transport, TransportListener } from '../transport/interface.js';
 import { openNodeTransport } from '../transport/node-socket.js';
 import { abortError, mapSocketError } from '../transport/transport.js';
-import { armTimer, type TimerHandle } from './clock.js';
-import { type CloseCause, type ClosePhase, closeCause } from './close-cause.js';
+import { type ClosePhase, closeCause } from './close-cause.js';
+import type { CloseInfo, ConnectionHandler } from './connection-handler.js';
+import { closeTimeoutError, Deadlines, openTimeoutError, pongTimeoutError } from './deadlines.js';
 import { Keepalive } from './keepalive.js';
 import type { ResolvedOptions } from './options.js';
 import { PingTracker } from './ping-tracker.js';
 import { ReadGate } from './read-gate.js';
 import { followRedirect } from './redirect.js';
 import { StatsRecorder } from './stats.js';
+import { ConnectionTrace } from './trace.js';
 import { WriteBatch, type WriteCallback } from './write-batch.js';
 
-/** How a connection ended. */
-export interface CloseInfo {
-  /** The server's close code, 1005 when its Close had none, 1006 when there was no Close. */
-  readonly code: number;
-  readonly reason: string;
-  /** True when both Close frames were exchanged and TCP then closed. */
-  readonly wasClean: boolean;
-  /** Why the connection failed, when it did. */
-  readonly error?: WebSocketError | undefined;
-  /** What ended the connection and in which phase, for logs and reconnect decisions. */
-  readonly cause: CloseCause;
-}
-
-/** Receives what happens on a connection; each face implements it. */
-export interface ConnectionHandler {
-  onOpen(): void;
-  onMessage(data: string | Uint8Array, isBinary: boolean): void;
-  /** With `deliverFrames`: each data frame as it completes (opcode 0 for continuations). */
-  onFrame?(data: Uint8Array, opcode: number, fin: boolean, isBinary: boolean): void;
-  onPing(data: Uint8Array): void;
-  onPong(data: Uint8Array): void;
-  /** The connection failed; onClose follows. */
-  onError(error: WebSocketError): void;
-  onClose(info: CloseInfo): void;
-}
-
+export type { CloseInfo, ConnectionHandler } from './connection-handler.js';
 export type { WriteCallback } from './write-batch.js';
 
 export class Connection {
@@ -65,15 +41,15 @@ export class Connection {
   #chain: string[];
   #transport: Transport | undefined;
   #readyState: ReadyState = ReadyState.CONNECTING;
-  #openTimer: TimerHandle | undefined;
-  #closeTimer: TimerHandle | undefined;
+  readonly #deadlines = new Deadlines(this);
+  readonly #trace = new ConnectionTrace(this);
   /** Aborts the TCP/TLS connect; dropped once the transport is there (it costs memory). */
   #connectAbort: AbortController | undefined = new AbortController();
-  #endSent = false;
+  #isEndSent = false;
   #error: WebSocketError | undefined;
-  #finished = false;
+  #isFinished = false;
   /** terminate() or an abort ran: deliver nothing more, even from a chunk being processed. */
-  #stopped = false;
+  #isStopped = false;
   readonly #reading: ReadGate;
   readonly #pings: PingTracker;
   #protocolName = '';
@@ -102,11 +78,6 @@ export class Connection {
       options,
     );
     this.#writes = this.#makeWrites();
-  }
-
-  /** The URL as logs and diagnostics channels show it: without its password. */
-  #publicUrl(): string {
-    return redactUrl(this.#options.target.url);
   }
 
   /** The options in effect; after a redirect, `target` and `headers` are the last request's. */
@@ -142,7 +113,7 @@ export class Connection {
   get readyState(): ReadyState {
     return this.#readyState;
   }
-  /** Payload bytes accepted by send() and not yet handed to the socket. */
+  /** Payload bytes accepted by send() and not yet handed to the transport. */
   get bufferedAmount(): number {
     return this.#writes.bufferedAmount;
   }
@@ -164,27 +135,12 @@ export class Connection {
     return this.#latencyMs;
   }
 
-  /** True when a logger is set and not switched off: only then are log lines formatted. */
-  #isLogging(): boolean {
-    const logger = this.options.logger;
-    return logger !== undefined && logger.enabled !== false;
-  }
-
-  #log(line: string): void {
-    this.options.logger?.(line);
-  }
-
   /** Opens the transport and sends the handshake; the handler hears onOpen or onClose. */
   start(): void {
     const { options } = this;
-    const { signal, clock } = options;
-    if (this.#isLogging()) {
-      const order = options.preferIpv6 ? ' (IPv6 addresses first)' : '';
-      this.#log(`= connecting to ${this.#publicUrl()}${order}`);
-    }
-    if (options.openTimeoutMs > 0) {
-      this.#openTimer = armTimer(clock, () => this.#onOpenTimeout(), options.openTimeoutMs);
-    }
+    const { signal } = options;
+    this.#trace.connecting(options.preferIpv6);
+    this.#deadlines.startOpen(() => this.#onOpenTimeout());
     if (signal !== undefined) {
       if (signal.aborted) {
         queueMicrotask(() => this.#abort(abortError(signal)));
@@ -207,12 +163,12 @@ export class Connection {
       preferIpv6: options.preferIpv6,
       proxy: options.proxy,
       proxyTls: options.proxyTls,
-      log: this.#isLogging() ? (line) => this.#log(line) : undefined,
+      log: this.#trace.logFunction,
       connectTo: options.connectTo,
     }).then(
       (transport) => this.#attach(transport),
       (error: WebSocketError) => {
-        if (this.#finished) return;
+        if (this.#isFinished) return;
         this.#fail(error);
         this.#finish();
       },
@@ -226,7 +182,7 @@ export class Connection {
   };
 
   #attach(transport: Transport): void {
-    if (this.#finished) {
+    if (this.#isFinished) {
       transport.destroy();
       return;
     }
@@ -251,7 +207,7 @@ export class Connection {
       this.#reading.checkWriteBuffer();
     },
     onEnd: () => {
-      if (this.#isLogging()) this.#log('< end of stream');
+      this.#trace.endOfStream();
       this.#protocol.receiveEof();
       this.#process();
     },
@@ -276,27 +232,23 @@ export class Connection {
   #dispatch(events: readonly ProtocolEvent[], from: number): void {
     const handler = this.#handler;
     for (let i = from; i < events.length; i++) {
-      if (this.#finished || this.#stopped) return;
+      if (this.#isFinished || this.#isStopped) return;
       const event = events[i]!;
       switch (event.type) {
         case 'message':
           this.stats.messagesIn++;
-          if (this.#isLogging()) this.#log(`< ${describeMessage(event.data, event.isBinary)}`);
+          this.#trace.messageReceived(event.data, event.isBinary);
           handler.onMessage(event.data, event.isBinary);
           break;
         case 'open':
-          this.#clearOpenTimer();
+          this.#deadlines.stopOpen();
           this.#readyState = ReadyState.OPEN;
           this.#protocolName = event.protocol;
           this.#extensions = event.extensions;
           this.#responseHeaders = event.head.headers;
           this.stats.opened(this.options.clock.now());
-          if (openChannel.hasSubscribers) {
-            openChannel.publish({ url: this.#publicUrl(), protocol: event.protocol });
-          }
+          this.#trace.opened(event.protocol);
           this.#startKeepalive();
-          if (this.#isLogging())
-            this.#log(`= open${event.protocol ? ` (subprotocol ${event.protocol})` : ''}`);
           handler.onOpen();
           if (i + 1 < events.length) {
             this.#holdAfterOpen(events, i + 1);
@@ -310,15 +262,7 @@ export class Connection {
           handler.onFrame?.(event.data, event.opcode, event.fin, event.isBinary);
           break;
         case 'ping':
-          if (this.#isLogging())
-            this.#log(`% ping received (${event.data.length} bytes), pong sent`);
-          if (pingChannel.hasSubscribers) {
-            pingChannel.publish({
-              url: this.#publicUrl(),
-              direction: 'received',
-              kind: 'ping',
-            });
-          }
+          this.#trace.pingReceived(event.data.length);
           handler.onPing(event.data);
           break;
         case 'pong':
@@ -327,8 +271,7 @@ export class Connection {
           break;
         case 'close':
           this.#closeInitiator ??= 'server';
-          if (this.#isLogging())
-            this.#log(`x received close ${event.code} ${JSON.stringify(event.reason)}`);
+          this.#trace.closeReceived(event.code, event.reason);
           if (this.#readyState === ReadyState.OPEN) this.#readyState = ReadyState.CLOSING;
           break;
         case 'error':
@@ -350,11 +293,10 @@ export class Connection {
   #followRedirect(error: WebSocketError): boolean {
     if (this.#readyState !== ReadyState.CONNECTING) return false;
     // Once openTimeoutMs ran out (a redirect whose body never ended), report it instead.
-    if (this.#openTimer === undefined && this.#options.openTimeoutMs > 0) return false;
+    if (this.#deadlines.hasOpenExpired) return false;
     let next: ReturnType<typeof followRedirect>;
     try {
-      const log = this.#isLogging() ? (line: string) => this.#log(line) : undefined;
-      next = followRedirect(this.#options, this.#chain, error, log);
+      next = followRedirect(this.#options, this.#chain, error, this.#trace.logFunction);
     } catch (refusal) {
       this.#fail(refusal as WebSocketError);
       return false;
@@ -370,7 +312,7 @@ export class Connection {
     this.#options = next.options;
     this.#protocol = this.#makeProtocol(next.options);
     this.#writes = this.#makeWrites();
-    this.#endSent = false;
+    this.#isEndSent = false;
     this.#open();
     return true;
   }
@@ -396,7 +338,7 @@ export class Connection {
    */
   #sendPendingCloseLater(): void {
     setImmediate(() => {
-      if (this.#finished) return;
+      if (this.#isFinished) return;
       this.#protocol.sendPendingClose();
       this.#writes.flush();
       this.#afterProtocolStep();
@@ -421,11 +363,11 @@ export class Connection {
   #afterProtocolStep(): void {
     const protocol = this.#protocol;
     const transport = this.#transport;
-    if (transport === undefined || this.#finished) return;
+    if (transport === undefined || this.#isFinished) return;
     // Receive backpressure must not stall the closing handshake (our Close waits for a reply).
     if (protocol.closeSent !== undefined) this.#reading.update();
-    if (protocol.isEndRequested && !this.#endSent) {
-      this.#endSent = true;
+    if (protocol.isEndRequested && !this.#isEndSent) {
+      this.#isEndSent = true;
       if (this.#readyState === ReadyState.CONNECTING) {
         // The handshake failed: nothing more to say.
         transport.destroy();
@@ -433,7 +375,7 @@ export class Connection {
       }
       transport.end();
     }
-    if (protocol.closeExpected()) this.#startCloseTimer();
+    if (protocol.closeExpected()) this.#startCloseDeadline();
   }
 
   #startKeepalive(): void {
@@ -450,7 +392,7 @@ export class Connection {
         sendPing: () => {
           if (this.#readyState !== ReadyState.OPEN || this.#protocol.closeSent !== undefined)
             return;
-          if (this.#isLogging()) this.#log('% keepalive ping');
+          this.#trace.keepalivePing();
           this.ping(this.options.emptyKeepalivePings ? new Uint8Array(0) : undefined).catch(
             () => {},
           );
@@ -465,13 +407,8 @@ export class Connection {
   /** The peer showed no sign of life after a keepalive Ping: fail without waiting for it. */
   #onPongTimeout(): void {
     const { pingIntervalMs, pongTimeoutMs } = this.options;
-    const error = new TimeoutError(
-      ErrorCode.PongTimeout,
-      `no pong and no data within ${pongTimeoutMs} ms of a keepalive ping (after ${pingIntervalMs} ms of silence): the peer or the network path is dead`,
-      'pong',
-      pongTimeoutMs,
-    );
-    this.#stopped = true;
+    const error = pongTimeoutError(pingIntervalMs, pongTimeoutMs);
+    this.#isStopped = true;
     // Say why with Close 1011 if the socket still takes bytes, but do not wait for an answer
     // that cannot come.
     this.#protocol.fail(error);
@@ -485,11 +422,7 @@ export class Connection {
     if (rttMs === undefined) return;
     this.#latencyMs = rttMs;
     this.stats.recordRtt(rttMs);
-    if (pingChannel.hasSubscribers) {
-      const url = this.#publicUrl();
-      pingChannel.publish({ url, direction: 'received', kind: 'pong', rttMs });
-    }
-    if (this.#isLogging()) this.#log(`% pong received, round trip ${rttMs.toFixed(1)} ms`);
+    this.#trace.pongReceived(rttMs);
   }
 
   // ------------------------------------------------------------------ sending
@@ -514,8 +447,7 @@ export class Connection {
           ? this.#protocol.sendBinary(new TextEncoder().encode(data))
           : this.#protocol.sendText(data)
         : this.#protocol.sendBinary(data);
-    if (this.#isLogging())
-      this.#log(`> ${describeMessage(data, isBinary || typeof data !== 'string')}`);
+    this.#trace.messageSent(data, isBinary || typeof data !== 'string');
     this.stats.messagesOut++;
     this.#writes.queued(bytes, callback);
     return bytes;
@@ -549,9 +481,7 @@ export class Connection {
     this.#assertOpen();
     const data = payload ?? this.#pings.nextPayload();
     this.#protocol.sendPing(data);
-    if (pingChannel.hasSubscribers) {
-      pingChannel.publish({ url: this.#publicUrl(), direction: 'sent', kind: 'ping' });
-    }
+    this.#trace.pingSent();
     const promise = this.#pings.track(data);
     this.#writes.queued(0, undefined);
     return promise;
@@ -583,7 +513,7 @@ export class Connection {
 
   /** Starts the closing handshake (or aborts a pending open). Idempotent. */
   close(code?: number, reason?: string): void {
-    if (this.#finished) return;
+    if (this.#isFinished) return;
     if (this.#readyState === ReadyState.CONNECTING) {
       this.#abort(
         new AbortError(
@@ -595,19 +525,18 @@ export class Connection {
     }
     if (this.#protocol.closeSent !== undefined) return;
     this.#closeInitiator ??= 'client';
-    if (this.#isLogging())
-      this.#log(`x sending close ${code ?? ''} ${JSON.stringify(reason ?? '')}`);
+    this.#trace.closeSending(code, reason);
     this.#protocol.sendClose(code, reason);
     this.#readyState = ReadyState.CLOSING;
     this.#writes.flush();
-    this.#startCloseTimer();
+    this.#startCloseDeadline();
     this.#afterProtocolStep();
   }
 
   /** Tears the connection down at once without a closing handshake. */
   terminate(error?: WebSocketError): void {
-    if (this.#finished) return;
-    this.#stopped = true;
+    if (this.#isFinished) return;
+    this.#isStopped = true;
     this.#fail(
       error ?? new AbortError(ErrorCode.Aborted, 'the application terminated the connection'),
     );
@@ -627,8 +556,8 @@ export class Connection {
   }
 
   #abort(error: WebSocketError): void {
-    if (this.#finished) return;
-    this.#stopped = true;
+    if (this.#isFinished) return;
+    this.#isStopped = true;
     this.#fail(error);
     this.#connectAbort?.abort();
     if (this.#transport !== undefined) this.#transport.destroy();
@@ -636,7 +565,6 @@ export class Connection {
   }
 
   #onOpenTimeout(): void {
-    this.#openTimer = undefined;
     if (this.#protocol.isReadingRefusalBody) {
       // The server refused and keeps the socket open: report the refusal with what arrived.
       this.#protocol.receiveEof();
@@ -644,64 +572,31 @@ export class Connection {
       this.#transport?.destroy();
       return;
     }
-    const ms = this.options.openTimeoutMs;
-    this.#abort(
-      new TimeoutError(
-        ErrorCode.OpenTimeout,
-        `the WebSocket did not open within ${ms} ms (openTimeoutMs) ${this.#transport === undefined ? 'while connecting' : 'while waiting for the handshake response'}`,
-        'open',
-        ms,
-      ),
-    );
+    this.#abort(openTimeoutError(this.options.openTimeoutMs, this.#transport !== undefined));
   }
 
-  #startCloseTimer(): void {
-    if (this.#closeTimer !== undefined || this.#finished) return;
-    const ms = this.options.closeTimeoutMs;
-    if (ms === 0) return;
-    this.#closeTimer = armTimer(
-      this.options.clock,
-      () => {
-        this.#closeTimer = undefined;
-        if (this.#isLogging()) this.#log(`! close timeout after ${ms} ms`);
-        const handshakeDone =
-          this.#protocol.closeSent !== undefined && this.#protocol.closeReceived !== undefined;
-        if (!handshakeDone) {
-          this.#fail(
-            new TimeoutError(
-              ErrorCode.CloseTimeout,
-              `the server did not complete the closing handshake within ${ms} ms (closeTimeoutMs)`,
-              'close',
-              ms,
-            ),
-          );
-        }
-        this.#transport?.destroy();
-      },
-      ms,
-    );
-  }
-
-  #clearOpenTimer(): void {
-    if (this.#openTimer !== undefined) {
-      this.options.clock.clearTimeout(this.#openTimer);
-      this.#openTimer = undefined;
-    }
+  #startCloseDeadline(): void {
+    if (this.#isFinished) return;
+    this.#deadlines.startClose((ms) => {
+      this.#trace.closeTimedOut(ms);
+      const protocol = this.#protocol;
+      const isHandshakeDone =
+        protocol.closeSent !== undefined && protocol.closeReceived !== undefined;
+      if (!isHandshakeDone) this.#fail(closeTimeoutError(ms));
+      this.#transport?.destroy();
+    });
   }
 
   /** Records the first failure and tells the handler once. */
   #fail(error: WebSocketError): void {
-    if (this.#error !== undefined || this.#finished) return;
+    if (this.#error !== undefined || this.#isFinished) return;
     this.#error = error;
-    if (this.#isLogging()) this.#log(`! ${error.code}: ${error.message}`);
-    if (errorChannel.hasSubscribers) {
-      errorChannel.publish({ url: this.#publicUrl(), error });
-    }
+    this.#trace.failed(error);
     this.#handler.onError(error);
   }
 
   #finish(): void {
-    if (this.#finished) return;
+    if (this.#isFinished) return;
     const protocol = this.#protocol;
     const received = protocol.closeReceived;
     const sent = protocol.closeSent;
@@ -723,12 +618,11 @@ export class Connection {
         : this.#readyState === ReadyState.OPEN
           ? 'open'
           : 'closing';
-    this.#finished = true;
+    this.#isFinished = true;
     this.#readyState = ReadyState.CLOSED;
     this.#keepalive?.stop();
     this.stats.closed(this.options.clock.now());
-    this.#clearOpenTimer();
-    if (this.#closeTimer !== undefined) this.options.clock.clearTimeout(this.#closeTimer);
+    this.#deadlines.stop();
     this.options.signal?.removeEventListener('abort', this.#onSignal);
     const error = this.#error;
     const lost = this.#lostWrite(error ?? new Error('closed'));
@@ -741,10 +635,7 @@ export class Connection {
       error,
       cause: closeCause(error, this.#closeInitiator, phase),
     };
-    if (this.#isLogging()) this.#log(`= closed ${info.code}${info.wasClean ? ' (clean)' : ''}`);
-    if (closeChannel.hasSubscribers) {
-      closeChannel.publish({ url: this.#publicUrl(), ...info });
-    }
+    this.#trace.closed(info);
     this.#handler.onClose(info);
   }
 }
@@ -756,8 +647,3 @@ const ignoreTransport: TransportListener = {
   onError: () => {},
   onClose: () => {},
 };
-
-function describeMessage(data: string | Uint8Array, isBinary: boolean): string {
-  const size = typeof data === 'string' ? `${data.length} chars` : `${data.length} bytes`;
-  return `${isBinary ? 'binary' : 'text'} message, ${size}`;
-}
