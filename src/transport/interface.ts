@@ -2,9 +2,12 @@
 // interface: node-socket.ts implements it over a net/tls socket (direct or through a proxy
 // tunnel), and tests implement it in memory. Nothing here depends on Node.
 
-/** Receives what happens on a transport; one listener at a time. */
+/**
+ * Receives what happens on a transport; one listener at a time. Its functions may be called
+ * without `this` (write them as arrow functions).
+ */
 export interface TransportListener {
-  /** Bytes arrived (the view may be reused by nobody else: it is the receiver's). */
+  /** Bytes arrived; the receiver owns the chunk. */
   onData(chunk: Uint8Array): void;
   /** The peer ended its side (no more data will come). */
   onEnd(): void;

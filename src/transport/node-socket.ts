@@ -6,28 +6,33 @@ import type { Socket } from 'node:net';
 import type { BatchCallback, Transport, TransportListener } from './interface.js';
 import { type OpenConnectionOptions, openConnection } from './open.js';
 
-const ignore: TransportListener = {
-  onData: () => {},
-  onEnd: () => {},
-  onError: () => {},
-  onClose: () => {},
-};
-
 export class NodeSocketTransport implements Transport {
   readonly #socket: Socket;
-  #listener: TransportListener = ignore;
+  #listener: TransportListener | undefined;
 
   /** Wraps an open socket; a socket from a proxy tunnel may come paused, and stays so. */
   constructor(socket: Socket) {
     this.#socket = socket;
-    socket.on('data', (chunk: Uint8Array) => this.#listener.onData(chunk));
-    socket.on('end', () => this.#listener.onEnd());
-    socket.on('error', (error: Error) => this.#listener.onError(error));
-    socket.on('close', () => this.#listener.onClose());
   }
 
+  /**
+   * The listener's functions go on the socket as they are (no wrapper per connection: idle
+   * connections are many), so they must not depend on `this`.
+   */
   listen(listener: TransportListener): void {
+    const socket = this.#socket;
+    const previous = this.#listener;
+    if (previous !== undefined) {
+      socket.removeListener('data', previous.onData);
+      socket.removeListener('end', previous.onEnd);
+      socket.removeListener('error', previous.onError);
+      socket.removeListener('close', previous.onClose);
+    }
     this.#listener = listener;
+    socket.on('data', listener.onData);
+    socket.on('end', listener.onEnd);
+    socket.on('error', listener.onError);
+    socket.on('close', listener.onClose);
   }
 
   get isWritable(): boolean {
