@@ -1,7 +1,8 @@
 // The client connection state machine, sans I/O (RFC 6455 §4-§7). Bytes go in through
 // receiveData/receiveEof, intents through send*; the caller drains eventsReceived() and
 // dataToSend() and does the I/O. Peer input never throws: a violation fails the connection
-// (§7.1.7), queues the Close frame and reports the error as an event.
+// (§7.1.7), queues the Close frame and reports the error as an event. The opening handshake
+// (request, response head, 1xx, refusal body) is read by opening-handshake.ts.
 
 import { checkTextLength, MessageAssembler } from './assembler.js';
 import { concatBytes, utf8Length } from './bytes.js';
@@ -18,32 +19,21 @@ import {
 import {
   type CloseFrame,
   ErrorCode,
-  HandshakeError,
+  type HandshakeError,
   InvalidArgumentError,
   InvalidStateError,
   type ProtocolError,
-  TransportError,
   type WebSocketError,
 } from './errors.js';
 import { FrameWriter, isControlOpcode, isKnownOpcode } from './frame.js';
 import { FrameDecoder, type FrameSink } from './frame-decoder.js';
-import { buildHandshakeRequest, validateHandshakeResponse } from './handshake.js';
-import { type HttpResponseHead, HttpResponseParser } from './http-response.js';
+import type { HttpResponseHead } from './http-response.js';
+import { OpeningHandshake, type OpeningHandshakeOptions } from './opening-handshake.js';
 import type { CorePorts } from './ports.js';
-import { RefusalBodyReader } from './refusal-body.js';
-import type { WebSocketTarget } from './url.js';
 
-export interface ClientProtocolOptions {
-  target: WebSocketTarget;
-  /** Subprotocols to offer, already validated (see validateProtocols). */
-  protocols?: readonly string[] | undefined;
-  origin?: string | undefined;
-  /** Extra request headers, already validated (see validateHeaders). */
-  headers?: readonly (readonly [string, string])[] | undefined;
+export interface ClientProtocolOptions extends OpeningHandshakeOptions {
   maxMessageBytes?: number | undefined;
   maxFragments?: number | undefined;
-  maxHandshakeBytes?: number | undefined;
-  maxRefusalBodyBytes?: number | undefined;
   /**
    * Deliver every data frame as a 'frame' event as it completes, instead of reassembled
    * messages (the model of the LuatOS firmware). Limits and UTF-8 checks still cover the
@@ -63,7 +53,6 @@ export interface ClientProtocolOptions {
    * as they arrive (§7.1.2 only asks us to wait for the server's Close).
    */
   receiveAfterClose?: boolean | undefined;
-  ports: CorePorts;
 }
 
 export type ProtocolEvent =
@@ -89,32 +78,23 @@ export type ProtocolEvent =
   | { readonly type: 'close'; readonly code: number; readonly reason: string }
   | { readonly type: 'error'; readonly error: WebSocketError };
 
-const PHASE_HEAD = 0;
-const PHASE_REFUSAL_BODY = 1;
-const PHASE_FRAMES = 2;
-const PHASE_DISCARD = 3;
+const PHASE_HANDSHAKE = 0;
+const PHASE_FRAMES = 1;
+const PHASE_DISCARD = 2;
 
 const EMPTY = new Uint8Array(0);
-/** Interim (1xx) responses skipped before the real one; more fail the handshake. */
-const MAX_INTERIM_RESPONSES = 8;
 
 /** One client connection's protocol state. */
 export class ClientProtocol implements FrameSink {
   #state: ReadyState = ReadyState.CONNECTING;
-  #phase = PHASE_HEAD;
+  #phase = PHASE_HANDSHAKE;
   readonly #ports: CorePorts;
-  readonly #key: string;
-  readonly #protocols: readonly string[];
-  readonly #maxRefusalBodyBytes: number;
-  readonly #secure: boolean;
-  #headParser: HttpResponseParser;
-  readonly #maxHandshakeBytes: number;
-  #interimResponses = 0;
+  /** Reads the server's answer; dropped once the connection opened. */
+  #handshake: OpeningHandshake | undefined;
   readonly #decoder: FrameDecoder;
   readonly #assembler: MessageAssembler;
   readonly #writer: FrameWriter;
   #events: ProtocolEvent[] = [];
-  #refusal: RefusalBodyReader | undefined;
   /** The frame being decoded is a control frame with this opcode (-1: a data frame). */
   #controlOpcode = -1;
   #controlPayload: Uint8Array = EMPTY;
@@ -152,15 +132,10 @@ export class ClientProtocol implements FrameSink {
 
   constructor(options: ClientProtocolOptions) {
     this.#ports = options.ports;
-    this.#secure = options.target.secure;
     this.#deliverFrames = options.deliverFrames === true;
     this.#maxTextLength = options.ports.maxStringLength ?? V8_MAX_STRING_LENGTH;
     this.#holdFailureClose = options.holdFailureClose === true;
     this.#receiveAfterClose = options.receiveAfterClose === true;
-    this.#protocols = options.protocols ?? [];
-    this.#maxRefusalBodyBytes = options.maxRefusalBodyBytes ?? Defaults.maxRefusalBodyBytes;
-    this.#maxHandshakeBytes = options.maxHandshakeBytes ?? Defaults.maxHandshakeBytes;
-    this.#headParser = new HttpResponseParser(this.#maxHandshakeBytes);
     this.#decoder = new FrameDecoder(this);
     this.#assembler = new MessageAssembler(
       {
@@ -172,17 +147,8 @@ export class ClientProtocol implements FrameSink {
       !this.#deliverFrames,
     );
     this.#writer = new FrameWriter(options.ports.entropy);
-    const request = buildHandshakeRequest(
-      {
-        target: options.target,
-        protocols: this.#protocols,
-        origin: options.origin,
-        headers: options.headers ?? [],
-      },
-      options.ports.entropy,
-    );
-    this.#key = request.key;
-    this.#writer.writeRaw(request.bytes);
+    this.#handshake = new OpeningHandshake(options);
+    this.#writer.writeRaw(this.#handshake.requestBytes);
   }
 
   get state(): ReadyState {
@@ -202,7 +168,7 @@ export class ClientProtocol implements FrameSink {
   }
   /** True while the head of a refused handshake was read and its body is still arriving. */
   get isReadingRefusalBody(): boolean {
-    return this.#phase === PHASE_REFUSAL_BODY;
+    return this.#phase === PHASE_HANDSHAKE && this.#handshake!.isReadingRefusalBody;
   }
   /** Bytes produced and not yet drained. */
   get pendingBytes(): number {
@@ -309,11 +275,8 @@ export class ClientProtocol implements FrameSink {
         if (error !== undefined) this.#fail(error);
         return;
       }
-      case PHASE_HEAD:
-        this.#receiveHead(data);
-        return;
-      case PHASE_REFUSAL_BODY:
-        this.#receiveRefusalBody(data);
+      case PHASE_HANDSHAKE:
+        this.#receiveHandshake(data);
         return;
       default:
         return;
@@ -324,99 +287,26 @@ export class ClientProtocol implements FrameSink {
   receiveEof(): void {
     if (this.#eofReceived) return;
     this.#eofReceived = true;
-    if (this.#phase === PHASE_HEAD) {
-      this.#fail(this.#headEndedError());
-    } else if (this.#phase === PHASE_REFUSAL_BODY) {
-      this.#finishRefusal();
-    }
+    if (this.#phase === PHASE_HANDSHAKE) this.#fail(this.#handshake!.receiveEof());
     this.#phase = PHASE_DISCARD;
     this.#decoder.halt();
     this.#state = ReadyState.CLOSED;
   }
 
-  /** Why the connection ended before a whole response head arrived. */
-  #headEndedError(): WebSocketError {
-    const parser = this.#headParser;
-    if (this.#secure) {
-      return new TransportError(
-        ErrorCode.ConnectionLost,
-        'the server closed the connection before completing the opening handshake (over TLS this is also how some servers refuse a missing or unknown client certificate)',
-        'handshake',
-      );
-    }
-    if (parser.looksLikeTls) return notHttpButTls();
-    return new TransportError(
-      ErrorCode.ConnectionLost,
-      parser.bytesReceived === 0
-        ? 'the server closed the connection without answering the opening handshake; if it expects TLS, use wss:// instead of ws://'
-        : 'the server closed the connection before completing the opening handshake',
-      'handshake',
-    );
-  }
-
-  #receiveHead(data: Uint8Array): void {
-    const parsed = this.#headParser.push(data);
-    if (!this.#secure && this.#headParser.looksLikeTls) {
-      this.#fail(notHttpButTls());
+  #receiveHandshake(data: Uint8Array): void {
+    const outcome = this.#handshake!.receive(data);
+    if (outcome === undefined) return;
+    if (outcome.type === 'failed') {
+      this.#fail(outcome.error);
       return;
     }
-    if (parsed === undefined) return;
-    if (parsed instanceof Error) {
-      this.#fail(parsed);
-      return;
-    }
-    const { head, rest } = parsed;
-    if (head.status >= 100 && head.status < 200 && head.status !== 101) {
-      // An interim response (e.g. 100 Continue, 103 Early Hints) has no body and is followed
-      // by the real one (RFC 9110 §15.2): skip it and parse what comes next, a few times at most.
-      if (++this.#interimResponses > MAX_INTERIM_RESPONSES) {
-        this.#fail(
-          new HandshakeError(
-            ErrorCode.InvalidHttpResponse,
-            `the server sent more than ${MAX_INTERIM_RESPONSES} interim (1xx) responses before its answer`,
-          ),
-        );
-        return;
-      }
-      this.#headParser = new HttpResponseParser(this.#maxHandshakeBytes);
-      if (rest.length > 0) this.#receiveHead(rest);
-      return;
-    }
-    if (head.status !== 101) {
-      this.#refusal = new RefusalBodyReader(head, this.#maxRefusalBodyBytes);
-      this.#phase = PHASE_REFUSAL_BODY;
-      this.#receiveRefusalBody(rest);
-      return;
-    }
-    const result = validateHandshakeResponse(
-      head,
-      this.#key,
-      this.#protocols,
-      [],
-      this.#ports.sha1,
-    );
-    if (result instanceof Error) {
-      this.#fail(result);
-      return;
-    }
+    this.#handshake = undefined;
     this.#state = ReadyState.OPEN;
     this.#phase = PHASE_FRAMES;
-    this.#events.push({
-      type: 'open',
-      protocol: result.protocol,
-      extensions: result.extensions,
-      head,
-    });
+    const { protocol, extensions, head, rest } = outcome;
+    this.#events.push({ type: 'open', protocol, extensions, head });
     // Frames may follow the response in the same read (§4.1: data after the handshake).
     if (rest.length > 0) this.receiveData(rest);
-  }
-
-  #receiveRefusalBody(data: Uint8Array): void {
-    if (this.#refusal!.push(data)) this.#finishRefusal();
-  }
-
-  #finishRefusal(): void {
-    this.#fail(this.#refusal!.finish());
   }
 
   // ---------------------------------------------------------------- FrameSink
@@ -724,12 +614,4 @@ function stateName(state: ReadyState): string {
       : state === ReadyState.CLOSING
         ? 'closing'
         : 'closed';
-}
-
-/** A ws:// connection whose server answered with a TLS record. */
-function notHttpButTls(): HandshakeError {
-  return new HandshakeError(
-    ErrorCode.InvalidHttpResponse,
-    'the server answered in TLS, not HTTP: it expects a secure connection; use wss:// instead of ws://',
-  );
 }
