@@ -2,14 +2,13 @@
 // receiveData/receiveEof, intents through send*; the caller drains eventsReceived() and
 // dataToSend() and does the I/O. Peer input never throws: a violation fails the connection
 // (§7.1.7), queues the Close frame and reports the error as an event. The opening handshake
-// (request, response head, 1xx, refusal body) is read by opening-handshake.ts.
+// (request, response head, 1xx, refusal body) is read by opening-handshake.ts, decoded frames
+// become messages in frame-receiver.ts.
 
-import { checkTextLength, MessageAssembler } from './assembler.js';
-import { concatBytes, utf8Length } from './bytes.js';
+import { utf8Length } from './bytes.js';
 import { isValidWireCloseCode, parseClosePayload, serializeClosePayload } from './close.js';
 import {
   CloseCode,
-  Defaults,
   MAX_CLOSE_REASON_BYTES,
   MAX_CONTROL_PAYLOAD,
   Opcode,
@@ -26,7 +25,8 @@ import {
   type WebSocketError,
 } from './errors.js';
 import { FrameWriter, isControlOpcode, isKnownOpcode } from './frame.js';
-import { FrameDecoder, type FrameSink } from './frame-decoder.js';
+import { FrameDecoder } from './frame-decoder.js';
+import { FrameReceiver, type ReceivedFrameHost } from './frame-receiver.js';
 import type { HttpResponseHead } from './http-response.js';
 import { OpeningHandshake, type OpeningHandshakeOptions } from './opening-handshake.js';
 import type { CorePorts } from './ports.js';
@@ -85,36 +85,22 @@ const PHASE_DISCARD = 2;
 const EMPTY = new Uint8Array(0);
 
 /** One client connection's protocol state. */
-export class ClientProtocol implements FrameSink {
+export class ClientProtocol implements ReceivedFrameHost {
   #state: ReadyState = ReadyState.CONNECTING;
   #phase = PHASE_HANDSHAKE;
   readonly #ports: CorePorts;
   /** Reads the server's answer; dropped once the connection opened. */
   #handshake: OpeningHandshake | undefined;
   readonly #decoder: FrameDecoder;
-  readonly #assembler: MessageAssembler;
+  readonly #receiver: FrameReceiver;
   readonly #writer: FrameWriter;
   #events: ProtocolEvent[] = [];
-  /** The frame being decoded is a control frame with this opcode (-1: a data frame). */
-  #controlOpcode = -1;
-  #controlPayload: Uint8Array = EMPTY;
-  #controlLength = 0;
-  readonly #deliverFrames: boolean;
-  /** Longest string the host can make: text frames that decode longer fail with 1009. */
-  readonly #maxTextLength: number;
-  /** In frame delivery: the current data frame's opcode, FIN bit and payload so far. */
-  #frameOpcode = 0;
-  #frameFin = false;
-  #frameIsBinary = false;
-  #frameChunks: Uint8Array[] = [];
   /** Opcode of the fragmented message we are sending, or -1. */
   #sendingOpcode = -1;
   #closeSent: CloseFrame | undefined;
   /** The payload of the latest Ping not answered yet, while Pongs are held back. */
   #pendingPong: Uint8Array | undefined;
   #pongsWritten = 0;
-  /** Our Close is out: data frames are dropped as they arrive (only the server's Close matters). */
-  #isDiscardingFrame = false;
   /**
    * Set by the caller while a Pong it wrote is still unsent: a Ping then replaces the
    * unanswered one instead of adding a Pong (§5.5.3 allows answering only the latest), so a
@@ -132,20 +118,16 @@ export class ClientProtocol implements FrameSink {
 
   constructor(options: ClientProtocolOptions) {
     this.#ports = options.ports;
-    this.#deliverFrames = options.deliverFrames === true;
-    this.#maxTextLength = options.ports.maxStringLength ?? V8_MAX_STRING_LENGTH;
     this.#holdFailureClose = options.holdFailureClose === true;
     this.#receiveAfterClose = options.receiveAfterClose === true;
-    this.#decoder = new FrameDecoder(this);
-    this.#assembler = new MessageAssembler(
-      {
-        maxMessageBytes: options.maxMessageBytes ?? Defaults.maxMessageBytes,
-        maxFragments: options.maxFragments ?? Defaults.maxFragments,
-        maxTextLength: this.#maxTextLength,
-      },
-      options.ports.isUtf8,
-      !this.#deliverFrames,
-    );
+    this.#receiver = new FrameReceiver(this, {
+      maxMessageBytes: options.maxMessageBytes,
+      maxFragments: options.maxFragments,
+      maxTextLength: options.ports.maxStringLength ?? V8_MAX_STRING_LENGTH,
+      deliverFrames: options.deliverFrames === true,
+      isUtf8: options.ports.isUtf8,
+    });
+    this.#decoder = new FrameDecoder(this.#receiver);
     this.#writer = new FrameWriter(options.ports.entropy);
     this.#handshake = new OpeningHandshake(options);
     this.#writer.writeRaw(this.#handshake.requestBytes);
@@ -309,86 +291,30 @@ export class ClientProtocol implements FrameSink {
     if (rest.length > 0) this.receiveData(rest);
   }
 
-  // ---------------------------------------------------------------- FrameSink
+  // ---------------------------------------------------------------- frames in (FrameReceiver)
 
-  onFrameHeader(fin: boolean, _rsv: number, opcode: number, length: number): void {
-    this.#isDiscardingFrame = false;
-    if (isControlOpcode(opcode)) {
-      this.#controlOpcode = opcode;
-      this.#controlPayload = length === 0 ? EMPTY : new Uint8Array(length);
-      this.#controlLength = 0;
-      return;
-    }
-    this.#controlOpcode = -1;
-    // §7.1.2: after our Close we only wait for the server's; its data is dropped unread.
-    this.#isDiscardingFrame = this.#closeSent !== undefined && !this.#receiveAfterClose;
-    if (this.#isDiscardingFrame) return;
-    const error = this.#assembler.startFrame(opcode, fin, length);
-    if (error !== undefined) {
-      this.#fail(error);
-      return;
-    }
-    if (this.#deliverFrames) {
-      if (opcode !== Opcode.Continuation) this.#frameIsBinary = opcode === Opcode.Binary;
-      this.#frameOpcode = opcode;
-      this.#frameFin = fin;
-      this.#frameChunks = [];
-    }
+  /** Called by the frame receiver: a whole message arrived. */
+  onMessage(data: string | Uint8Array, isBinary: boolean): void {
+    this.#events.push({ type: 'message', data, isBinary });
   }
 
-  onFramePayload(bytes: Uint8Array): void {
-    if (this.#isDiscardingFrame) return;
-    if (this.#controlOpcode !== -1) {
-      this.#controlPayload.set(bytes, this.#controlLength);
-      this.#controlLength += bytes.length;
-      return;
-    }
-    const error = this.#assembler.addPayload(bytes);
-    if (error !== undefined) this.#fail(error);
-    else if (this.#deliverFrames) this.#frameChunks.push(bytes);
+  /** Called by the frame receiver (deliverFrames): a data frame arrived. */
+  onDataFrame(data: Uint8Array, opcode: number, fin: boolean, isBinary: boolean): void {
+    this.#events.push({ type: 'frame', data, opcode, fin, isBinary });
   }
 
-  onFrameEnd(): void {
-    const opcode = this.#controlOpcode;
-    if (this.#isDiscardingFrame) {
-      this.#isDiscardingFrame = false;
-      return;
-    }
-    if (opcode === -1) {
-      const result = this.#assembler.endFrame();
-      if (result instanceof Error) {
-        this.#fail(result);
-        return;
-      }
-      if (this.#deliverFrames) {
-        const chunks = this.#frameChunks;
-        this.#frameChunks = [];
-        if (!this.#frameIsBinary) {
-          // The face decodes each frame as it comes, carrying at most one split character
-          // over from the frame before: one code unit of room for it.
-          let bytes = 0;
-          for (const chunk of chunks) bytes += chunk.length;
-          const tooLong = checkTextLength(chunks, bytes, this.#maxTextLength, 1);
-          if (tooLong !== undefined) {
-            this.#fail(tooLong);
-            return;
-          }
-        }
-        this.#events.push({
-          type: 'frame',
-          data: chunks.length === 0 ? EMPTY : concatBytes(chunks),
-          opcode: this.#frameOpcode,
-          fin: this.#frameFin,
-          isBinary: this.#frameIsBinary,
-        });
-        return;
-      }
-      if (result === undefined) return;
-      else this.#events.push({ type: 'message', data: result.data, isBinary: result.isBinary });
-      return;
-    }
-    this.#controlOpcode = -1;
-    const payload = this.#controlPayload;
+  /** Called by the frame receiver: received data broke the protocol or a limit. */
+  onReceiveError(error: WebSocketError): void {
+    this.#fail(error);
+  }
+
+  /** Called by the frame receiver: after our Close, data is dropped unread (§7.1.2). */
+  isDroppingData(): boolean {
+    return this.#closeSent !== undefined && !this.#receiveAfterClose;
+  }
+
+  /** Called by the frame receiver: a whole control frame arrived. */
+  onControlFrame(opcode: number, payload: Uint8Array): void {
     if (opcode === Opcode.Ping) {
       this.#events.push({ type: 'ping', data: payload });
       // §5.5.2: answer a Ping with a Pong carrying the same payload, unless we already
@@ -566,11 +492,9 @@ export class ClientProtocol implements FrameSink {
     this.#writer.writeFrame(Opcode.Close, serializeClosePayload(code, reason), true);
     this.#state = ReadyState.CLOSING;
     if (this.#receiveAfterClose) return;
-    // Data that arrives from now on is dropped, so is the message being received.
-    this.#assembler.abandon();
-    this.#frameChunks = [];
-    // A data frame half received: the rest of it goes too.
-    if (this.#controlOpcode === -1) this.#isDiscardingFrame = true;
+    // Data that arrives from now on is dropped, so is the message being received, and the
+    // rest of a data frame half received.
+    this.#receiver.abandonData();
   }
 
   /**
