@@ -10,14 +10,14 @@ import type { WebSocketError } from './errors.js';
 import { isControlOpcode } from './frame.js';
 import type { FrameSink } from './frame-decoder.js';
 import type { Utf8Check } from './ports.js';
+import type { ProtocolEvent } from './protocol-types.js';
 
 const EMPTY = new Uint8Array(0);
 
 /** What the receiver reports to (ClientProtocol implements it). */
 export interface ReceivedFrameHost {
-  onMessage(data: string | Uint8Array, isBinary: boolean): void;
-  /** With deliverFrames: one data frame (opcode 0 for a continuation). */
-  onDataFrame(data: Uint8Array, opcode: number, fin: boolean, isBinary: boolean): void;
+  /** A whole message, or with deliverFrames one data frame (opcode 0 for a continuation). */
+  onData(event: ProtocolEvent & { type: 'message' | 'frame' }): void;
   /** A whole control frame: Ping, Pong or Close. */
   onControlFrame(opcode: number, payload: Uint8Array): void;
   /** Received data broke the protocol or a limit. */
@@ -128,7 +128,9 @@ export class FrameReceiver implements FrameSink {
       return;
     }
     if (this.#isDeliveringFrames) this.#endDeliveredFrame();
-    else if (result !== undefined) this.#host.onMessage(result.data, result.isBinary);
+    else if (result !== undefined) {
+      this.#host.onData({ type: 'message', data: result.data, isBinary: result.isBinary });
+    }
   }
 
   #endDeliveredFrame(): void {
@@ -146,6 +148,13 @@ export class FrameReceiver implements FrameSink {
       }
     }
     const data = chunks.length === 0 ? EMPTY : concatBytes(chunks);
-    this.#host.onDataFrame(data, this.#frameOpcode, this.#frameFin, this.#frameIsBinary);
+    const opcode = this.#frameOpcode;
+    this.#host.onData({
+      type: 'frame',
+      data,
+      opcode,
+      fin: this.#frameFin,
+      isBinary: this.#frameIsBinary,
+    });
   }
 }

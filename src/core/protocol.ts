@@ -5,78 +5,27 @@
 // (request, response head, 1xx, refusal body) is read by opening-handshake.ts, decoded frames
 // become messages in frame-receiver.ts.
 
-import { utf8Length } from './bytes.js';
+import { toBytes } from './bytes.js';
 import { isValidWireCloseCode, parseClosePayload, serializeClosePayload } from './close.js';
-import {
-  CloseCode,
-  MAX_CLOSE_REASON_BYTES,
-  MAX_CONTROL_PAYLOAD,
-  Opcode,
-  ReadyState,
-  V8_MAX_STRING_LENGTH,
-} from './constants.js';
-import {
-  type CloseFrame,
-  ErrorCode,
-  type HandshakeError,
-  InvalidArgumentError,
-  InvalidStateError,
-  type ProtocolError,
-  type WebSocketError,
-} from './errors.js';
-import { FrameWriter, isControlOpcode, isKnownOpcode } from './frame.js';
+import { CloseCode, Opcode, ReadyState, V8_MAX_STRING_LENGTH } from './constants.js';
+import type { CloseFrame, HandshakeError, ProtocolError, WebSocketError } from './errors.js';
+import { FrameWriter, isControlOpcode } from './frame.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { FrameReceiver, type ReceivedFrameHost } from './frame-receiver.js';
-import type { HttpResponseHead } from './http-response.js';
-import { OpeningHandshake, type OpeningHandshakeOptions } from './opening-handshake.js';
+import { OpeningHandshake } from './opening-handshake.js';
+import {
+  cannotCloseYet,
+  cannotSend,
+  checkCloseArguments,
+  checkControlPayload,
+  checkFrameOpcode,
+  OutgoingMessages,
+  PongAnswers,
+} from './outgoing.js';
 import type { CorePorts } from './ports.js';
+import type { ClientProtocolOptions, ProtocolEvent } from './protocol-types.js';
 
-export interface ClientProtocolOptions extends OpeningHandshakeOptions {
-  maxMessageBytes?: number | undefined;
-  maxFragments?: number | undefined;
-  /**
-   * Deliver every data frame as a 'frame' event as it completes, instead of reassembled
-   * messages (the model of the LuatOS firmware). Limits and UTF-8 checks still cover the
-   * whole message.
-   */
-  deliverFrames?: boolean | undefined;
-  /**
-   * When received data breaks the protocol, hold the Close frame that fails the connection
-   * until sendPendingClose() is called, instead of writing it at the next dataToSend(). For
-   * callers that deliver events on a later turn: the replies to the messages received before
-   * the fault then still leave before the Close (failing strictly).
-   */
-  holdFailureClose?: boolean | undefined;
-  /**
-   * Keep delivering data messages that arrive after our Close, until the server's Close
-   * (a command-line client printing the replies still in flight). By default they are dropped
-   * as they arrive (§7.1.2 only asks us to wait for the server's Close).
-   */
-  receiveAfterClose?: boolean | undefined;
-}
-
-export type ProtocolEvent =
-  | {
-      readonly type: 'open';
-      readonly protocol: string;
-      readonly extensions: string;
-      readonly head: HttpResponseHead;
-    }
-  | { readonly type: 'message'; readonly data: string | Uint8Array; readonly isBinary: boolean }
-  | {
-      readonly type: 'frame';
-      /** The frame's payload. */
-      readonly data: Uint8Array;
-      /** The frame's own opcode: 1 text, 2 binary, 0 continuation. */
-      readonly opcode: number;
-      readonly fin: boolean;
-      /** True when the message the frame belongs to is binary. */
-      readonly isBinary: boolean;
-    }
-  | { readonly type: 'ping'; readonly data: Uint8Array }
-  | { readonly type: 'pong'; readonly data: Uint8Array }
-  | { readonly type: 'close'; readonly code: number; readonly reason: string }
-  | { readonly type: 'error'; readonly error: WebSocketError };
+export type { ClientProtocolOptions, ProtocolEvent } from './protocol-types.js';
 
 const PHASE_HANDSHAKE = 0;
 const PHASE_FRAMES = 1;
@@ -95,17 +44,10 @@ export class ClientProtocol implements ReceivedFrameHost {
   readonly #receiver: FrameReceiver;
   readonly #writer: FrameWriter;
   #events: ProtocolEvent[] = [];
-  /** Opcode of the fragmented message we are sending, or -1. */
-  #sendingOpcode = -1;
+  readonly #outgoing: OutgoingMessages;
   #closeSent: CloseFrame | undefined;
-  /** The payload of the latest Ping not answered yet, while Pongs are held back. */
-  #pendingPong: Uint8Array | undefined;
-  #pongsWritten = 0;
-  /**
-   * Set by the caller while a Pong it wrote is still unsent: a Ping then replaces the
-   * unanswered one instead of adding a Pong (§5.5.3 allows answering only the latest), so a
-   * peer that floods Pings and never reads cannot grow our output.
-   */
+  readonly #pongs: PongAnswers;
+  /** Set by the caller while a Pong it wrote is still unsent: see PongAnswers (§5.5.3). */
   holdPongs = false;
   #closeReceived: CloseFrame | undefined;
   #failure: WebSocketError | undefined;
@@ -129,6 +71,8 @@ export class ClientProtocol implements ReceivedFrameHost {
     });
     this.#decoder = new FrameDecoder(this.#receiver);
     this.#writer = new FrameWriter(options.ports.entropy);
+    this.#outgoing = new OutgoingMessages(this.#writer);
+    this.#pongs = new PongAnswers(this.#writer);
     this.#handshake = new OpeningHandshake(options);
     this.#writer.writeRaw(this.#handshake.requestBytes);
   }
@@ -172,27 +116,19 @@ export class ClientProtocol implements ReceivedFrameHost {
    * `holdFailureClose`, when the caller writes it with sendPendingClose()).
    */
   dataToSend(withPong = true): Uint8Array[] {
-    if (withPong) this.#writePendingPong();
+    if (withPong) this.#pongs.writePending();
     if (!this.#holdFailureClose) this.sendPendingClose();
     return this.#writer.takeOutput();
   }
 
   /** True while a Ping waits for its (coalesced) Pong. */
   get hasPendingPong(): boolean {
-    return this.#pendingPong !== undefined;
+    return this.#pongs.isPending;
   }
 
   /** Pongs written to the output so far (the caller tells which write carried one). */
   get pongsWritten(): number {
-    return this.#pongsWritten;
-  }
-
-  #writePendingPong(): void {
-    const payload = this.#pendingPong;
-    if (payload === undefined) return;
-    this.#pendingPong = undefined;
-    this.#pongsWritten++;
-    this.#writer.writeFrame(Opcode.Pong, payload, true);
+    return this.#pongs.written;
   }
 
   /** True when received data failed the connection and its Close frame is not written yet. */
@@ -210,9 +146,7 @@ export class ClientProtocol implements ReceivedFrameHost {
     if (code === undefined) return;
     this.#pendingCloseCode = undefined;
     if (this.#closeSent === undefined && !this.#eofReceived) {
-      this.#writePendingPong();
-      this.#closeSent = { code, reason: '' };
-      this.#writer.writeFrame(Opcode.Close, serializeClosePayload(code), true);
+      this.#writeClose({ code, reason: '' }, serializeClosePayload(code));
     }
     this.#endRequested = true;
   }
@@ -270,8 +204,7 @@ export class ClientProtocol implements ReceivedFrameHost {
     if (this.#eofReceived) return;
     this.#eofReceived = true;
     if (this.#phase === PHASE_HANDSHAKE) this.#fail(this.#handshake!.receiveEof());
-    this.#phase = PHASE_DISCARD;
-    this.#decoder.halt();
+    this.#stopReading();
     this.#state = ReadyState.CLOSED;
   }
 
@@ -293,14 +226,9 @@ export class ClientProtocol implements ReceivedFrameHost {
 
   // ---------------------------------------------------------------- frames in (FrameReceiver)
 
-  /** Called by the frame receiver: a whole message arrived. */
-  onMessage(data: string | Uint8Array, isBinary: boolean): void {
-    this.#events.push({ type: 'message', data, isBinary });
-  }
-
-  /** Called by the frame receiver (deliverFrames): a data frame arrived. */
-  onDataFrame(data: Uint8Array, opcode: number, fin: boolean, isBinary: boolean): void {
-    this.#events.push({ type: 'frame', data, opcode, fin, isBinary });
+  /** Called by the frame receiver: a message (or with deliverFrames, a data frame) arrived. */
+  onData(event: ProtocolEvent & { type: 'message' | 'frame' }): void {
+    this.#events.push(event);
   }
 
   /** Called by the frame receiver: received data broke the protocol or a limit. */
@@ -319,10 +247,7 @@ export class ClientProtocol implements ReceivedFrameHost {
       this.#events.push({ type: 'ping', data: payload });
       // §5.5.2: answer a Ping with a Pong carrying the same payload, unless we already
       // started closing (§5.5.1: nothing but the Close after our Close).
-      if (this.#closeSent === undefined) {
-        this.#pendingPong = payload;
-        if (!this.holdPongs) this.#writePendingPong();
-      }
+      if (this.#closeSent === undefined) this.#pongs.owe(payload, this.holdPongs);
     } else if (opcode === Opcode.Pong) {
       this.#events.push({ type: 'pong', data: payload });
     } else {
@@ -339,13 +264,10 @@ export class ClientProtocol implements ReceivedFrameHost {
     this.#closeReceived = parsed;
     this.#events.push({ type: 'close', code: parsed.code, reason: parsed.reason });
     // §5.5.1: after a Close the server sends nothing more; ignore anything that follows.
-    this.#phase = PHASE_DISCARD;
-    this.#decoder.halt();
+    this.#stopReading();
+    // §5.5.1: answer with a Close, echoing the status code received.
     if (this.#closeSent === undefined) {
-      // §5.5.1: answer with a Close, echoing the status code received.
-      this.#writePendingPong();
-      this.#closeSent = { code: parsed.code, reason: parsed.reason };
-      this.#writer.writeFrame(Opcode.Close, payload, true);
+      this.#writeClose({ code: parsed.code, reason: parsed.reason }, payload);
     }
     this.#state = ReadyState.CLOSING;
   }
@@ -358,18 +280,13 @@ export class ClientProtocol implements ReceivedFrameHost {
     const isOpen =
       this.#state === ReadyState.OPEN ||
       (this.#pendingCloseCode !== undefined && !this.#eofReceived);
-    if (!isOpen || this.#closeSent !== undefined) {
-      throw new InvalidStateError(
-        ErrorCode.InvalidState,
-        `cannot send ${what}: the connection is ${stateName(this.#state)}`,
-      );
-    }
+    if (!isOpen || this.#closeSent !== undefined) throw cannotSend(what, this.#state);
   }
 
   /** Queues a text message (or a fragment, with `fin` false). Returns its payload bytes. */
   sendText(text: string, fin = true): number {
     this.#assertCanSend('a message');
-    return this.#writer.writeTextFrame(this.#dataOpcode(Opcode.Text, fin), text, fin);
+    return this.#outgoing.text(text, fin);
   }
 
   /** Queues a binary message (or a fragment, with `fin` false). */
@@ -379,82 +296,37 @@ export class ClientProtocol implements ReceivedFrameHost {
 
   /** Queues one frame with an explicit opcode, for manual fragmentation. */
   sendFrame(opcode: number, data: Uint8Array | string, fin: boolean): number {
-    if (!isKnownOpcode(opcode) || opcode === Opcode.Close) {
-      throw new InvalidArgumentError(
-        ErrorCode.InvalidArgument,
-        `opcode ${opcode} cannot be sent with sendFrame; use 0 (continuation), 1 (text), 2 (binary), 9 (ping) or 10 (pong)`,
-      );
-    }
+    checkFrameOpcode(opcode);
     if (isControlOpcode(opcode)) {
-      const payload = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+      const payload = toBytes(data);
       if (opcode === Opcode.Ping) this.sendPing(payload);
       else this.sendPong(payload);
       return payload.length;
     }
     if (opcode === Opcode.Continuation) {
       this.#assertCanSend('a continuation frame');
-      if (this.#sendingOpcode === -1) {
-        throw new InvalidStateError(
-          ErrorCode.InvalidState,
-          'cannot send a continuation frame: no fragmented message was started',
-        );
-      }
-      if (fin) this.#sendingOpcode = -1;
-      if (typeof data === 'string')
-        return this.#writer.writeTextFrame(Opcode.Continuation, data, fin);
-      this.#writer.writeFrame(Opcode.Continuation, data, fin);
-      return data.length;
+      return this.#outgoing.continuation(data, fin);
     }
     if (typeof data === 'string' && opcode === Opcode.Text) return this.sendText(data, fin);
-    return this.sendBinaryFrame(
-      opcode,
-      typeof data === 'string' ? new TextEncoder().encode(data) : data,
-      fin,
-    );
+    return this.sendBinaryFrame(opcode, toBytes(data), fin);
   }
 
   /** Queues a data frame of `opcode` (text or binary) with bytes as its payload. */
   sendBinaryFrame(opcode: number, data: Uint8Array, fin: boolean): number {
     this.#assertCanSend('a message');
-    this.#writer.writeFrame(this.#dataOpcode(opcode, fin), data, fin);
-    return data.length;
-  }
-
-  /** Opcode for a new data frame: the message's opcode, or continuation inside a message. */
-  #dataOpcode(opcode: number, fin: boolean): number {
-    if (this.#sendingOpcode !== -1) {
-      // Continuing a fragmented message of the same type.
-      if (this.#sendingOpcode !== opcode) {
-        throw new InvalidStateError(
-          ErrorCode.InvalidState,
-          'cannot start a new message before the fragmented one is finished',
-        );
-      }
-      if (fin) this.#sendingOpcode = -1;
-      return Opcode.Continuation;
-    }
-    if (!fin) this.#sendingOpcode = opcode;
-    return opcode;
+    return this.#outgoing.bytes(opcode, data, fin);
   }
 
   sendPing(data: Uint8Array = EMPTY): void {
-    this.#assertControl(data, 'ping');
+    this.#assertCanSend('a ping');
+    checkControlPayload(data, 'ping');
     this.#writer.writeFrame(Opcode.Ping, data, true);
   }
 
   sendPong(data: Uint8Array = EMPTY): void {
-    this.#assertControl(data, 'pong');
+    this.#assertCanSend('a pong');
+    checkControlPayload(data, 'pong');
     this.#writer.writeFrame(Opcode.Pong, data, true);
-  }
-
-  #assertControl(data: Uint8Array, what: string): void {
-    this.#assertCanSend(`a ${what}`);
-    if (data.length > MAX_CONTROL_PAYLOAD) {
-      throw new InvalidArgumentError(
-        ErrorCode.InvalidArgument,
-        `a ${what} payload is at most 125 bytes (got ${data.length})`,
-      );
-    }
   }
 
   /**
@@ -462,39 +334,34 @@ export class ClientProtocol implements ReceivedFrameHost {
    * `code` undefined sends a Close without status.
    */
   sendClose(code?: number, reason = ''): void {
-    if (this.#state === ReadyState.CONNECTING) {
-      throw new InvalidStateError(
-        ErrorCode.InvalidState,
-        'cannot send a Close frame before the handshake completed; abort the transport instead',
-      );
-    }
+    if (this.#state === ReadyState.CONNECTING) throw cannotCloseYet();
     if (this.#closeSent !== undefined || this.#state === ReadyState.CLOSED) return;
     if (this.#pendingCloseCode !== undefined) {
       // The connection already failed: its Close goes out instead.
       this.sendPendingClose();
       return;
     }
-    if (code !== undefined && !isValidWireCloseCode(code)) {
-      throw new InvalidArgumentError(
-        ErrorCode.InvalidArgument,
-        `close code ${code} cannot be sent`,
-      );
-    }
-    // §5.5: a control frame carries at most 125 bytes, so the reason at most 123.
-    if (utf8Length(reason) > MAX_CLOSE_REASON_BYTES) {
-      throw new InvalidArgumentError(
-        ErrorCode.InvalidArgument,
-        `the close reason is ${utf8Length(reason)} bytes of UTF-8; at most ${MAX_CLOSE_REASON_BYTES} fit in a Close frame`,
-      );
-    }
-    this.#writePendingPong();
-    this.#closeSent = { code: code ?? CloseCode.NoStatusReceived, reason };
-    this.#writer.writeFrame(Opcode.Close, serializeClosePayload(code, reason), true);
+    checkCloseArguments(code, reason);
+    const closeSent = { code: code ?? CloseCode.NoStatusReceived, reason };
+    this.#writeClose(closeSent, serializeClosePayload(code, reason));
     this.#state = ReadyState.CLOSING;
     if (this.#receiveAfterClose) return;
     // Data that arrives from now on is dropped, so is the message being received, and the
     // rest of a data frame half received.
     this.#receiver.abandonData();
+  }
+
+  /** Our Close frame, after the Pong still owed (nothing but the Close follows a Close). */
+  #writeClose(frame: CloseFrame, payload: Uint8Array): void {
+    this.#pongs.writePending();
+    this.#closeSent = frame;
+    this.#writer.writeFrame(Opcode.Close, payload, true);
+  }
+
+  /** Received bytes are ignored from now on. */
+  #stopReading(): void {
+    this.#phase = PHASE_DISCARD;
+    this.#decoder.halt();
   }
 
   /**
@@ -513,8 +380,7 @@ export class ClientProtocol implements ReceivedFrameHost {
   #fail(error: WebSocketError | ProtocolError | HandshakeError): void {
     if (this.#failure !== undefined) return;
     this.#failure = error;
-    this.#decoder.halt();
-    this.#phase = PHASE_DISCARD;
+    this.#stopReading();
     this.#events.push({ type: 'error', error });
     if (this.#state === ReadyState.OPEN || this.#state === ReadyState.CLOSING) {
       this.#state = ReadyState.CLOSING;
@@ -528,14 +394,4 @@ export class ClientProtocol implements ReceivedFrameHost {
     }
     this.#endRequested = true;
   }
-}
-
-function stateName(state: ReadyState): string {
-  return state === ReadyState.CONNECTING
-    ? 'still connecting'
-    : state === ReadyState.OPEN
-      ? 'closing (a Close frame was sent)'
-      : state === ReadyState.CLOSING
-        ? 'closing'
-        : 'closed';
 }
