@@ -10,25 +10,23 @@ import {
   ErrorCode,
   InvalidStateError,
   type ResponseHeaders,
-  TransportError,
   type WebSocketError,
 } from '../core/errors.js';
-import { ClientProtocol, type ProtocolEvent } from '../core/protocol.js';
+import type { ClientProtocol, ProtocolEvent } from '../core/protocol.js';
 import { redactUrl } from '../core/url.js';
 import type { Transport, TransportListener } from '../transport/interface.js';
-import { openNodeTransport } from '../transport/node-socket.js';
 import { abortError, mapSocketError } from '../transport/transport.js';
-import { type ClosePhase, closeCause } from './close-cause.js';
+import { Attempt } from './attempt.js';
+import { type ClosePhase, closeCause, connectionLostError } from './close-cause.js';
 import type { CloseInfo, ConnectionHandler } from './connection-handler.js';
 import { closeTimeoutError, Deadlines, openTimeoutError, pongTimeoutError } from './deadlines.js';
-import { Keepalive } from './keepalive.js';
+import { Liveness } from './liveness.js';
 import type { ResolvedOptions } from './options.js';
-import { PingTracker } from './ping-tracker.js';
 import { ReadGate } from './read-gate.js';
 import { followRedirect } from './redirect.js';
 import { StatsRecorder } from './stats.js';
 import { ConnectionTrace } from './trace.js';
-import { WriteBatch, type WriteCallback } from './write-batch.js';
+import type { WriteBatch, WriteCallback } from './write-batch.js';
 
 export type { CloseInfo, ConnectionHandler } from './connection-handler.js';
 export type { WriteCallback } from './write-batch.js';
@@ -36,48 +34,53 @@ export type { WriteCallback } from './write-batch.js';
 export class Connection {
   #options: ResolvedOptions;
   readonly #handler: ConnectionHandler;
-  #protocol: ClientProtocol;
+  /** The request in progress: a followed redirect makes a new one. */
+  #attempt: Attempt;
   /** URLs requested so far (passwords hidden): more than one after redirects. */
   #chain: string[];
-  #transport: Transport | undefined;
   #readyState: ReadyState = ReadyState.CONNECTING;
   readonly #deadlines = new Deadlines(this);
   readonly #trace = new ConnectionTrace(this);
-  /** Aborts the TCP/TLS connect; dropped once the transport is there (it costs memory). */
-  #connectAbort: AbortController | undefined = new AbortController();
-  #isEndSent = false;
   #error: WebSocketError | undefined;
   #isFinished = false;
   /** terminate() or an abort ran: deliver nothing more, even from a chunk being processed. */
   #isStopped = false;
   readonly #reading: ReadGate;
-  readonly #pings: PingTracker;
+  readonly #liveness: Liveness;
   #protocolName = '';
   #extensions = '';
   #responseHeaders: ResponseHeaders = {};
-  #keepalive: Keepalive | undefined;
   /** Who sent the first Close frame. */
   #closeInitiator: 'client' | 'server' | undefined;
-  #latencyMs: number | undefined;
   readonly stats: StatsRecorder;
-  #writes: WriteBatch;
 
   constructor(options: ResolvedOptions, handler: ConnectionHandler, stats = new StatsRecorder()) {
     this.#options = options;
     this.#handler = handler;
     this.stats = stats;
-    this.#pings = new PingTracker(options.clock);
+    this.#liveness = new Liveness(options.clock);
     this.#chain = [redactUrl(options.target.url)];
-    this.#protocol = this.#makeProtocol(options);
+    this.#attempt = this.#makeAttempt(options);
     this.#reading = new ReadGate(
       {
         isClosing: () => this.#protocol.closeSent !== undefined,
         pendingBytes: () => this.#protocol.pendingBytes,
-        keepalive: () => this.#keepalive,
+        keepalive: () => this.#liveness.keepalive,
       },
       options,
     );
-    this.#writes = this.#makeWrites();
+  }
+
+  get #protocol(): ClientProtocol {
+    return this.#attempt.protocol;
+  }
+
+  get #writes(): WriteBatch {
+    return this.#attempt.writes;
+  }
+
+  get #transport(): Transport | undefined {
+    return this.#attempt.transport;
   }
 
   /** The options in effect; after a redirect, `target` and `headers` are the last request's. */
@@ -85,25 +88,9 @@ export class Connection {
     return this.#options;
   }
 
-  #makeProtocol(options: ResolvedOptions): ClientProtocol {
-    return new ClientProtocol({
-      target: options.target,
-      protocols: options.protocols,
-      origin: options.origin,
-      headers: options.headers,
-      maxMessageBytes: options.maxMessageBytes,
-      maxFragments: options.maxFragments,
-      maxHandshakeBytes: options.maxHandshakeBytes,
-      deliverFrames: options.deliverFrames,
-      receiveAfterClose: options.receiveAfterClose,
-      holdFailureClose: true,
-      ports: options.ports,
-    });
-  }
-
-  #makeWrites(): WriteBatch {
-    return new WriteBatch(
-      this.#protocol,
+  #makeAttempt(options: ResolvedOptions): Attempt {
+    return new Attempt(
+      options,
       this.stats,
       (cause) => this.#lostWrite(cause),
       () => this.#reading.checkWriteBuffer(),
@@ -132,7 +119,7 @@ export class Connection {
 
   /** The last measured round trip of a Ping (keepalive or ping()), in milliseconds. */
   get latencyMs(): number | undefined {
-    return this.#latencyMs;
+    return this.#liveness.latencyMs;
   }
 
   /** Opens the transport and sends the handshake; the handler hears onOpen or onClose. */
@@ -152,20 +139,7 @@ export class Connection {
   }
 
   #open(): void {
-    const { options } = this;
-    // Dropped once a transport is attached; a followed redirect opens again.
-    this.#connectAbort ??= new AbortController();
-    const open = options.openTransport ?? openNodeTransport;
-    open({
-      target: options.target,
-      tls: options.tls,
-      signal: this.#connectAbort.signal,
-      preferIpv6: options.preferIpv6,
-      proxy: options.proxy,
-      proxyTls: options.proxyTls,
-      log: this.#trace.logFunction,
-      connectTo: options.connectTo,
-    }).then(
+    this.#attempt.open(this.options, this.#trace.logFunction).then(
       (transport) => this.#attach(transport),
       (error: WebSocketError) => {
         if (this.#isFinished) return;
@@ -186,18 +160,14 @@ export class Connection {
       transport.destroy();
       return;
     }
-    this.#transport = transport;
-    this.#connectAbort = undefined;
-    this.#writes.transport = transport;
     // A socket from a proxy tunnel comes paused; the gate starts reading unless it should wait.
     this.#reading.transport = transport;
-    transport.listen(this.#transportListener);
-    this.#writes.flush();
+    this.#attempt.attach(transport, this.#transportListener);
   }
 
   readonly #transportListener: TransportListener = {
     onData: (chunk) => {
-      this.#keepalive?.received();
+      this.#liveness.keepalive?.received();
       this.stats.bytesIn += chunk.byteLength;
       // While a Pong of ours is still unsent, Pings are answered by one Pong for the latest.
       this.#protocol.holdPongs = this.#writes.isPongInFlight;
@@ -302,17 +272,10 @@ export class Connection {
       return false;
     }
     if (next === undefined) return false;
-    const transport = this.#transport;
-    this.#transport = undefined;
-    if (transport !== undefined) {
-      transport.listen(ignoreTransport);
-      transport.destroy();
-    }
+    this.#attempt.discard();
     this.#chain = next.chain;
     this.#options = next.options;
-    this.#protocol = this.#makeProtocol(next.options);
-    this.#writes = this.#makeWrites();
-    this.#isEndSent = false;
+    this.#attempt = this.#makeAttempt(next.options);
     this.#open();
     return true;
   }
@@ -361,46 +324,25 @@ export class Connection {
 
   /** Ends or times out the transport once the protocol says the connection is over. */
   #afterProtocolStep(): void {
-    const protocol = this.#protocol;
-    const transport = this.#transport;
+    const { protocol, transport } = this.#attempt;
     if (transport === undefined || this.#isFinished) return;
     // Receive backpressure must not stall the closing handshake (our Close waits for a reply).
     if (protocol.closeSent !== undefined) this.#reading.update();
-    if (protocol.isEndRequested && !this.#isEndSent) {
-      this.#isEndSent = true;
-      if (this.#readyState === ReadyState.CONNECTING) {
-        // The handshake failed: nothing more to say.
-        transport.destroy();
-        return;
-      }
-      transport.end();
-    }
+    // A handshake that failed destroys its transport: no closing handshake to wait for.
+    if (this.#attempt.endIfRequested(this.#readyState === ReadyState.CONNECTING)) return;
     if (protocol.closeExpected()) this.#startCloseDeadline();
   }
 
   #startKeepalive(): void {
-    const { pingIntervalMs, pongTimeoutMs, clock } = this.options;
-    if (pingIntervalMs === 0) return;
-    this.#keepalive = new Keepalive(
-      clock,
-      {
-        intervalMs: pingIntervalMs,
-        timeoutMs: pongTimeoutMs,
-        maxMissedPongs: this.options.maxMissedPongs,
+    this.#liveness.startKeepalive(this.options, {
+      sendPing: () => {
+        if (this.#readyState !== ReadyState.OPEN || this.#protocol.closeSent !== undefined) return;
+        this.#trace.keepalivePing();
+        const payload = this.options.emptyKeepalivePings ? new Uint8Array(0) : undefined;
+        this.ping(payload).catch(() => {});
       },
-      {
-        sendPing: () => {
-          if (this.#readyState !== ReadyState.OPEN || this.#protocol.closeSent !== undefined)
-            return;
-          this.#trace.keepalivePing();
-          this.ping(this.options.emptyKeepalivePings ? new Uint8Array(0) : undefined).catch(
-            () => {},
-          );
-        },
-        onDead: () => this.#onPongTimeout(),
-      },
-    );
-    this.#keepalive.start();
+      onDead: () => this.#onPongTimeout(),
+    });
     this.#reading.update();
   }
 
@@ -418,9 +360,8 @@ export class Connection {
   }
 
   #receivePong(payload: Uint8Array): void {
-    const rttMs = this.#pings.received(payload);
+    const rttMs = this.#liveness.pongReceived(payload);
     if (rttMs === undefined) return;
-    this.#latencyMs = rttMs;
     this.stats.recordRtt(rttMs);
     this.#trace.pongReceived(rttMs);
   }
@@ -479,10 +420,10 @@ export class Connection {
   /** Sends a Ping and resolves with the round-trip time in milliseconds. */
   ping(payload?: Uint8Array): Promise<number> {
     this.#assertOpen();
-    const data = payload ?? this.#pings.nextPayload();
+    const data = payload ?? this.#liveness.nextPayload();
     this.#protocol.sendPing(data);
     this.#trace.pingSent();
-    const promise = this.#pings.track(data);
+    const promise = this.#liveness.track(data);
     this.#writes.queued(0, undefined);
     return promise;
   }
@@ -541,7 +482,7 @@ export class Connection {
       error ?? new AbortError(ErrorCode.Aborted, 'the application terminated the connection'),
     );
     if (this.#transport === undefined) {
-      this.#connectAbort?.abort();
+      this.#attempt.abortOpen();
       this.#finish();
     } else this.#transport.destroy();
   }
@@ -559,7 +500,7 @@ export class Connection {
     if (this.#isFinished) return;
     this.#isStopped = true;
     this.#fail(error);
-    this.#connectAbort?.abort();
+    this.#attempt.abortOpen();
     if (this.#transport !== undefined) this.#transport.destroy();
     else this.#finish();
   }
@@ -602,15 +543,7 @@ export class Connection {
     const sent = protocol.closeSent;
     if (this.#error === undefined && (received === undefined || sent === undefined)) {
       // TCP ended without a complete closing handshake (§7.1.5: code 1006).
-      this.#fail(
-        new TransportError(
-          ErrorCode.ConnectionLost,
-          this.#readyState === ReadyState.CONNECTING
-            ? 'the connection closed during the opening handshake'
-            : 'the connection closed without a closing handshake (abnormal closure, 1006)',
-          this.#readyState === ReadyState.CONNECTING ? 'handshake' : 'open',
-        ),
-      );
+      this.#fail(connectionLostError(this.#readyState === ReadyState.CONNECTING));
     }
     const phase: ClosePhase =
       this.#readyState === ReadyState.CONNECTING
@@ -620,14 +553,14 @@ export class Connection {
           : 'closing';
     this.#isFinished = true;
     this.#readyState = ReadyState.CLOSED;
-    this.#keepalive?.stop();
+    this.#liveness.keepalive?.stop();
     this.stats.closed(this.options.clock.now());
     this.#deadlines.stop();
     this.options.signal?.removeEventListener('abort', this.#onSignal);
     const error = this.#error;
     const lost = this.#lostWrite(error ?? new Error('closed'));
     this.#writes.failPending(lost);
-    this.#pings.rejectAll(lost);
+    this.#liveness.stop(lost);
     const info: CloseInfo = {
       code: received?.code ?? 1006,
       reason: received?.reason ?? '',
@@ -639,11 +572,3 @@ export class Connection {
     this.#handler.onClose(info);
   }
 }
-
-/** Hears nothing: a transport left behind by a redirect may still fail or close. */
-const ignoreTransport: TransportListener = {
-  onData: () => {},
-  onEnd: () => {},
-  onError: () => {},
-  onClose: () => {},
-};
