@@ -1,132 +1,46 @@
-// Drives one ClientProtocol over one transport: opens the transport (a socket unless the
-// options say otherwise), feeds bytes both ways, hands the frames of each turn to the write
-// batch, follows redirects, and reports exactly one close per connection. Tracing, deadlines,
-// write tracking and read backpressure live in their own files; no protocol rules live here.
+// The course of one connection: opens the transport (a socket unless the options say
+// otherwise, see attempt.ts), feeds it to the protocol, dispatches the protocol's events to
+// the face, follows redirects, closes, and reports exactly one close. What a face can ask at
+// any time (state, sending, backpressure) is in connection-base.ts; tracing, deadlines, write
+// tracking and read backpressure live in their own files; no protocol rules live here.
 
 import { ReadyState } from '../core/constants.js';
-import {
-  AbortError,
-  ConnectionClosedError,
-  ErrorCode,
-  InvalidStateError,
-  type ResponseHeaders,
-  type WebSocketError,
-} from '../core/errors.js';
-import type { ClientProtocol, ProtocolEvent } from '../core/protocol.js';
+import { AbortError, ErrorCode, type WebSocketError } from '../core/errors.js';
+import type { ProtocolEvent } from '../core/protocol.js';
 import { redactUrl } from '../core/url.js';
 import type { Transport, TransportListener } from '../transport/interface.js';
 import { abortError, mapSocketError } from '../transport/transport.js';
-import { Attempt } from './attempt.js';
 import { type ClosePhase, closeCause, connectionLostError } from './close-cause.js';
+import { ConnectionBase } from './connection-base.js';
 import type { CloseInfo, ConnectionHandler } from './connection-handler.js';
 import { closeTimeoutError, Deadlines, openTimeoutError, pongTimeoutError } from './deadlines.js';
-import { Liveness } from './liveness.js';
 import type { ResolvedOptions } from './options.js';
-import { ReadGate } from './read-gate.js';
 import { followRedirect } from './redirect.js';
 import { StatsRecorder } from './stats.js';
-import { ConnectionTrace } from './trace.js';
-import type { WriteBatch, WriteCallback } from './write-batch.js';
 
 export type { CloseInfo, ConnectionHandler } from './connection-handler.js';
 export type { WriteCallback } from './write-batch.js';
 
-export class Connection {
-  #options: ResolvedOptions;
-  readonly #handler: ConnectionHandler;
-  /** The request in progress: a followed redirect makes a new one. */
-  #attempt: Attempt;
+export class Connection extends ConnectionBase {
   /** URLs requested so far (passwords hidden): more than one after redirects. */
   #chain: string[];
-  #readyState: ReadyState = ReadyState.CONNECTING;
   readonly #deadlines = new Deadlines(this);
-  readonly #trace = new ConnectionTrace(this);
-  #error: WebSocketError | undefined;
   #isFinished = false;
   /** terminate() or an abort ran: deliver nothing more, even from a chunk being processed. */
   #isStopped = false;
-  readonly #reading: ReadGate;
-  readonly #liveness: Liveness;
-  #protocolName = '';
-  #extensions = '';
-  #responseHeaders: ResponseHeaders = {};
   /** Who sent the first Close frame. */
   #closeInitiator: 'client' | 'server' | undefined;
-  readonly stats: StatsRecorder;
 
   constructor(options: ResolvedOptions, handler: ConnectionHandler, stats = new StatsRecorder()) {
-    this.#options = options;
-    this.#handler = handler;
-    this.stats = stats;
-    this.#liveness = new Liveness(options.clock);
+    super(options, handler, stats);
     this.#chain = [redactUrl(options.target.url)];
-    this.#attempt = this.#makeAttempt(options);
-    this.#reading = new ReadGate(
-      {
-        isClosing: () => this.#protocol.closeSent !== undefined,
-        pendingBytes: () => this.#protocol.pendingBytes,
-        keepalive: () => this.#liveness.keepalive,
-      },
-      options,
-    );
-  }
-
-  get #protocol(): ClientProtocol {
-    return this.#attempt.protocol;
-  }
-
-  get #writes(): WriteBatch {
-    return this.#attempt.writes;
-  }
-
-  get #transport(): Transport | undefined {
-    return this.#attempt.transport;
-  }
-
-  /** The options in effect; after a redirect, `target` and `headers` are the last request's. */
-  get options(): ResolvedOptions {
-    return this.#options;
-  }
-
-  #makeAttempt(options: ResolvedOptions): Attempt {
-    return new Attempt(
-      options,
-      this.stats,
-      (cause) => this.#lostWrite(cause),
-      () => this.#reading.checkWriteBuffer(),
-    );
-  }
-
-  get readyState(): ReadyState {
-    return this.#readyState;
-  }
-  /** Payload bytes accepted by send() and not yet handed to the transport. */
-  get bufferedAmount(): number {
-    return this.#writes.bufferedAmount;
-  }
-  /** The subprotocol the server chose ('' for none). */
-  get protocol(): string {
-    return this.#protocolName;
-  }
-  /** The extensions the server accepted ('' for none). */
-  get extensions(): string {
-    return this.#extensions;
-  }
-  /** Headers of the server's 101 response, names in lower case; `set-cookie` is a list. */
-  get responseHeaders(): ResponseHeaders {
-    return this.#responseHeaders;
-  }
-
-  /** The last measured round trip of a Ping (keepalive or ping()), in milliseconds. */
-  get latencyMs(): number | undefined {
-    return this.#liveness.latencyMs;
   }
 
   /** Opens the transport and sends the handshake; the handler hears onOpen or onClose. */
   start(): void {
     const { options } = this;
     const { signal } = options;
-    this.#trace.connecting(options.preferIpv6);
+    this.trace.connecting(options.preferIpv6);
     this.#deadlines.startOpen(() => this.#onOpenTimeout());
     if (signal !== undefined) {
       if (signal.aborted) {
@@ -139,7 +53,7 @@ export class Connection {
   }
 
   #open(): void {
-    this.#attempt.open(this.options, this.#trace.logFunction).then(
+    this.attempt.open(this.options, this.trace.logFunction).then(
       (transport) => this.#attach(transport),
       (error: WebSocketError) => {
         if (this.#isFinished) return;
@@ -151,7 +65,7 @@ export class Connection {
 
   readonly #onSignal = (): void => {
     const signal = this.options.signal!;
-    if (this.#readyState === ReadyState.CONNECTING) this.#abort(abortError(signal));
+    if (this.state === ReadyState.CONNECTING) this.#abort(abortError(signal));
     else this.close(1000, '');
   };
 
@@ -161,30 +75,30 @@ export class Connection {
       return;
     }
     // A socket from a proxy tunnel comes paused; the gate starts reading unless it should wait.
-    this.#reading.transport = transport;
-    this.#attempt.attach(transport, this.#transportListener);
+    this.reading.transport = transport;
+    this.attempt.attach(transport, this.#transportListener);
   }
 
   readonly #transportListener: TransportListener = {
     onData: (chunk) => {
-      this.#liveness.keepalive?.received();
+      this.liveness.keepalive?.received();
       this.stats.bytesIn += chunk.byteLength;
       // While a Pong of ours is still unsent, Pings are answered by one Pong for the latest.
-      this.#protocol.holdPongs = this.#writes.isPongInFlight;
+      this.engine.holdPongs = this.writes.isPongInFlight;
       // A plain Uint8Array view, so that binary messages have one type whatever their size.
-      this.#protocol.receiveData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      this.engine.receiveData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       this.#process();
-      this.#reading.checkWriteBuffer();
+      this.reading.checkWriteBuffer();
     },
     onEnd: () => {
-      this.#trace.endOfStream();
-      this.#protocol.receiveEof();
+      this.trace.endOfStream();
+      this.engine.receiveEof();
       this.#process();
     },
     onError: (error) => {
-      const phase = this.#readyState === ReadyState.CONNECTING ? 'handshake' : 'open';
+      const phase = this.state === ReadyState.CONNECTING ? 'handshake' : 'open';
       const cleanlyDone =
-        this.#protocol.closeSent !== undefined && this.#protocol.closeReceived !== undefined;
+        this.engine.closeSent !== undefined && this.engine.closeReceived !== undefined;
       if (!cleanlyDone) {
         const { target, tls } = this.options;
         this.#fail(mapSocketError(error, phase, target, tls?.servername));
@@ -196,33 +110,33 @@ export class Connection {
   // ------------------------------------------------------------------ events
 
   #process(): void {
-    this.#dispatch(this.#protocol.eventsReceived(), 0);
+    this.#dispatch(this.engine.eventsReceived(), 0);
   }
 
   #dispatch(events: readonly ProtocolEvent[], from: number): void {
-    const handler = this.#handler;
+    const handler = this.handler;
     for (let i = from; i < events.length; i++) {
       if (this.#isFinished || this.#isStopped) return;
       const event = events[i]!;
       switch (event.type) {
         case 'message':
           this.stats.messagesIn++;
-          this.#trace.messageReceived(event.data, event.isBinary);
+          this.trace.messageReceived(event.data, event.isBinary);
           handler.onMessage(event.data, event.isBinary);
           break;
         case 'open':
           this.#deadlines.stopOpen();
-          this.#readyState = ReadyState.OPEN;
-          this.#protocolName = event.protocol;
-          this.#extensions = event.extensions;
-          this.#responseHeaders = event.head.headers;
+          this.state = ReadyState.OPEN;
+          this.acceptedProtocol = event.protocol;
+          this.acceptedExtensions = event.extensions;
+          this.acceptedHeaders = event.head.headers;
           this.stats.opened(this.options.clock.now());
-          this.#trace.opened(event.protocol);
+          this.trace.opened(event.protocol);
           this.#startKeepalive();
           handler.onOpen();
           if (i + 1 < events.length) {
             this.#holdAfterOpen(events, i + 1);
-            this.#writes.flush();
+            this.writes.flush();
             this.#afterProtocolStep();
             return;
           }
@@ -232,7 +146,7 @@ export class Connection {
           handler.onFrame?.(event.data, event.opcode, event.fin, event.isBinary);
           break;
         case 'ping':
-          this.#trace.pingReceived(event.data.length);
+          this.trace.pingReceived(event.data.length);
           handler.onPing(event.data);
           break;
         case 'pong':
@@ -241,17 +155,17 @@ export class Connection {
           break;
         case 'close':
           this.#closeInitiator ??= 'server';
-          this.#trace.closeReceived(event.code, event.reason);
-          if (this.#readyState === ReadyState.OPEN) this.#readyState = ReadyState.CLOSING;
+          this.trace.closeReceived(event.code, event.reason);
+          if (this.state === ReadyState.OPEN) this.state = ReadyState.CLOSING;
           break;
         case 'error':
           if (this.#followRedirect(event.error)) return;
           this.#fail(event.error);
-          if (this.#protocol.hasPendingClose) this.#sendPendingCloseLater();
+          if (this.engine.hasPendingClose) this.#sendPendingCloseLater();
           break;
       }
     }
-    this.#writes.flush();
+    this.writes.flush();
     this.#afterProtocolStep();
   }
 
@@ -261,21 +175,21 @@ export class Connection {
    * that must not be followed fails the connection with a RedirectError.
    */
   #followRedirect(error: WebSocketError): boolean {
-    if (this.#readyState !== ReadyState.CONNECTING) return false;
+    if (this.state !== ReadyState.CONNECTING) return false;
     // Once openTimeoutMs ran out (a redirect whose body never ended), report it instead.
     if (this.#deadlines.hasOpenExpired) return false;
     let next: ReturnType<typeof followRedirect>;
     try {
-      next = followRedirect(this.#options, this.#chain, error, this.#trace.logFunction);
+      next = followRedirect(this.currentOptions, this.#chain, error, this.trace.logFunction);
     } catch (refusal) {
       this.#fail(refusal as WebSocketError);
       return false;
     }
     if (next === undefined) return false;
-    this.#attempt.discard();
+    this.attempt.discard();
     this.#chain = next.chain;
-    this.#options = next.options;
-    this.#attempt = this.#makeAttempt(next.options);
+    this.currentOptions = next.options;
+    this.attempt = this.makeAttempt(next.options);
     this.#open();
     return true;
   }
@@ -286,9 +200,9 @@ export class Connection {
    * is in place before they are delivered. Nothing overtakes them: the transport is paused.
    */
   #holdAfterOpen(events: readonly ProtocolEvent[], from: number): void {
-    this.#transport?.pause();
+    this.transport?.pause();
     setImmediate(() => {
-      this.#reading.update();
+      this.reading.update();
       this.#dispatch(events, from);
     });
   }
@@ -302,48 +216,34 @@ export class Connection {
   #sendPendingCloseLater(): void {
     setImmediate(() => {
       if (this.#isFinished) return;
-      this.#protocol.sendPendingClose();
-      this.#writes.flush();
+      this.engine.sendPendingClose();
+      this.writes.flush();
       this.#afterProtocolStep();
     });
   }
 
-  /**
-   * A face took a message it will deliver later (an event on a later turn, an inbox): counts
-   * its bytes until the returned function is called, and stops reading while more than
-   * receiveHighWaterBytes wait. Call the function once, when the message was delivered.
-   */
-  holdReceived(bytes: number): () => void {
-    return this.#reading.hold(bytes);
-  }
-
-  /** Bytes of messages held by holdReceived() and not yet released. */
-  get undeliveredBytes(): number {
-    return this.#reading.undeliveredBytes;
-  }
-
   /** Ends or times out the transport once the protocol says the connection is over. */
   #afterProtocolStep(): void {
-    const { protocol, transport } = this.#attempt;
+    const { protocol, transport } = this.attempt;
     if (transport === undefined || this.#isFinished) return;
     // Receive backpressure must not stall the closing handshake (our Close waits for a reply).
-    if (protocol.closeSent !== undefined) this.#reading.update();
+    if (protocol.closeSent !== undefined) this.reading.update();
     // A handshake that failed destroys its transport: no closing handshake to wait for.
-    if (this.#attempt.endIfRequested(this.#readyState === ReadyState.CONNECTING)) return;
+    if (this.attempt.endIfRequested(this.state === ReadyState.CONNECTING)) return;
     if (protocol.closeExpected()) this.#startCloseDeadline();
   }
 
   #startKeepalive(): void {
-    this.#liveness.startKeepalive(this.options, {
+    this.liveness.startKeepalive(this.options, {
       sendPing: () => {
-        if (this.#readyState !== ReadyState.OPEN || this.#protocol.closeSent !== undefined) return;
-        this.#trace.keepalivePing();
+        if (this.state !== ReadyState.OPEN || this.engine.closeSent !== undefined) return;
+        this.trace.keepalivePing();
         const payload = this.options.emptyKeepalivePings ? new Uint8Array(0) : undefined;
         this.ping(payload).catch(() => {});
       },
       onDead: () => this.#onPongTimeout(),
     });
-    this.#reading.update();
+    this.reading.update();
   }
 
   /** The peer showed no sign of life after a keepalive Ping: fail without waiting for it. */
@@ -353,101 +253,17 @@ export class Connection {
     this.#isStopped = true;
     // Say why with Close 1011 if the socket still takes bytes, but do not wait for an answer
     // that cannot come.
-    this.#protocol.fail(error);
+    this.engine.fail(error);
     this.#fail(error);
-    this.#writes.flush();
-    this.#transport?.destroy();
+    this.writes.flush();
+    this.transport?.destroy();
   }
 
   #receivePong(payload: Uint8Array): void {
-    const rttMs = this.#liveness.pongReceived(payload);
+    const rttMs = this.liveness.pongReceived(payload);
     if (rttMs === undefined) return;
     this.stats.recordRtt(rttMs);
-    this.#trace.pongReceived(rttMs);
-  }
-
-  // ------------------------------------------------------------------ sending
-
-  #assertOpen(): void {
-    if (this.#readyState !== ReadyState.OPEN || this.#protocol.closeSent !== undefined) {
-      throw new InvalidStateError(
-        ErrorCode.InvalidState,
-        this.#readyState === ReadyState.CONNECTING
-          ? 'the connection is not open yet; wait for it to open before sending'
-          : 'the connection is closing or closed; nothing more can be sent',
-      );
-    }
-  }
-
-  /** Queues a message; `callback` runs once its bytes were written. Returns payload bytes. */
-  send(data: string | Uint8Array, isBinary: boolean, callback?: WriteCallback): number {
-    this.#assertOpen();
-    const bytes =
-      typeof data === 'string'
-        ? isBinary
-          ? this.#protocol.sendBinary(new TextEncoder().encode(data))
-          : this.#protocol.sendText(data)
-        : this.#protocol.sendBinary(data);
-    this.#trace.messageSent(data, isBinary || typeof data !== 'string');
-    this.stats.messagesOut++;
-    this.#writes.queued(bytes, callback);
-    return bytes;
-  }
-
-  /**
-   * Queues a message like send() and returns a promise that resolves once its bytes were
-   * written. Every message queued in the same turn leaves in the same socket write, so they
-   * all share one promise (one allocation per batch instead of two per message).
-   */
-  sendShared(data: string | Uint8Array, isBinary: boolean): Promise<void> {
-    this.send(data, isBinary);
-    return this.#writes.sharedPromise();
-  }
-
-  /** Queues one frame (manual fragmentation); opcode 0 continues, 1 text, 2 binary. */
-  sendFrame(
-    opcode: number,
-    data: string | Uint8Array,
-    fin: boolean,
-    callback?: WriteCallback,
-  ): number {
-    this.#assertOpen();
-    const bytes = this.#protocol.sendFrame(opcode, data, fin);
-    this.#writes.queued(bytes, callback);
-    return bytes;
-  }
-
-  /** Sends a Ping and resolves with the round-trip time in milliseconds. */
-  ping(payload?: Uint8Array): Promise<number> {
-    this.#assertOpen();
-    const data = payload ?? this.#liveness.nextPayload();
-    this.#protocol.sendPing(data);
-    this.#trace.pingSent();
-    const promise = this.#liveness.track(data);
-    this.#writes.queued(0, undefined);
-    return promise;
-  }
-
-  /** Sends a Pong (an unsolicited one is a one-way heartbeat, RFC 6455 §5.5.3). */
-  pong(payload?: Uint8Array): void {
-    this.#assertOpen();
-    this.#protocol.sendPong(payload);
-    this.#writes.queued(0, undefined);
-  }
-
-  #lostWrite(cause: Error): WebSocketError {
-    return (
-      this.#error ??
-      new ConnectionClosedError(
-        'the connection closed before the message could be written',
-        {
-          received: this.#protocol.closeReceived,
-          sent: this.#protocol.closeSent,
-          wasClean: false,
-        },
-        cause,
-      )
-    );
+    this.trace.pongReceived(rttMs);
   }
 
   // ------------------------------------------------------------------ closing
@@ -455,7 +271,7 @@ export class Connection {
   /** Starts the closing handshake (or aborts a pending open). Idempotent. */
   close(code?: number, reason?: string): void {
     if (this.#isFinished) return;
-    if (this.#readyState === ReadyState.CONNECTING) {
+    if (this.state === ReadyState.CONNECTING) {
       this.#abort(
         new AbortError(
           ErrorCode.Aborted,
@@ -464,12 +280,12 @@ export class Connection {
       );
       return;
     }
-    if (this.#protocol.closeSent !== undefined) return;
+    if (this.engine.closeSent !== undefined) return;
     this.#closeInitiator ??= 'client';
-    this.#trace.closeSending(code, reason);
-    this.#protocol.sendClose(code, reason);
-    this.#readyState = ReadyState.CLOSING;
-    this.#writes.flush();
+    this.trace.closeSending(code, reason);
+    this.engine.sendClose(code, reason);
+    this.state = ReadyState.CLOSING;
+    this.writes.flush();
     this.#startCloseDeadline();
     this.#afterProtocolStep();
   }
@@ -481,86 +297,77 @@ export class Connection {
     this.#fail(
       error ?? new AbortError(ErrorCode.Aborted, 'the application terminated the connection'),
     );
-    if (this.#transport === undefined) {
-      this.#attempt.abortOpen();
+    if (this.transport === undefined) {
+      this.attempt.abortOpen();
       this.#finish();
-    } else this.#transport.destroy();
-  }
-
-  /** Stops reading from the socket (receive backpressure). */
-  pause(): void {
-    this.#reading.setFacePaused(true);
-  }
-
-  resume(): void {
-    this.#reading.setFacePaused(false);
+    } else this.transport.destroy();
   }
 
   #abort(error: WebSocketError): void {
     if (this.#isFinished) return;
     this.#isStopped = true;
     this.#fail(error);
-    this.#attempt.abortOpen();
-    if (this.#transport !== undefined) this.#transport.destroy();
+    this.attempt.abortOpen();
+    if (this.transport !== undefined) this.transport.destroy();
     else this.#finish();
   }
 
   #onOpenTimeout(): void {
-    if (this.#protocol.isReadingRefusalBody) {
+    if (this.engine.isReadingRefusalBody) {
       // The server refused and keeps the socket open: report the refusal with what arrived.
-      this.#protocol.receiveEof();
+      this.engine.receiveEof();
       this.#process();
-      this.#transport?.destroy();
+      this.transport?.destroy();
       return;
     }
-    this.#abort(openTimeoutError(this.options.openTimeoutMs, this.#transport !== undefined));
+    this.#abort(openTimeoutError(this.options.openTimeoutMs, this.transport !== undefined));
   }
 
   #startCloseDeadline(): void {
     if (this.#isFinished) return;
     this.#deadlines.startClose((ms) => {
-      this.#trace.closeTimedOut(ms);
-      const protocol = this.#protocol;
+      this.trace.closeTimedOut(ms);
+      const protocol = this.engine;
       const isHandshakeDone =
         protocol.closeSent !== undefined && protocol.closeReceived !== undefined;
       if (!isHandshakeDone) this.#fail(closeTimeoutError(ms));
-      this.#transport?.destroy();
+      this.transport?.destroy();
     });
   }
 
   /** Records the first failure and tells the handler once. */
   #fail(error: WebSocketError): void {
-    if (this.#error !== undefined || this.#isFinished) return;
-    this.#error = error;
-    this.#trace.failed(error);
-    this.#handler.onError(error);
+    if (this.failure !== undefined || this.#isFinished) return;
+    this.failure = error;
+    this.trace.failed(error);
+    this.handler.onError(error);
   }
 
   #finish(): void {
     if (this.#isFinished) return;
-    const protocol = this.#protocol;
+    const protocol = this.engine;
     const received = protocol.closeReceived;
     const sent = protocol.closeSent;
-    if (this.#error === undefined && (received === undefined || sent === undefined)) {
+    if (this.failure === undefined && (received === undefined || sent === undefined)) {
       // TCP ended without a complete closing handshake (§7.1.5: code 1006).
-      this.#fail(connectionLostError(this.#readyState === ReadyState.CONNECTING));
+      this.#fail(connectionLostError(this.state === ReadyState.CONNECTING));
     }
     const phase: ClosePhase =
-      this.#readyState === ReadyState.CONNECTING
+      this.state === ReadyState.CONNECTING
         ? 'connecting'
-        : this.#readyState === ReadyState.OPEN
+        : this.state === ReadyState.OPEN
           ? 'open'
           : 'closing';
     this.#isFinished = true;
-    this.#readyState = ReadyState.CLOSED;
-    this.#liveness.keepalive?.stop();
+    this.state = ReadyState.CLOSED;
+    this.liveness.keepalive?.stop();
     this.stats.closed(this.options.clock.now());
     this.#deadlines.stop();
     this.options.signal?.removeEventListener('abort', this.#onSignal);
-    const error = this.#error;
-    const lost = this.#lostWrite(error ?? new Error('closed'));
-    this.#writes.failPending(lost);
-    this.#liveness.stop(lost);
+    const error = this.failure;
+    const lost = this.lostWrite(error ?? new Error('closed'));
+    this.writes.failPending(lost);
+    this.liveness.stop(lost);
     const info: CloseInfo = {
       code: received?.code ?? 1006,
       reason: received?.reason ?? '',
@@ -568,7 +375,7 @@ export class Connection {
       error,
       cause: closeCause(error, this.#closeInitiator, phase),
     };
-    this.#trace.closed(info);
-    this.#handler.onClose(info);
+    this.trace.closed(info);
+    this.handler.onClose(info);
   }
 }
