@@ -1,5 +1,7 @@
 // Every connection option, with units in the name, one default each, and validation that
 // names the bad option. Faces pass user options through resolveOptions() once per connect.
+// The defaults live here: the engine's (Defaults, from core) and the reconnecting client's
+// (ReconnectDefaults: retry schedule, backoff, offline queue).
 
 import { Defaults } from '../core/constants.js';
 import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
@@ -13,6 +15,23 @@ import type { OpenConnectionOptions } from '../transport/open.js';
 import { type ProxyOption, validateProxyOption } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/transport.js';
 import { type Clock, systemClock } from './clock.js';
+
+/** Defaults of the reconnecting client: its retry schedule, backoff and offline queue. */
+export const ReconnectDefaults = {
+  /** Upper bound of the first retry delay. */
+  initialDelayMs: 500,
+  /** Growth of the bound per attempt. */
+  backoffFactor: 2,
+  /** Largest retry delay. */
+  maxDelayMs: 30_000,
+  /** A connection open at least this long counts as healthy: the attempt count starts over. */
+  minUptimeMs: 5000,
+  /** The wait after a close that says "try again later" (1013) without Retry-After. */
+  tryAgainLaterDelayMs: 10_000,
+  maxQueuedMessages: 1000,
+  maxQueuedBytes: 16 * 1024 * 1024,
+  queueFullPolicy: 'reject-new',
+} as const;
 
 /**
  * Receives one debug line per event; prefixes: > sent, < received, = state, % ping/pong,
