@@ -101,7 +101,9 @@ export class PongAnswers {
 
 /** sendFrame takes continuation, text, binary, ping and pong; anything else throws. */
 export function checkFrameOpcode(opcode: number): void {
-  if (!isKnownOpcode(opcode) || opcode === Opcode.Close) {
+  // A negative or fractional opcode is no opcode at all (-1 would pass for a control frame).
+  const isOpcode = Number.isInteger(opcode) && opcode >= 0 && isKnownOpcode(opcode);
+  if (!isOpcode || opcode === Opcode.Close) {
     throw new InvalidArgumentError(
       ErrorCode.InvalidArgument,
       `opcode ${opcode} cannot be sent with sendFrame; use 0 (continuation), 1 (text), 2 (binary), 9 (ping) or 10 (pong)`,
