@@ -93,7 +93,7 @@ describe('FrameReceiver', () => {
 
   it('abandonData() drops the message being received and the rest of its frame', () => {
     const { seen, receiver, feed } = setup();
-    const first = serverFrame(1, 'aaaa', { fin: false });
+    const first = serverFrame(1, 'aaaa');
     feed(first.subarray(0, 4));
     receiver.abandonData();
     seen.isDropping = true;

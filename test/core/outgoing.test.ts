@@ -76,7 +76,7 @@ describe('send checks', () => {
 
   it('a Close takes a sendable code and at most 123 bytes of reason', () => {
     checkCloseArguments(undefined, '');
-    checkCloseArguments(1000, 'é'.repeat(61) + 'a');
+    checkCloseArguments(1000, `${'é'.repeat(61)}a`);
     checkCloseArguments(4999, '');
     for (const code of [999, 1004, 1005, 1006, 1015, 5000]) {
       assert.throws(() => checkCloseArguments(code, ''), InvalidArgumentError, String(code));
