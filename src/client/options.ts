@@ -1,7 +1,8 @@
 // Every connection option, with units in the name, one default each, and validation that
 // names the bad option. Faces pass user options through resolveOptions() once per connect.
-// The defaults live here: the engine's (Defaults, from core) and the reconnecting client's
-// (ReconnectDefaults: retry schedule, backoff, offline queue).
+// The defaults live here: the engine's (Defaults, from core), the other connection options'
+// (ConnectDefaults) and the reconnecting client's (ReconnectDefaults: retry schedule,
+// backoff, offline queue).
 
 import { Defaults } from '../core/constants.js';
 import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
@@ -15,6 +16,14 @@ import type { OpenConnectionOptions } from '../transport/open.js';
 import { type ProxyOption, validateProxyOption } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/transport.js';
 import { type Clock, systemClock } from './clock.js';
+
+/** Defaults of the connection options that the engine's Defaults (core) do not cover. */
+export const ConnectDefaults = {
+  /** Keepalive pings that may go unanswered in a row before the peer is dead. */
+  maxMissedPongs: 1,
+  /** Redirects followed in a row: none unless asked for. */
+  followRedirects: 0,
+} as const;
 
 /** Defaults of the reconnecting client: its retry schedule, backoff and offline queue. */
 export const ReconnectDefaults = {
@@ -280,7 +289,12 @@ export function resolveOptions(url: string | URL, options: EngineOptions = {}): 
     ),
     pingIntervalMs: count('pingIntervalMs', options.pingIntervalMs, Defaults.pingIntervalMs),
     pongTimeoutMs: count('pongTimeoutMs', options.pongTimeoutMs, Defaults.pongTimeoutMs, 1),
-    maxMissedPongs: count('maxMissedPongs', options.maxMissedPongs, 1, 1),
+    maxMissedPongs: count(
+      'maxMissedPongs',
+      options.maxMissedPongs,
+      ConnectDefaults.maxMissedPongs,
+      1,
+    ),
     deliverFrames: options.deliverFrames === true,
     receiveAfterClose: options.receiveAfterClose === true,
     emptyKeepalivePings: options.emptyKeepalivePings === true,
@@ -289,7 +303,9 @@ export function resolveOptions(url: string | URL, options: EngineOptions = {}): 
     proxy: validateProxyOption(options.proxy),
     proxyTls: options.proxyTls,
     followRedirects:
-      options.followRedirects === false ? 0 : count('followRedirects', options.followRedirects, 0),
+      options.followRedirects === false
+        ? 0
+        : count('followRedirects', options.followRedirects, ConnectDefaults.followRedirects),
     connectTo: options.connectTo,
     signal: options.signal,
     logger: effectiveLogger(options.logger),
