@@ -120,11 +120,11 @@ export class MemoryTransport implements Transport {
     );
   }
 
-  /** The frames the client wrote after its request head, unmasked. */
+  /** The frames the client wrote (after its request head, if it wrote one), unmasked. */
   frames(): ReturnType<typeof parseClientFrames>['frames'] {
     const bytes = this.written;
     const head = bytes.indexOf('\r\n\r\n');
-    return parseClientFrames(bytes.subarray(head + 4)).frames;
+    return parseClientFrames(head === -1 ? bytes : bytes.subarray(head + 4)).frames;
   }
 
   /** The peer sends one frame (unmasked, as a server does). */
