@@ -1,6 +1,7 @@
 // The layer rule of docs/architecture (core <- transport <- client <- api/dialects <- lua <- cli),
-// checked on the source text: no upward import, no import cycle, and a core free of Node,
-// Buffer, process and timers.
+// checked on the source text: no upward import, no import cycle, a core free of Node,
+// Buffer, process and timers, and sockets and DNS (node:net, node:tls, node:dns) only under
+// src/transport and src/cli.
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -113,6 +114,20 @@ describe('layers (docs: architecture)', () => {
         if (banned.test(line))
           violations.push(`${relative(SRC, file)}:${index + 1}: ${line.trim()}`);
       });
+    }
+    assert.deepEqual(violations, []);
+  });
+
+  it('imports node:net, node:tls and node:dns only in src/transport and src/cli', () => {
+    const network = /^node:(?:net|tls|dns)(?:\/|$)|^(?:net|tls|dns)$/;
+    const violations: string[] = [];
+    for (const file of files) {
+      const layer = layerOf(file);
+      if (layer === 'transport' || layer === 'cli') continue;
+      const text = stripComments(readFileSync(file, 'utf8'));
+      for (const specifier of importsOf(text)) {
+        if (network.test(specifier)) violations.push(`${relative(SRC, file)} imports ${specifier}`);
+      }
     }
     assert.deepEqual(violations, []);
   });

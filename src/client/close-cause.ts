@@ -1,7 +1,7 @@
 // Why a connection ended, in machine-readable form: the kind of cause and the phase it hit,
 // derived from the error code (if any) and who started the closing handshake.
 
-import { ErrorCode, ProtocolError, type WebSocketError } from '../core/errors.js';
+import { ErrorCode, ProtocolError, TransportError, type WebSocketError } from '../core/errors.js';
 
 export type CloseCauseKind =
   | 'user'
@@ -53,4 +53,15 @@ export function closeCause(
     KIND_BY_CODE[error.code] ?? (error instanceof ProtocolError ? 'protocol' : 'handshake');
   const status = (error as { status?: unknown }).status;
   return typeof status === 'number' ? { kind, phase, status } : { kind, phase };
+}
+
+/** The error of a transport that closed without a complete closing handshake (§7.1.5). */
+export function connectionLostError(isConnecting: boolean): TransportError {
+  return new TransportError(
+    ErrorCode.ConnectionLost,
+    isConnecting
+      ? 'the connection closed during the opening handshake'
+      : 'the connection closed without a closing handshake (abnormal closure, 1006)',
+    isConnecting ? 'handshake' : 'open',
+  );
 }

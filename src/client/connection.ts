@@ -1,190 +1,47 @@
-// Drives one ClientProtocol over one socket: opens the transport, feeds bytes both ways,
-// batches every frame produced in one turn into one write, enforces the open and close
-// timeouts, and reports exactly one close per connection. No protocol rules live here.
+// The course of one connection: opens the transport (a socket unless the options say
+// otherwise, see attempt.ts), feeds it to the protocol, dispatches the protocol's events to
+// the face, follows redirects, closes, and reports exactly one close. What a face can ask at
+// any time (state, sending, backpressure) is in connection-base.ts; tracing, deadlines, write
+// tracking and read backpressure live in their own files; no protocol rules live here.
 
-import type { Socket } from 'node:net';
 import { ReadyState } from '../core/constants.js';
-import {
-  AbortError,
-  ConnectionClosedError,
-  ErrorCode,
-  InvalidStateError,
-  type ResponseHeaders,
-  TimeoutError,
-  TransportError,
-  type WebSocketError,
-} from '../core/errors.js';
-import { ClientProtocol, type ProtocolEvent } from '../core/protocol.js';
+import { AbortError, ErrorCode, type WebSocketError } from '../core/errors.js';
+import type { ProtocolEvent } from '../core/protocol.js';
 import { redactUrl } from '../core/url.js';
-import { closeChannel, errorChannel, openChannel, pingChannel } from '../transport/diagnostics.js';
-import { openConnection } from '../transport/open.js';
+import type { Transport, TransportListener } from '../transport/interface.js';
 import { abortError, mapSocketError } from '../transport/transport.js';
-import { armTimer, type TimerHandle } from './clock.js';
-import { type CloseCause, type ClosePhase, closeCause } from './close-cause.js';
-import { Keepalive } from './keepalive.js';
+import { type ClosePhase, closeCause, connectionLostError } from './close-cause.js';
+import { ConnectionBase } from './connection-base.js';
+import type { CloseInfo, ConnectionHandler } from './connection-handler.js';
+import { closeTimeoutError, Deadlines, openTimeoutError, pongTimeoutError } from './deadlines.js';
 import type { ResolvedOptions } from './options.js';
-import { PingTracker } from './ping-tracker.js';
-import { ReadGate } from './read-gate.js';
 import { followRedirect } from './redirect.js';
 import { StatsRecorder } from './stats.js';
-import { WriteBatch, type WriteCallback } from './write-batch.js';
 
-/** How a connection ended. */
-export interface CloseInfo {
-  /** The server's close code, 1005 when its Close had none, 1006 when there was no Close. */
-  readonly code: number;
-  readonly reason: string;
-  /** True when both Close frames were exchanged and TCP then closed. */
-  readonly wasClean: boolean;
-  /** Why the connection failed, when it did. */
-  readonly error?: WebSocketError | undefined;
-  /** What ended the connection and in which phase, for logs and reconnect decisions. */
-  readonly cause: CloseCause;
-}
-
-/** Receives what happens on a connection; each face implements it. */
-export interface ConnectionHandler {
-  onOpen(): void;
-  onMessage(data: string | Uint8Array, isBinary: boolean): void;
-  /** With `deliverFrames`: each data frame as it completes (opcode 0 for continuations). */
-  onFrame?(data: Uint8Array, opcode: number, fin: boolean, isBinary: boolean): void;
-  onPing(data: Uint8Array): void;
-  onPong(data: Uint8Array): void;
-  /** The connection failed; onClose follows. */
-  onError(error: WebSocketError): void;
-  onClose(info: CloseInfo): void;
-}
-
+export type { CloseInfo, ConnectionHandler } from './connection-handler.js';
 export type { WriteCallback } from './write-batch.js';
 
-export class Connection {
-  #options: ResolvedOptions;
-  readonly #handler: ConnectionHandler;
-  #protocol: ClientProtocol;
+export class Connection extends ConnectionBase {
   /** URLs requested so far (passwords hidden): more than one after redirects. */
   #chain: string[];
-  #socket: Socket | undefined;
-  #readyState: ReadyState = ReadyState.CONNECTING;
-  #openTimer: TimerHandle | undefined;
-  #closeTimer: TimerHandle | undefined;
-  /** Aborts the TCP/TLS connect; dropped once the socket is there (it costs memory). */
-  #connectAbort: AbortController | undefined = new AbortController();
-  #endSent = false;
-  #error: WebSocketError | undefined;
-  #finished = false;
+  readonly #deadlines = new Deadlines(this);
+  #isFinished = false;
   /** terminate() or an abort ran: deliver nothing more, even from a chunk being processed. */
-  #stopped = false;
-  readonly #reading: ReadGate;
-  readonly #pings: PingTracker;
-  #protocolName = '';
-  #extensions = '';
-  #responseHeaders: ResponseHeaders = {};
-  #keepalive: Keepalive | undefined;
+  #isStopped = false;
   /** Who sent the first Close frame. */
   #closeInitiator: 'client' | 'server' | undefined;
-  #latencyMs: number | undefined;
-  readonly stats: StatsRecorder;
-  #writes: WriteBatch;
 
   constructor(options: ResolvedOptions, handler: ConnectionHandler, stats = new StatsRecorder()) {
-    this.#options = options;
-    this.#handler = handler;
-    this.stats = stats;
-    this.#pings = new PingTracker(options.clock);
+    super(options, handler, stats);
     this.#chain = [redactUrl(options.target.url)];
-    this.#protocol = this.#makeProtocol(options);
-    this.#reading = new ReadGate(
-      {
-        isClosing: () => this.#protocol.closeSent !== undefined,
-        pendingBytes: () => this.#protocol.pendingBytes,
-        keepalive: () => this.#keepalive,
-      },
-      options,
-    );
-    this.#writes = this.#makeWrites();
-  }
-
-  /** The URL as logs and diagnostics channels show it: without its password. */
-  #publicUrl(): string {
-    return redactUrl(this.#options.target.url);
-  }
-
-  /** The options in effect; after a redirect, `target` and `headers` are the last request's. */
-  get options(): ResolvedOptions {
-    return this.#options;
-  }
-
-  #makeProtocol(options: ResolvedOptions): ClientProtocol {
-    return new ClientProtocol({
-      target: options.target,
-      protocols: options.protocols,
-      origin: options.origin,
-      headers: options.headers,
-      maxMessageBytes: options.maxMessageBytes,
-      maxFragments: options.maxFragments,
-      maxHandshakeBytes: options.maxHandshakeBytes,
-      deliverFrames: options.deliverFrames,
-      receiveAfterClose: options.receiveAfterClose,
-      holdFailureClose: true,
-      ports: options.ports,
-    });
-  }
-
-  #makeWrites(): WriteBatch {
-    return new WriteBatch(
-      this.#protocol,
-      this.stats,
-      (cause) => this.#lostWrite(cause),
-      () => this.#reading.checkWriteBuffer(),
-    );
-  }
-
-  get readyState(): ReadyState {
-    return this.#readyState;
-  }
-  /** Payload bytes accepted by send() and not yet handed to the socket. */
-  get bufferedAmount(): number {
-    return this.#writes.bufferedAmount;
-  }
-  /** The subprotocol the server chose ('' for none). */
-  get protocol(): string {
-    return this.#protocolName;
-  }
-  /** The extensions the server accepted ('' for none). */
-  get extensions(): string {
-    return this.#extensions;
-  }
-  /** Headers of the server's 101 response, names in lower case; `set-cookie` is a list. */
-  get responseHeaders(): ResponseHeaders {
-    return this.#responseHeaders;
-  }
-
-  /** The last measured round trip of a Ping (keepalive or ping()), in milliseconds. */
-  get latencyMs(): number | undefined {
-    return this.#latencyMs;
-  }
-
-  /** True when a logger is set and not switched off: only then are log lines formatted. */
-  #isLogging(): boolean {
-    const logger = this.options.logger;
-    return logger !== undefined && logger.enabled !== false;
-  }
-
-  #log(line: string): void {
-    this.options.logger?.(line);
   }
 
   /** Opens the transport and sends the handshake; the handler hears onOpen or onClose. */
   start(): void {
     const { options } = this;
-    const { signal, clock } = options;
-    if (this.#isLogging()) {
-      const order = options.preferIpv6 ? ' (IPv6 addresses first)' : '';
-      this.#log(`= connecting to ${this.#publicUrl()}${order}`);
-    }
-    if (options.openTimeoutMs > 0) {
-      this.#openTimer = armTimer(clock, () => this.#onOpenTimeout(), options.openTimeoutMs);
-    }
+    const { signal } = options;
+    this.trace.connecting(options.preferIpv6);
+    this.#deadlines.startOpen(() => this.#onOpenTimeout());
     if (signal !== undefined) {
       if (signal.aborted) {
         queueMicrotask(() => this.#abort(abortError(signal)));
@@ -196,22 +53,10 @@ export class Connection {
   }
 
   #open(): void {
-    const { options } = this;
-    // Dropped once a socket is attached; a followed redirect opens again.
-    this.#connectAbort ??= new AbortController();
-    openConnection({
-      target: options.target,
-      tls: options.tls,
-      signal: this.#connectAbort.signal,
-      preferIpv6: options.preferIpv6,
-      proxy: options.proxy,
-      proxyTls: options.proxyTls,
-      log: this.#isLogging() ? (line) => this.#log(line) : undefined,
-      connectTo: options.connectTo,
-    }).then(
-      (socket) => this.#attach(socket),
+    this.attempt.open(this.options, this.trace.logFunction).then(
+      (transport) => this.#attach(transport),
       (error: WebSocketError) => {
-        if (this.#finished) return;
+        if (this.#isFinished) return;
         this.#fail(error);
         this.#finish();
       },
@@ -220,82 +65,78 @@ export class Connection {
 
   readonly #onSignal = (): void => {
     const signal = this.options.signal!;
-    if (this.#readyState === ReadyState.CONNECTING) this.#abort(abortError(signal));
+    if (this.state === ReadyState.CONNECTING) this.#abort(abortError(signal));
     else this.close(1000, '');
   };
 
-  #attach(socket: Socket): void {
-    if (this.#finished) {
-      socket.destroy();
+  #attach(transport: Transport): void {
+    if (this.#isFinished) {
+      transport.destroy();
       return;
     }
-    this.#socket = socket;
-    this.#connectAbort = undefined;
-    this.#writes.socket = socket;
     // A socket from a proxy tunnel comes paused; the gate starts reading unless it should wait.
-    this.#reading.socket = socket;
-    socket.on('data', (chunk: Uint8Array) => {
-      this.#keepalive?.received();
+    this.reading.transport = transport;
+    this.attempt.attach(transport, this.#transportListener);
+  }
+
+  readonly #transportListener: TransportListener = {
+    onData: (chunk) => {
+      this.liveness.keepalive?.received();
       this.stats.bytesIn += chunk.byteLength;
       // While a Pong of ours is still unsent, Pings are answered by one Pong for the latest.
-      this.#protocol.holdPongs = this.#writes.isPongInFlight;
+      this.engine.holdPongs = this.writes.isPongInFlight;
       // A plain Uint8Array view, so that binary messages have one type whatever their size.
-      this.#protocol.receiveData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      this.engine.receiveData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       this.#process();
-      this.#reading.checkWriteBuffer();
-    });
-    socket.on('end', () => {
-      if (this.#isLogging()) this.#log('< end of stream');
-      this.#protocol.receiveEof();
+      this.reading.checkWriteBuffer();
+    },
+    onEnd: () => {
+      this.trace.endOfStream();
+      this.engine.receiveEof();
       this.#process();
-    });
-    socket.on('error', (error: Error) => {
-      const phase = this.#readyState === ReadyState.CONNECTING ? 'handshake' : 'open';
+    },
+    onError: (error) => {
+      const phase = this.state === ReadyState.CONNECTING ? 'handshake' : 'open';
       const cleanlyDone =
-        this.#protocol.closeSent !== undefined && this.#protocol.closeReceived !== undefined;
+        this.engine.closeSent !== undefined && this.engine.closeReceived !== undefined;
       if (!cleanlyDone) {
         const { target, tls } = this.options;
         this.#fail(mapSocketError(error, phase, target, tls?.servername));
       }
-    });
-    socket.on('close', () => this.#finish());
-    this.#writes.flush();
-  }
+    },
+    onClose: () => this.#finish(),
+  };
 
   // ------------------------------------------------------------------ events
 
   #process(): void {
-    this.#dispatch(this.#protocol.eventsReceived(), 0);
+    this.#dispatch(this.engine.eventsReceived(), 0);
   }
 
   #dispatch(events: readonly ProtocolEvent[], from: number): void {
-    const handler = this.#handler;
+    const handler = this.handler;
     for (let i = from; i < events.length; i++) {
-      if (this.#finished || this.#stopped) return;
+      if (this.#isFinished || this.#isStopped) return;
       const event = events[i]!;
       switch (event.type) {
         case 'message':
           this.stats.messagesIn++;
-          if (this.#isLogging()) this.#log(`< ${describeMessage(event.data, event.isBinary)}`);
+          this.trace.messageReceived(event.data, event.isBinary);
           handler.onMessage(event.data, event.isBinary);
           break;
         case 'open':
-          this.#clearOpenTimer();
-          this.#readyState = ReadyState.OPEN;
-          this.#protocolName = event.protocol;
-          this.#extensions = event.extensions;
-          this.#responseHeaders = event.head.headers;
+          this.#deadlines.stopOpen();
+          this.state = ReadyState.OPEN;
+          this.acceptedProtocol = event.protocol;
+          this.acceptedExtensions = event.extensions;
+          this.acceptedHeaders = event.head.headers;
           this.stats.opened(this.options.clock.now());
-          if (openChannel.hasSubscribers) {
-            openChannel.publish({ url: this.#publicUrl(), protocol: event.protocol });
-          }
+          this.trace.opened(event.protocol);
           this.#startKeepalive();
-          if (this.#isLogging())
-            this.#log(`= open${event.protocol ? ` (subprotocol ${event.protocol})` : ''}`);
           handler.onOpen();
           if (i + 1 < events.length) {
             this.#holdAfterOpen(events, i + 1);
-            this.#writes.flush();
+            this.writes.flush();
             this.#afterProtocolStep();
             return;
           }
@@ -305,15 +146,7 @@ export class Connection {
           handler.onFrame?.(event.data, event.opcode, event.fin, event.isBinary);
           break;
         case 'ping':
-          if (this.#isLogging())
-            this.#log(`% ping received (${event.data.length} bytes), pong sent`);
-          if (pingChannel.hasSubscribers) {
-            pingChannel.publish({
-              url: this.#publicUrl(),
-              direction: 'received',
-              kind: 'ping',
-            });
-          }
+          this.trace.pingReceived(event.data.length);
           handler.onPing(event.data);
           break;
         case 'pong':
@@ -322,18 +155,17 @@ export class Connection {
           break;
         case 'close':
           this.#closeInitiator ??= 'server';
-          if (this.#isLogging())
-            this.#log(`x received close ${event.code} ${JSON.stringify(event.reason)}`);
-          if (this.#readyState === ReadyState.OPEN) this.#readyState = ReadyState.CLOSING;
+          this.trace.closeReceived(event.code, event.reason);
+          if (this.state === ReadyState.OPEN) this.state = ReadyState.CLOSING;
           break;
         case 'error':
           if (this.#followRedirect(event.error)) return;
           this.#fail(event.error);
-          if (this.#protocol.hasPendingClose) this.#sendPendingCloseLater();
+          if (this.engine.hasPendingClose) this.#sendPendingCloseLater();
           break;
       }
     }
-    this.#writes.flush();
+    this.writes.flush();
     this.#afterProtocolStep();
   }
 
@@ -343,30 +175,21 @@ export class Connection {
    * that must not be followed fails the connection with a RedirectError.
    */
   #followRedirect(error: WebSocketError): boolean {
-    if (this.#readyState !== ReadyState.CONNECTING) return false;
+    if (this.state !== ReadyState.CONNECTING) return false;
     // Once openTimeoutMs ran out (a redirect whose body never ended), report it instead.
-    if (this.#openTimer === undefined && this.#options.openTimeoutMs > 0) return false;
+    if (this.#deadlines.hasOpenExpired) return false;
     let next: ReturnType<typeof followRedirect>;
     try {
-      const log = this.#isLogging() ? (line: string) => this.#log(line) : undefined;
-      next = followRedirect(this.#options, this.#chain, error, log);
+      next = followRedirect(this.currentOptions, this.#chain, error, this.trace.logFunction);
     } catch (refusal) {
       this.#fail(refusal as WebSocketError);
       return false;
     }
     if (next === undefined) return false;
-    const socket = this.#socket;
-    this.#socket = undefined;
-    if (socket !== undefined) {
-      socket.removeAllListeners();
-      socket.on('error', () => {});
-      socket.destroy();
-    }
+    this.attempt.discard();
     this.#chain = next.chain;
-    this.#options = next.options;
-    this.#protocol = this.#makeProtocol(next.options);
-    this.#writes = this.#makeWrites();
-    this.#endSent = false;
+    this.currentOptions = next.options;
+    this.attempt = this.makeAttempt(next.options);
     this.#open();
     return true;
   }
@@ -374,12 +197,12 @@ export class Connection {
   /**
    * Frames that came in the same read as the 101 wait one turn of the event loop, with reading
    * paused, so that code resuming after the open (`await connect(url)`, then `on('message')`)
-   * is in place before they are delivered. Nothing overtakes them: the socket is paused.
+   * is in place before they are delivered. Nothing overtakes them: the transport is paused.
    */
   #holdAfterOpen(events: readonly ProtocolEvent[], from: number): void {
-    this.#socket?.pause();
+    this.transport?.pause();
     setImmediate(() => {
-      this.#reading.update();
+      this.reading.update();
       this.#dispatch(events, from);
     });
   }
@@ -392,195 +215,63 @@ export class Connection {
    */
   #sendPendingCloseLater(): void {
     setImmediate(() => {
-      if (this.#finished) return;
-      this.#protocol.sendPendingClose();
-      this.#writes.flush();
+      if (this.#isFinished) return;
+      this.engine.sendPendingClose();
+      this.writes.flush();
       this.#afterProtocolStep();
     });
   }
 
-  /**
-   * A face took a message it will deliver later (an event on a later turn, an inbox): counts
-   * its bytes until the returned function is called, and stops reading while more than
-   * receiveHighWaterBytes wait. Call the function once, when the message was delivered.
-   */
-  holdReceived(bytes: number): () => void {
-    return this.#reading.hold(bytes);
-  }
-
-  /** Bytes of messages held by holdReceived() and not yet released. */
-  get undeliveredBytes(): number {
-    return this.#reading.undeliveredBytes;
-  }
-
   /** Ends or times out the transport once the protocol says the connection is over. */
   #afterProtocolStep(): void {
-    const protocol = this.#protocol;
-    const socket = this.#socket;
-    if (socket === undefined || this.#finished) return;
+    const { protocol, transport } = this.attempt;
+    if (transport === undefined || this.#isFinished) return;
     // Receive backpressure must not stall the closing handshake (our Close waits for a reply).
-    if (protocol.closeSent !== undefined) this.#reading.update();
-    if (protocol.isEndRequested && !this.#endSent) {
-      this.#endSent = true;
-      if (this.#readyState === ReadyState.CONNECTING) {
-        // The handshake failed: nothing more to say.
-        socket.destroy();
-        return;
-      }
-      socket.end();
-    }
-    if (protocol.closeExpected()) this.#startCloseTimer();
+    if (protocol.closeSent !== undefined) this.reading.update();
+    // A handshake that failed destroys its transport: no closing handshake to wait for.
+    if (this.attempt.endIfRequested(this.state === ReadyState.CONNECTING)) return;
+    if (protocol.closeExpected()) this.#startCloseDeadline();
   }
 
   #startKeepalive(): void {
-    const { pingIntervalMs, pongTimeoutMs, clock } = this.options;
-    if (pingIntervalMs === 0) return;
-    this.#keepalive = new Keepalive(
-      clock,
-      {
-        intervalMs: pingIntervalMs,
-        timeoutMs: pongTimeoutMs,
-        maxMissedPongs: this.options.maxMissedPongs,
+    this.liveness.startKeepalive(this.options, {
+      sendPing: () => {
+        if (this.state !== ReadyState.OPEN || this.engine.closeSent !== undefined) return;
+        this.trace.keepalivePing();
+        const payload = this.options.emptyKeepalivePings ? new Uint8Array(0) : undefined;
+        this.ping(payload).catch(() => {});
       },
-      {
-        sendPing: () => {
-          if (this.#readyState !== ReadyState.OPEN || this.#protocol.closeSent !== undefined)
-            return;
-          if (this.#isLogging()) this.#log('% keepalive ping');
-          this.ping(this.options.emptyKeepalivePings ? new Uint8Array(0) : undefined).catch(
-            () => {},
-          );
-        },
-        onDead: () => this.#onPongTimeout(),
-      },
-    );
-    this.#keepalive.start();
-    this.#reading.update();
+      onDead: () => this.#onPongTimeout(),
+    });
+    this.reading.update();
   }
 
   /** The peer showed no sign of life after a keepalive Ping: fail without waiting for it. */
   #onPongTimeout(): void {
     const { pingIntervalMs, pongTimeoutMs } = this.options;
-    const error = new TimeoutError(
-      ErrorCode.PongTimeout,
-      `no pong and no data within ${pongTimeoutMs} ms of a keepalive ping (after ${pingIntervalMs} ms of silence): the peer or the network path is dead`,
-      'pong',
-      pongTimeoutMs,
-    );
-    this.#stopped = true;
+    const error = pongTimeoutError(pingIntervalMs, pongTimeoutMs);
+    this.#isStopped = true;
     // Say why with Close 1011 if the socket still takes bytes, but do not wait for an answer
     // that cannot come.
-    this.#protocol.fail(error);
+    this.engine.fail(error);
     this.#fail(error);
-    this.#writes.flush();
-    this.#socket?.destroy();
+    this.writes.flush();
+    this.transport?.destroy();
   }
 
   #receivePong(payload: Uint8Array): void {
-    const rttMs = this.#pings.received(payload);
+    const rttMs = this.liveness.pongReceived(payload);
     if (rttMs === undefined) return;
-    this.#latencyMs = rttMs;
     this.stats.recordRtt(rttMs);
-    if (pingChannel.hasSubscribers) {
-      const url = this.#publicUrl();
-      pingChannel.publish({ url, direction: 'received', kind: 'pong', rttMs });
-    }
-    if (this.#isLogging()) this.#log(`% pong received, round trip ${rttMs.toFixed(1)} ms`);
-  }
-
-  // ------------------------------------------------------------------ sending
-
-  #assertOpen(): void {
-    if (this.#readyState !== ReadyState.OPEN || this.#protocol.closeSent !== undefined) {
-      throw new InvalidStateError(
-        ErrorCode.InvalidState,
-        this.#readyState === ReadyState.CONNECTING
-          ? 'the connection is not open yet; wait for it to open before sending'
-          : 'the connection is closing or closed; nothing more can be sent',
-      );
-    }
-  }
-
-  /** Queues a message; `callback` runs once its bytes were written. Returns payload bytes. */
-  send(data: string | Uint8Array, isBinary: boolean, callback?: WriteCallback): number {
-    this.#assertOpen();
-    const bytes =
-      typeof data === 'string'
-        ? isBinary
-          ? this.#protocol.sendBinary(new TextEncoder().encode(data))
-          : this.#protocol.sendText(data)
-        : this.#protocol.sendBinary(data);
-    if (this.#isLogging())
-      this.#log(`> ${describeMessage(data, isBinary || typeof data !== 'string')}`);
-    this.stats.messagesOut++;
-    this.#writes.queued(bytes, callback);
-    return bytes;
-  }
-
-  /**
-   * Queues a message like send() and returns a promise that resolves once its bytes were
-   * written. Every message queued in the same turn leaves in the same socket write, so they
-   * all share one promise (one allocation per batch instead of two per message).
-   */
-  sendShared(data: string | Uint8Array, isBinary: boolean): Promise<void> {
-    this.send(data, isBinary);
-    return this.#writes.sharedPromise();
-  }
-
-  /** Queues one frame (manual fragmentation); opcode 0 continues, 1 text, 2 binary. */
-  sendFrame(
-    opcode: number,
-    data: string | Uint8Array,
-    fin: boolean,
-    callback?: WriteCallback,
-  ): number {
-    this.#assertOpen();
-    const bytes = this.#protocol.sendFrame(opcode, data, fin);
-    this.#writes.queued(bytes, callback);
-    return bytes;
-  }
-
-  /** Sends a Ping and resolves with the round-trip time in milliseconds. */
-  ping(payload?: Uint8Array): Promise<number> {
-    this.#assertOpen();
-    const data = payload ?? this.#pings.nextPayload();
-    this.#protocol.sendPing(data);
-    if (pingChannel.hasSubscribers) {
-      pingChannel.publish({ url: this.#publicUrl(), direction: 'sent', kind: 'ping' });
-    }
-    const promise = this.#pings.track(data);
-    this.#writes.queued(0, undefined);
-    return promise;
-  }
-
-  /** Sends a Pong (an unsolicited one is a one-way heartbeat, RFC 6455 §5.5.3). */
-  pong(payload?: Uint8Array): void {
-    this.#assertOpen();
-    this.#protocol.sendPong(payload);
-    this.#writes.queued(0, undefined);
-  }
-
-  #lostWrite(cause: Error): WebSocketError {
-    return (
-      this.#error ??
-      new ConnectionClosedError(
-        'the connection closed before the message could be written',
-        {
-          received: this.#protocol.closeReceived,
-          sent: this.#protocol.closeSent,
-          wasClean: false,
-        },
-        cause,
-      )
-    );
+    this.trace.pongReceived(rttMs);
   }
 
   // ------------------------------------------------------------------ closing
 
   /** Starts the closing handshake (or aborts a pending open). Idempotent. */
   close(code?: number, reason?: string): void {
-    if (this.#finished) return;
-    if (this.#readyState === ReadyState.CONNECTING) {
+    if (this.#isFinished) return;
+    if (this.state === ReadyState.CONNECTING) {
       this.#abort(
         new AbortError(
           ErrorCode.Aborted,
@@ -589,147 +280,94 @@ export class Connection {
       );
       return;
     }
-    if (this.#protocol.closeSent !== undefined) return;
+    if (this.engine.closeSent !== undefined) return;
     this.#closeInitiator ??= 'client';
-    if (this.#isLogging())
-      this.#log(`x sending close ${code ?? ''} ${JSON.stringify(reason ?? '')}`);
-    this.#protocol.sendClose(code, reason);
-    this.#readyState = ReadyState.CLOSING;
-    this.#writes.flush();
-    this.#startCloseTimer();
+    this.trace.closeSending(code, reason);
+    this.engine.sendClose(code, reason);
+    this.state = ReadyState.CLOSING;
+    this.writes.flush();
+    this.#startCloseDeadline();
     this.#afterProtocolStep();
   }
 
   /** Tears the connection down at once without a closing handshake. */
   terminate(error?: WebSocketError): void {
-    if (this.#finished) return;
-    this.#stopped = true;
+    if (this.#isFinished) return;
+    this.#isStopped = true;
     this.#fail(
       error ?? new AbortError(ErrorCode.Aborted, 'the application terminated the connection'),
     );
-    if (this.#socket === undefined) {
-      this.#connectAbort?.abort();
+    if (this.transport === undefined) {
+      this.attempt.abortOpen();
       this.#finish();
-    } else this.#socket.destroy();
-  }
-
-  /** Stops reading from the socket (receive backpressure). */
-  pause(): void {
-    this.#reading.setFacePaused(true);
-  }
-
-  resume(): void {
-    this.#reading.setFacePaused(false);
+    } else this.transport.destroy();
   }
 
   #abort(error: WebSocketError): void {
-    if (this.#finished) return;
-    this.#stopped = true;
+    if (this.#isFinished) return;
+    this.#isStopped = true;
     this.#fail(error);
-    this.#connectAbort?.abort();
-    if (this.#socket !== undefined) this.#socket.destroy();
+    this.attempt.abortOpen();
+    if (this.transport !== undefined) this.transport.destroy();
     else this.#finish();
   }
 
   #onOpenTimeout(): void {
-    this.#openTimer = undefined;
-    if (this.#protocol.isReadingRefusalBody) {
+    if (this.engine.isReadingRefusalBody) {
       // The server refused and keeps the socket open: report the refusal with what arrived.
-      this.#protocol.receiveEof();
+      this.engine.receiveEof();
       this.#process();
-      this.#socket?.destroy();
+      this.transport?.destroy();
       return;
     }
-    const ms = this.options.openTimeoutMs;
-    this.#abort(
-      new TimeoutError(
-        ErrorCode.OpenTimeout,
-        `the WebSocket did not open within ${ms} ms (openTimeoutMs) ${this.#socket === undefined ? 'while connecting' : 'while waiting for the handshake response'}`,
-        'open',
-        ms,
-      ),
-    );
+    this.#abort(openTimeoutError(this.options.openTimeoutMs, this.transport !== undefined));
   }
 
-  #startCloseTimer(): void {
-    if (this.#closeTimer !== undefined || this.#finished) return;
-    const ms = this.options.closeTimeoutMs;
-    if (ms === 0) return;
-    this.#closeTimer = armTimer(
-      this.options.clock,
-      () => {
-        this.#closeTimer = undefined;
-        if (this.#isLogging()) this.#log(`! close timeout after ${ms} ms`);
-        const handshakeDone =
-          this.#protocol.closeSent !== undefined && this.#protocol.closeReceived !== undefined;
-        if (!handshakeDone) {
-          this.#fail(
-            new TimeoutError(
-              ErrorCode.CloseTimeout,
-              `the server did not complete the closing handshake within ${ms} ms (closeTimeoutMs)`,
-              'close',
-              ms,
-            ),
-          );
-        }
-        this.#socket?.destroy();
-      },
-      ms,
-    );
-  }
-
-  #clearOpenTimer(): void {
-    if (this.#openTimer !== undefined) {
-      this.options.clock.clearTimeout(this.#openTimer);
-      this.#openTimer = undefined;
-    }
+  #startCloseDeadline(): void {
+    if (this.#isFinished) return;
+    this.#deadlines.startClose((ms) => {
+      this.trace.closeTimedOut(ms);
+      const protocol = this.engine;
+      const isHandshakeDone =
+        protocol.closeSent !== undefined && protocol.closeReceived !== undefined;
+      if (!isHandshakeDone) this.#fail(closeTimeoutError(ms));
+      this.transport?.destroy();
+    });
   }
 
   /** Records the first failure and tells the handler once. */
   #fail(error: WebSocketError): void {
-    if (this.#error !== undefined || this.#finished) return;
-    this.#error = error;
-    if (this.#isLogging()) this.#log(`! ${error.code}: ${error.message}`);
-    if (errorChannel.hasSubscribers) {
-      errorChannel.publish({ url: this.#publicUrl(), error });
-    }
-    this.#handler.onError(error);
+    if (this.failure !== undefined || this.#isFinished) return;
+    this.failure = error;
+    this.trace.failed(error);
+    this.handler.onError(error);
   }
 
   #finish(): void {
-    if (this.#finished) return;
-    const protocol = this.#protocol;
+    if (this.#isFinished) return;
+    const protocol = this.engine;
     const received = protocol.closeReceived;
     const sent = protocol.closeSent;
-    if (this.#error === undefined && (received === undefined || sent === undefined)) {
+    if (this.failure === undefined && (received === undefined || sent === undefined)) {
       // TCP ended without a complete closing handshake (§7.1.5: code 1006).
-      this.#fail(
-        new TransportError(
-          ErrorCode.ConnectionLost,
-          this.#readyState === ReadyState.CONNECTING
-            ? 'the connection closed during the opening handshake'
-            : 'the connection closed without a closing handshake (abnormal closure, 1006)',
-          this.#readyState === ReadyState.CONNECTING ? 'handshake' : 'open',
-        ),
-      );
+      this.#fail(connectionLostError(this.state === ReadyState.CONNECTING));
     }
     const phase: ClosePhase =
-      this.#readyState === ReadyState.CONNECTING
+      this.state === ReadyState.CONNECTING
         ? 'connecting'
-        : this.#readyState === ReadyState.OPEN
+        : this.state === ReadyState.OPEN
           ? 'open'
           : 'closing';
-    this.#finished = true;
-    this.#readyState = ReadyState.CLOSED;
-    this.#keepalive?.stop();
+    this.#isFinished = true;
+    this.state = ReadyState.CLOSED;
+    this.liveness.keepalive?.stop();
     this.stats.closed(this.options.clock.now());
-    this.#clearOpenTimer();
-    if (this.#closeTimer !== undefined) this.options.clock.clearTimeout(this.#closeTimer);
+    this.#deadlines.stop();
     this.options.signal?.removeEventListener('abort', this.#onSignal);
-    const error = this.#error;
-    const lost = this.#lostWrite(error ?? new Error('closed'));
-    this.#writes.failPending(lost);
-    this.#pings.rejectAll(lost);
+    const error = this.failure;
+    const lost = this.lostWrite(error ?? new Error('closed'));
+    this.writes.failPending(lost);
+    this.liveness.stop(lost);
     const info: CloseInfo = {
       code: received?.code ?? 1006,
       reason: received?.reason ?? '',
@@ -737,15 +375,7 @@ export class Connection {
       error,
       cause: closeCause(error, this.#closeInitiator, phase),
     };
-    if (this.#isLogging()) this.#log(`= closed ${info.code}${info.wasClean ? ' (clean)' : ''}`);
-    if (closeChannel.hasSubscribers) {
-      closeChannel.publish({ url: this.#publicUrl(), ...info });
-    }
-    this.#handler.onClose(info);
+    this.trace.closed(info);
+    this.handler.onClose(info);
   }
-}
-
-function describeMessage(data: string | Uint8Array, isBinary: boolean): string {
-  const size = typeof data === 'string' ? `${data.length} chars` : `${data.length} bytes`;
-  return `${isBinary ? 'binary' : 'text'} message, ${size}`;
 }

@@ -7,6 +7,7 @@
 import { utf8Length } from '../core/bytes.js';
 import { ErrorCode, QueueError } from '../core/errors.js';
 import type { Clock, TimerHandle } from './clock.js';
+import { ReconnectDefaults } from './options.js';
 
 export type Settle = (error: Error | undefined) => void;
 
@@ -77,8 +78,8 @@ export class OfflineQueue {
    */
   add(data: string | Uint8Array, isBinary: boolean, settle: Settle): void {
     this.expire();
-    const maxMessages = this.#limits.maxQueuedMessages ?? 1000;
-    const maxBytes = this.#limits.maxQueuedBytes ?? 16 * 1024 * 1024;
+    const maxMessages = this.#limits.maxQueuedMessages ?? ReconnectDefaults.maxQueuedMessages;
+    const maxBytes = this.#limits.maxQueuedBytes ?? ReconnectDefaults.maxQueuedBytes;
     const bytes = payloadBytes(data);
     if (bytes > maxBytes) {
       const message = `the message (${bytes} bytes) is larger than the whole offline queue (maxQueuedBytes ${maxBytes})`;
@@ -87,7 +88,7 @@ export class OfflineQueue {
     }
     const isFull = (): boolean => this.length + 1 > maxMessages || this.#bytes + bytes > maxBytes;
     if (isFull()) {
-      if ((this.#limits.queueFullPolicy ?? 'reject-new') === 'reject-new') {
+      if ((this.#limits.queueFullPolicy ?? ReconnectDefaults.queueFullPolicy) === 'reject-new') {
         const message = `the offline queue is full (${this.length} messages, ${this.#bytes} bytes; maxQueuedMessages ${maxMessages}, maxQueuedBytes ${maxBytes})`;
         settle(withoutStack(() => new QueueError(ErrorCode.QueueFull, message)));
         return;

@@ -1,5 +1,8 @@
 // Every connection option, with units in the name, one default each, and validation that
 // names the bad option. Faces pass user options through resolveOptions() once per connect.
+// The defaults live here: the engine's (Defaults, from core), the other connection options'
+// (ConnectDefaults) and the reconnecting client's (ReconnectDefaults: retry schedule,
+// backoff, offline queue).
 
 import { Defaults } from '../core/constants.js';
 import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
@@ -7,10 +10,37 @@ import { type HeadersInit, validateHeaders, validateProtocols } from '../core/ha
 import type { CorePorts } from '../core/ports.js';
 import { describe, parseWebSocketUrl, type WebSocketTarget } from '../core/url.js';
 import { isNodeDebugOn, nodeDebugLine } from '../transport/debug-log.js';
+import type { OpenTransport } from '../transport/interface.js';
 import { nodePorts } from '../transport/node-ports.js';
+import type { OpenConnectionOptions } from '../transport/open.js';
 import { type ProxyOption, validateProxyOption } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/transport.js';
 import { type Clock, systemClock } from './clock.js';
+
+/** Defaults of the connection options that the engine's Defaults (core) do not cover. */
+export const ConnectDefaults = {
+  /** Keepalive pings that may go unanswered in a row before the peer is dead. */
+  maxMissedPongs: 1,
+  /** Redirects followed in a row: none unless asked for. */
+  followRedirects: 0,
+} as const;
+
+/** Defaults of the reconnecting client: its retry schedule, backoff and offline queue. */
+export const ReconnectDefaults = {
+  /** Upper bound of the first retry delay. */
+  initialDelayMs: 500,
+  /** Growth of the bound per attempt. */
+  backoffFactor: 2,
+  /** Largest retry delay. */
+  maxDelayMs: 30_000,
+  /** A connection open at least this long counts as healthy: the attempt count starts over. */
+  minUptimeMs: 5000,
+  /** The wait after a close that says "try again later" (1013) without Retry-After. */
+  tryAgainLaterDelayMs: 10_000,
+  maxQueuedMessages: 1000,
+  maxQueuedBytes: 16 * 1024 * 1024,
+  queueFullPolicy: 'reject-new',
+} as const;
 
 /**
  * Receives one debug line per event; prefixes: > sent, < received, = state, % ping/pong,
@@ -141,6 +171,8 @@ export interface ResolvedOptions {
   logger: Logger | undefined;
   clock: Clock;
   ports: CorePorts;
+  /** Opens the transport under the connection (default: a socket, see node-socket.ts). */
+  openTransport?: OpenTransport<OpenConnectionOptions> | undefined;
 }
 
 /**
@@ -257,7 +289,12 @@ export function resolveOptions(url: string | URL, options: EngineOptions = {}): 
     ),
     pingIntervalMs: count('pingIntervalMs', options.pingIntervalMs, Defaults.pingIntervalMs),
     pongTimeoutMs: count('pongTimeoutMs', options.pongTimeoutMs, Defaults.pongTimeoutMs, 1),
-    maxMissedPongs: count('maxMissedPongs', options.maxMissedPongs, 1, 1),
+    maxMissedPongs: count(
+      'maxMissedPongs',
+      options.maxMissedPongs,
+      ConnectDefaults.maxMissedPongs,
+      1,
+    ),
     deliverFrames: options.deliverFrames === true,
     receiveAfterClose: options.receiveAfterClose === true,
     emptyKeepalivePings: options.emptyKeepalivePings === true,
@@ -266,7 +303,9 @@ export function resolveOptions(url: string | URL, options: EngineOptions = {}): 
     proxy: validateProxyOption(options.proxy),
     proxyTls: options.proxyTls,
     followRedirects:
-      options.followRedirects === false ? 0 : count('followRedirects', options.followRedirects, 0),
+      options.followRedirects === false
+        ? 0
+        : count('followRedirects', options.followRedirects, ConnectDefaults.followRedirects),
     connectTo: options.connectTo,
     signal: options.signal,
     logger: effectiveLogger(options.logger),

@@ -6,6 +6,7 @@ import { CloseCode } from '../core/constants.js';
 import { ErrorCode, UnexpectedStatusError } from '../core/errors.js';
 import { MAX_TIMER_MS } from './clock.js';
 import type { CloseInfo } from './connection.js';
+import { ReconnectDefaults } from './options.js';
 
 export interface RetryDecision {
   retry: boolean;
@@ -128,10 +129,13 @@ export function retryDelayMs(
   settings: BackoffSettings,
   random: () => number,
 ): number {
-  const maxDelayMs = Math.min(setting(settings.maxDelayMs, 30_000), MAX_TIMER_MS);
+  const maxDelayMs = Math.min(
+    setting(settings.maxDelayMs, ReconnectDefaults.maxDelayMs),
+    MAX_TIMER_MS,
+  );
   const bound = {
-    initialDelayMs: setting(settings.initialDelayMs, 500),
-    factor: setting(settings.backoffFactor, 2),
+    initialDelayMs: setting(settings.initialDelayMs, ReconnectDefaults.initialDelayMs),
+    factor: setting(settings.backoffFactor, ReconnectDefaults.backoffFactor),
     maxDelayMs,
   };
   const backoff =

@@ -1,18 +1,18 @@
-// When one connection reads from its socket. Reading stops while the face's buffer is full
+// When one connection reads from its transport. Reading stops while the face's buffer is full
 // (pause()), while more than receiveHighWaterBytes of messages wait for delivery (hold()), or
-// while the socket holds more than writeHighWaterBytes unsent (so a peer that never reads
+// while the transport holds more than writeHighWaterBytes unsent (so a peer that never reads
 // cannot make us pile up answers). Once our Close is out, reading goes on whatever happens,
 // to find the server's Close (RFC 6455 §7.1.2; data is dropped then). The keepalive deadline
 // waits while the face's backpressure keeps us from reading: silence we chose is not a sign
 // of a dead peer.
 
-import type { Socket } from 'node:net';
+import type { Transport } from '../transport/interface.js';
 import type { Keepalive } from './keepalive.js';
 
 export interface ReadGateHost {
   /** Our Close frame was sent. */
   isClosing(): boolean;
-  /** Bytes the protocol produced and the write batch has not handed to the socket. */
+  /** Bytes the protocol produced and the write batch has not handed to the transport. */
   pendingBytes(): number;
   keepalive(): Keepalive | undefined;
 }
@@ -21,13 +21,13 @@ export class ReadGate {
   readonly #host: ReadGateHost;
   readonly #receiveHighWaterBytes: number;
   readonly #writeHighWaterBytes: number;
-  #socket: Socket | undefined;
+  #transport: Transport | undefined;
   /** The face asked to stop reading (its receive buffer is full). */
   #isFacePaused = false;
   /** Bytes of messages handed to the face and not yet delivered (hold()). */
   #undeliveredBytes = 0;
   #isDeliveryPaused = false;
-  /** The socket holds more unsent bytes than writeHighWaterBytes. */
+  /** The transport holds more unsent bytes than writeHighWaterBytes. */
   #isWritePaused = false;
 
   constructor(
@@ -39,8 +39,8 @@ export class ReadGate {
     this.#writeHighWaterBytes = limits.writeHighWaterBytes;
   }
 
-  set socket(socket: Socket) {
-    this.#socket = socket;
+  set transport(transport: Transport) {
+    this.#transport = transport;
     this.update();
   }
 
@@ -76,27 +76,27 @@ export class ReadGate {
   }
 
   /**
-   * After reading and after every write: stop reading while the socket holds more than
+   * After reading and after every write: stop reading while the transport holds more than
    * writeHighWaterBytes unsent, resume once half of that drained.
    */
   checkWriteBuffer(): void {
     const mark = this.#writeHighWaterBytes;
-    const socket = this.#socket;
-    if (mark === 0 || socket === undefined) return;
-    const unsent = socket.writableLength + this.#host.pendingBytes();
+    const transport = this.#transport;
+    if (mark === 0 || transport === undefined) return;
+    const unsent = transport.unsentBytes + this.#host.pendingBytes();
     if (this.#isWritePaused ? unsent > mark / 2 : unsent <= mark) return;
     this.#isWritePaused = !this.#isWritePaused;
     this.update();
   }
 
-  /** Pauses or resumes the socket (and holds the keepalive) for every reason there is. */
+  /** Pauses or resumes the transport (and holds the keepalive) for every reason there is. */
   update(): void {
     const isClosing = this.#host.isClosing();
     const isReceivePaused = !isClosing && (this.#isFacePaused || this.#isDeliveryPaused);
     this.#host.keepalive()?.hold(isReceivePaused);
-    const socket = this.#socket;
-    if (socket === undefined) return;
-    if (isReceivePaused || (!isClosing && this.#isWritePaused)) socket.pause();
-    else socket.resume();
+    const transport = this.#transport;
+    if (transport === undefined) return;
+    if (isReceivePaused || (!isClosing && this.#isWritePaused)) transport.pause();
+    else transport.resume();
   }
 }

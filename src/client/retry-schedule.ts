@@ -5,6 +5,7 @@
 
 import type { CloseInfo } from './connection.js';
 import type { QueueLimits } from './offline-queue.js';
+import { ReconnectDefaults } from './options.js';
 import { type BackoffSettings, decideRetry, type RetryDecision, retryDelayMs } from './policy.js';
 
 export interface ReconnectOptions extends BackoffSettings, QueueLimits {
@@ -95,11 +96,16 @@ export class RetrySchedule {
     wallNowMs: number = Date.now(),
   ): RetryStep {
     const options = this.#options;
-    if (uptimeMs !== undefined && uptimeMs >= (options.minUptimeMs ?? 5000)) this.#attempt = 0;
+    if (
+      uptimeMs !== undefined &&
+      uptimeMs >= (options.minUptimeMs ?? ReconnectDefaults.minUptimeMs)
+    )
+      this.#attempt = 0;
     const decided =
       decision ??
       decideRetry(info, {
-        tryAgainLaterDelayMs: options.tryAgainLaterDelayMs ?? 10_000,
+        tryAgainLaterDelayMs:
+          options.tryAgainLaterDelayMs ?? ReconnectDefaults.tryAgainLaterDelayMs,
         wallNowMs,
       });
     const attempt = this.#attempt;

@@ -1,13 +1,14 @@
-// The write path of one connection: every frame produced in one turn of the event loop goes
-// to the socket in one batched write (cork/uncork, a single writev), and each send's callback
-// runs once that write completed. Also keeps bufferedAmount (payload bytes not yet written).
+// The write tracking of one connection: every frame produced in one turn of the event loop
+// goes to the transport as one batch (one writev on a socket), and each send's callback runs
+// once that batch was written. Also keeps bufferedAmount (payload bytes not yet written) and
+// holds a newer Pong while one is still unsent.
 
-import type { Socket } from 'node:net';
 import type { WebSocketError } from '../core/errors.js';
 import type { ClientProtocol } from '../core/protocol.js';
+import type { Transport } from '../transport/interface.js';
 import type { StatsRecorder } from './stats.js';
 
-/** Called when a send's bytes were handed to the socket, or with the error that lost them. */
+/** Called when a send's bytes were handed to the transport, or with the error that lost them. */
 export type WriteCallback = (error: Error | undefined) => void;
 
 const noop = (): void => {};
@@ -15,17 +16,17 @@ const noop = (): void => {};
 export class WriteBatch {
   readonly #protocol: ClientProtocol;
   readonly #stats: StatsRecorder;
-  /** Turns a socket error into the error that send callbacks receive. */
+  /** Turns a transport error into the error that send callbacks receive. */
   readonly #lostWrite: (cause: Error) => WebSocketError;
-  /** Runs after each batch was handed to the socket, and again once it was written. */
+  /** Runs after each batch was handed to the transport, and again once it was written. */
   readonly #onWritten: () => void;
   /** Where batches go; undefined until the transport is open. */
-  socket: Socket | undefined;
+  transport: Transport | undefined;
   #callbacks: WriteCallback[] = [];
   #batchBytes = 0;
   #bufferedAmount = 0;
   #isScheduled = false;
-  /** A batch carrying a Pong is in the socket and not written yet: hold the next Pong. */
+  /** A batch carrying a Pong is in the transport and not written yet: hold the next Pong. */
   #isPongInFlight = false;
   #pongsSeen = 0;
   /** The promise shared by every sharedPromise() of the batch being collected. */
@@ -49,7 +50,7 @@ export class WriteBatch {
     return this.#isPongInFlight;
   }
 
-  /** Payload bytes accepted and not yet handed to the socket. */
+  /** Payload bytes accepted and not yet handed to the transport. */
   get bufferedAmount(): number {
     return this.#bufferedAmount;
   }
@@ -88,9 +89,9 @@ export class WriteBatch {
   /** Writes everything the protocol produced since the last flush, as one batch. */
   flush(): void {
     this.#isScheduled = false;
-    const socket = this.socket;
-    if (socket === undefined) return;
-    // One Pong at a time in the socket: a newer one waits (coalesced) until it was written.
+    const transport = this.transport;
+    if (transport === undefined) return;
+    // One Pong at a time in the transport: a newer one waits (coalesced) until it was written.
     const chunks = this.#protocol.dataToSend(!this.#isPongInFlight);
     const hasPong = this.#protocol.pongsWritten !== this.#pongsSeen;
     this.#pongsSeen = this.#protocol.pongsWritten;
@@ -116,17 +117,13 @@ export class WriteBatch {
       }
       this.#onWritten();
     };
-    if (socket.destroyed || !socket.writable) {
+    if (!transport.isWritable) {
       done(new Error('socket closed'));
       return;
     }
-    const last = chunks.length - 1;
-    for (let i = 0; i <= last; i++) this.#stats.bytesOut += chunks[i]!.length;
-    if (last > 0) socket.cork();
-    for (let i = 0; i < last; i++) socket.write(chunks[i]!);
-    if (last >= 0) socket.write(chunks[last]!, done);
+    for (let i = 0; i < chunks.length; i++) this.#stats.bytesOut += chunks[i]!.length;
+    if (chunks.length > 0) transport.writeBatch(chunks, done);
     else queueMicrotask(() => done(undefined));
-    if (last > 0) socket.uncork();
     this.#onWritten();
   }
 

@@ -46,6 +46,11 @@ export function utf8Encode(text: string): Uint8Array {
   return textEncoder.encode(text);
 }
 
+/** Bytes as they are, a string as its UTF-8 bytes. */
+export function toBytes(data: string | Uint8Array): Uint8Array {
+  return typeof data === 'string' ? textEncoder.encode(data) : data;
+}
+
 /** Number of UTF-8 bytes `text` encodes to, without encoding it. */
 export function utf8Length(text: string): number {
   let length = text.length;

@@ -1,145 +1,53 @@
 // The client connection state machine, sans I/O (RFC 6455 §4-§7). Bytes go in through
 // receiveData/receiveEof, intents through send*; the caller drains eventsReceived() and
 // dataToSend() and does the I/O. Peer input never throws: a violation fails the connection
-// (§7.1.7), queues the Close frame and reports the error as an event.
+// (§7.1.7), queues the Close frame and reports the error as an event. The opening handshake
+// (request, response head, 1xx, refusal body) is read by opening-handshake.ts, decoded frames
+// become messages in frame-receiver.ts.
 
-import { checkTextLength, MessageAssembler } from './assembler.js';
-import { concatBytes, utf8Length } from './bytes.js';
+import { toBytes } from './bytes.js';
 import { isValidWireCloseCode, parseClosePayload, serializeClosePayload } from './close.js';
+import { CloseCode, Opcode, ReadyState, V8_MAX_STRING_LENGTH } from './constants.js';
+import type { CloseFrame, HandshakeError, ProtocolError, WebSocketError } from './errors.js';
+import { FrameWriter, isControlOpcode } from './frame.js';
+import { FrameDecoder } from './frame-decoder.js';
+import { FrameReceiver, type ReceivedFrameHost } from './frame-receiver.js';
+import { OpeningHandshake } from './opening-handshake.js';
 import {
-  CloseCode,
-  Defaults,
-  MAX_CLOSE_REASON_BYTES,
-  MAX_CONTROL_PAYLOAD,
-  Opcode,
-  ReadyState,
-  V8_MAX_STRING_LENGTH,
-} from './constants.js';
-import {
-  type CloseFrame,
-  ErrorCode,
-  HandshakeError,
-  InvalidArgumentError,
-  InvalidStateError,
-  type ProtocolError,
-  TransportError,
-  type WebSocketError,
-} from './errors.js';
-import { FrameWriter, isControlOpcode, isKnownOpcode } from './frame.js';
-import { FrameDecoder, type FrameSink } from './frame-decoder.js';
-import { buildHandshakeRequest, validateHandshakeResponse } from './handshake.js';
-import { type HttpResponseHead, HttpResponseParser } from './http-response.js';
+  cannotCloseYet,
+  cannotSend,
+  checkCloseArguments,
+  checkControlPayload,
+  checkFrameOpcode,
+  OutgoingMessages,
+  PongAnswers,
+} from './outgoing.js';
 import type { CorePorts } from './ports.js';
-import { RefusalBodyReader } from './refusal-body.js';
-import type { WebSocketTarget } from './url.js';
+import type { ClientProtocolOptions, ProtocolEvent } from './protocol-types.js';
 
-export interface ClientProtocolOptions {
-  target: WebSocketTarget;
-  /** Subprotocols to offer, already validated (see validateProtocols). */
-  protocols?: readonly string[] | undefined;
-  origin?: string | undefined;
-  /** Extra request headers, already validated (see validateHeaders). */
-  headers?: readonly (readonly [string, string])[] | undefined;
-  maxMessageBytes?: number | undefined;
-  maxFragments?: number | undefined;
-  maxHandshakeBytes?: number | undefined;
-  maxRefusalBodyBytes?: number | undefined;
-  /**
-   * Deliver every data frame as a 'frame' event as it completes, instead of reassembled
-   * messages (the model of the LuatOS firmware). Limits and UTF-8 checks still cover the
-   * whole message.
-   */
-  deliverFrames?: boolean | undefined;
-  /**
-   * When received data breaks the protocol, hold the Close frame that fails the connection
-   * until sendPendingClose() is called, instead of writing it at the next dataToSend(). For
-   * callers that deliver events on a later turn: the replies to the messages received before
-   * the fault then still leave before the Close (failing strictly).
-   */
-  holdFailureClose?: boolean | undefined;
-  /**
-   * Keep delivering data messages that arrive after our Close, until the server's Close
-   * (a command-line client printing the replies still in flight). By default they are dropped
-   * as they arrive (§7.1.2 only asks us to wait for the server's Close).
-   */
-  receiveAfterClose?: boolean | undefined;
-  ports: CorePorts;
-}
+export type { ClientProtocolOptions, ProtocolEvent } from './protocol-types.js';
 
-export type ProtocolEvent =
-  | {
-      readonly type: 'open';
-      readonly protocol: string;
-      readonly extensions: string;
-      readonly head: HttpResponseHead;
-    }
-  | { readonly type: 'message'; readonly data: string | Uint8Array; readonly isBinary: boolean }
-  | {
-      readonly type: 'frame';
-      /** The frame's payload. */
-      readonly data: Uint8Array;
-      /** The frame's own opcode: 1 text, 2 binary, 0 continuation. */
-      readonly opcode: number;
-      readonly fin: boolean;
-      /** True when the message the frame belongs to is binary. */
-      readonly isBinary: boolean;
-    }
-  | { readonly type: 'ping'; readonly data: Uint8Array }
-  | { readonly type: 'pong'; readonly data: Uint8Array }
-  | { readonly type: 'close'; readonly code: number; readonly reason: string }
-  | { readonly type: 'error'; readonly error: WebSocketError };
-
-const PHASE_HEAD = 0;
-const PHASE_REFUSAL_BODY = 1;
-const PHASE_FRAMES = 2;
-const PHASE_DISCARD = 3;
+const PHASE_HANDSHAKE = 0;
+const PHASE_FRAMES = 1;
+const PHASE_DISCARD = 2;
 
 const EMPTY = new Uint8Array(0);
-/** Interim (1xx) responses skipped before the real one; more fail the handshake. */
-const MAX_INTERIM_RESPONSES = 8;
 
 /** One client connection's protocol state. */
-export class ClientProtocol implements FrameSink {
+export class ClientProtocol implements ReceivedFrameHost {
   #state: ReadyState = ReadyState.CONNECTING;
-  #phase = PHASE_HEAD;
+  #phase = PHASE_HANDSHAKE;
   readonly #ports: CorePorts;
-  readonly #key: string;
-  readonly #protocols: readonly string[];
-  readonly #maxRefusalBodyBytes: number;
-  readonly #secure: boolean;
-  #headParser: HttpResponseParser;
-  readonly #maxHandshakeBytes: number;
-  #interimResponses = 0;
+  /** Reads the server's answer; dropped once the connection opened. */
+  #handshake: OpeningHandshake | undefined;
   readonly #decoder: FrameDecoder;
-  readonly #assembler: MessageAssembler;
+  readonly #receiver: FrameReceiver;
   readonly #writer: FrameWriter;
   #events: ProtocolEvent[] = [];
-  #refusal: RefusalBodyReader | undefined;
-  /** The frame being decoded is a control frame with this opcode (-1: a data frame). */
-  #controlOpcode = -1;
-  #controlPayload: Uint8Array = EMPTY;
-  #controlLength = 0;
-  readonly #deliverFrames: boolean;
-  /** Longest string the host can make: text frames that decode longer fail with 1009. */
-  readonly #maxTextLength: number;
-  /** In frame delivery: the current data frame's opcode, FIN bit and payload so far. */
-  #frameOpcode = 0;
-  #frameFin = false;
-  #frameIsBinary = false;
-  #frameChunks: Uint8Array[] = [];
-  /** Opcode of the fragmented message we are sending, or -1. */
-  #sendingOpcode = -1;
+  readonly #outgoing: OutgoingMessages;
   #closeSent: CloseFrame | undefined;
-  /** The payload of the latest Ping not answered yet, while Pongs are held back. */
-  #pendingPong: Uint8Array | undefined;
-  #pongsWritten = 0;
-  /** Our Close is out: data frames are dropped as they arrive (only the server's Close matters). */
-  #isDiscardingFrame = false;
-  /**
-   * Set by the caller while a Pong it wrote is still unsent: a Ping then replaces the
-   * unanswered one instead of adding a Pong (§5.5.3 allows answering only the latest), so a
-   * peer that floods Pings and never reads cannot grow our output.
-   */
+  readonly #pongs: PongAnswers;
+  /** Set by the caller while a Pong it wrote is still unsent: see PongAnswers (§5.5.3). */
   holdPongs = false;
   #closeReceived: CloseFrame | undefined;
   #failure: WebSocketError | undefined;
@@ -152,37 +60,21 @@ export class ClientProtocol implements FrameSink {
 
   constructor(options: ClientProtocolOptions) {
     this.#ports = options.ports;
-    this.#secure = options.target.secure;
-    this.#deliverFrames = options.deliverFrames === true;
-    this.#maxTextLength = options.ports.maxStringLength ?? V8_MAX_STRING_LENGTH;
     this.#holdFailureClose = options.holdFailureClose === true;
     this.#receiveAfterClose = options.receiveAfterClose === true;
-    this.#protocols = options.protocols ?? [];
-    this.#maxRefusalBodyBytes = options.maxRefusalBodyBytes ?? Defaults.maxRefusalBodyBytes;
-    this.#maxHandshakeBytes = options.maxHandshakeBytes ?? Defaults.maxHandshakeBytes;
-    this.#headParser = new HttpResponseParser(this.#maxHandshakeBytes);
-    this.#decoder = new FrameDecoder(this);
-    this.#assembler = new MessageAssembler(
-      {
-        maxMessageBytes: options.maxMessageBytes ?? Defaults.maxMessageBytes,
-        maxFragments: options.maxFragments ?? Defaults.maxFragments,
-        maxTextLength: this.#maxTextLength,
-      },
-      options.ports.isUtf8,
-      !this.#deliverFrames,
-    );
+    this.#receiver = new FrameReceiver(this, {
+      maxMessageBytes: options.maxMessageBytes,
+      maxFragments: options.maxFragments,
+      maxTextLength: options.ports.maxStringLength ?? V8_MAX_STRING_LENGTH,
+      deliverFrames: options.deliverFrames === true,
+      isUtf8: options.ports.isUtf8,
+    });
+    this.#decoder = new FrameDecoder(this.#receiver);
     this.#writer = new FrameWriter(options.ports.entropy);
-    const request = buildHandshakeRequest(
-      {
-        target: options.target,
-        protocols: this.#protocols,
-        origin: options.origin,
-        headers: options.headers ?? [],
-      },
-      options.ports.entropy,
-    );
-    this.#key = request.key;
-    this.#writer.writeRaw(request.bytes);
+    this.#outgoing = new OutgoingMessages(this.#writer);
+    this.#pongs = new PongAnswers(this.#writer);
+    this.#handshake = new OpeningHandshake(options);
+    this.#writer.writeRaw(this.#handshake.requestBytes);
   }
 
   get state(): ReadyState {
@@ -202,7 +94,7 @@ export class ClientProtocol implements FrameSink {
   }
   /** True while the head of a refused handshake was read and its body is still arriving. */
   get isReadingRefusalBody(): boolean {
-    return this.#phase === PHASE_REFUSAL_BODY;
+    return this.#phase === PHASE_HANDSHAKE && this.#handshake!.isReadingRefusalBody;
   }
   /** Bytes produced and not yet drained. */
   get pendingBytes(): number {
@@ -224,27 +116,19 @@ export class ClientProtocol implements FrameSink {
    * `holdFailureClose`, when the caller writes it with sendPendingClose()).
    */
   dataToSend(withPong = true): Uint8Array[] {
-    if (withPong) this.#writePendingPong();
+    if (withPong) this.#pongs.writePending();
     if (!this.#holdFailureClose) this.sendPendingClose();
     return this.#writer.takeOutput();
   }
 
   /** True while a Ping waits for its (coalesced) Pong. */
   get hasPendingPong(): boolean {
-    return this.#pendingPong !== undefined;
+    return this.#pongs.isPending;
   }
 
   /** Pongs written to the output so far (the caller tells which write carried one). */
   get pongsWritten(): number {
-    return this.#pongsWritten;
-  }
-
-  #writePendingPong(): void {
-    const payload = this.#pendingPong;
-    if (payload === undefined) return;
-    this.#pendingPong = undefined;
-    this.#pongsWritten++;
-    this.#writer.writeFrame(Opcode.Pong, payload, true);
+    return this.#pongs.written;
   }
 
   /** True when received data failed the connection and its Close frame is not written yet. */
@@ -262,9 +146,7 @@ export class ClientProtocol implements FrameSink {
     if (code === undefined) return;
     this.#pendingCloseCode = undefined;
     if (this.#closeSent === undefined && !this.#eofReceived) {
-      this.#writePendingPong();
-      this.#closeSent = { code, reason: '' };
-      this.#writer.writeFrame(Opcode.Close, serializeClosePayload(code), true);
+      this.#writeClose({ code, reason: '' }, serializeClosePayload(code));
     }
     this.#endRequested = true;
   }
@@ -309,11 +191,8 @@ export class ClientProtocol implements FrameSink {
         if (error !== undefined) this.#fail(error);
         return;
       }
-      case PHASE_HEAD:
-        this.#receiveHead(data);
-        return;
-      case PHASE_REFUSAL_BODY:
-        this.#receiveRefusalBody(data);
+      case PHASE_HANDSHAKE:
+        this.#receiveHandshake(data);
         return;
       default:
         return;
@@ -324,189 +203,51 @@ export class ClientProtocol implements FrameSink {
   receiveEof(): void {
     if (this.#eofReceived) return;
     this.#eofReceived = true;
-    if (this.#phase === PHASE_HEAD) {
-      this.#fail(this.#headEndedError());
-    } else if (this.#phase === PHASE_REFUSAL_BODY) {
-      this.#finishRefusal();
-    }
-    this.#phase = PHASE_DISCARD;
-    this.#decoder.halt();
+    if (this.#phase === PHASE_HANDSHAKE) this.#fail(this.#handshake!.receiveEof());
+    this.#stopReading();
     this.#state = ReadyState.CLOSED;
   }
 
-  /** Why the connection ended before a whole response head arrived. */
-  #headEndedError(): WebSocketError {
-    const parser = this.#headParser;
-    if (this.#secure) {
-      return new TransportError(
-        ErrorCode.ConnectionLost,
-        'the server closed the connection before completing the opening handshake (over TLS this is also how some servers refuse a missing or unknown client certificate)',
-        'handshake',
-      );
-    }
-    if (parser.looksLikeTls) return notHttpButTls();
-    return new TransportError(
-      ErrorCode.ConnectionLost,
-      parser.bytesReceived === 0
-        ? 'the server closed the connection without answering the opening handshake; if it expects TLS, use wss:// instead of ws://'
-        : 'the server closed the connection before completing the opening handshake',
-      'handshake',
-    );
-  }
-
-  #receiveHead(data: Uint8Array): void {
-    const parsed = this.#headParser.push(data);
-    if (!this.#secure && this.#headParser.looksLikeTls) {
-      this.#fail(notHttpButTls());
+  #receiveHandshake(data: Uint8Array): void {
+    const outcome = this.#handshake!.receive(data);
+    if (outcome === undefined) return;
+    if (outcome.type === 'failed') {
+      this.#fail(outcome.error);
       return;
     }
-    if (parsed === undefined) return;
-    if (parsed instanceof Error) {
-      this.#fail(parsed);
-      return;
-    }
-    const { head, rest } = parsed;
-    if (head.status >= 100 && head.status < 200 && head.status !== 101) {
-      // An interim response (e.g. 100 Continue, 103 Early Hints) has no body and is followed
-      // by the real one (RFC 9110 §15.2): skip it and parse what comes next, a few times at most.
-      if (++this.#interimResponses > MAX_INTERIM_RESPONSES) {
-        this.#fail(
-          new HandshakeError(
-            ErrorCode.InvalidHttpResponse,
-            `the server sent more than ${MAX_INTERIM_RESPONSES} interim (1xx) responses before its answer`,
-          ),
-        );
-        return;
-      }
-      this.#headParser = new HttpResponseParser(this.#maxHandshakeBytes);
-      if (rest.length > 0) this.#receiveHead(rest);
-      return;
-    }
-    if (head.status !== 101) {
-      this.#refusal = new RefusalBodyReader(head, this.#maxRefusalBodyBytes);
-      this.#phase = PHASE_REFUSAL_BODY;
-      this.#receiveRefusalBody(rest);
-      return;
-    }
-    const result = validateHandshakeResponse(
-      head,
-      this.#key,
-      this.#protocols,
-      [],
-      this.#ports.sha1,
-    );
-    if (result instanceof Error) {
-      this.#fail(result);
-      return;
-    }
+    this.#handshake = undefined;
     this.#state = ReadyState.OPEN;
     this.#phase = PHASE_FRAMES;
-    this.#events.push({
-      type: 'open',
-      protocol: result.protocol,
-      extensions: result.extensions,
-      head,
-    });
+    const { protocol, extensions, head, rest } = outcome;
+    this.#events.push({ type: 'open', protocol, extensions, head });
     // Frames may follow the response in the same read (§4.1: data after the handshake).
     if (rest.length > 0) this.receiveData(rest);
   }
 
-  #receiveRefusalBody(data: Uint8Array): void {
-    if (this.#refusal!.push(data)) this.#finishRefusal();
+  // ---------------------------------------------------------------- frames in (FrameReceiver)
+
+  /** Called by the frame receiver: a message (or with deliverFrames, a data frame) arrived. */
+  onData(event: ProtocolEvent & { type: 'message' | 'frame' }): void {
+    this.#events.push(event);
   }
 
-  #finishRefusal(): void {
-    this.#fail(this.#refusal!.finish());
+  /** Called by the frame receiver: received data broke the protocol or a limit. */
+  onReceiveError(error: WebSocketError): void {
+    this.#fail(error);
   }
 
-  // ---------------------------------------------------------------- FrameSink
-
-  onFrameHeader(fin: boolean, _rsv: number, opcode: number, length: number): void {
-    this.#isDiscardingFrame = false;
-    if (isControlOpcode(opcode)) {
-      this.#controlOpcode = opcode;
-      this.#controlPayload = length === 0 ? EMPTY : new Uint8Array(length);
-      this.#controlLength = 0;
-      return;
-    }
-    this.#controlOpcode = -1;
-    // §7.1.2: after our Close we only wait for the server's; its data is dropped unread.
-    this.#isDiscardingFrame = this.#closeSent !== undefined && !this.#receiveAfterClose;
-    if (this.#isDiscardingFrame) return;
-    const error = this.#assembler.startFrame(opcode, fin, length);
-    if (error !== undefined) {
-      this.#fail(error);
-      return;
-    }
-    if (this.#deliverFrames) {
-      if (opcode !== Opcode.Continuation) this.#frameIsBinary = opcode === Opcode.Binary;
-      this.#frameOpcode = opcode;
-      this.#frameFin = fin;
-      this.#frameChunks = [];
-    }
+  /** Called by the frame receiver: after our Close, data is dropped unread (§7.1.2). */
+  isDroppingData(): boolean {
+    return this.#closeSent !== undefined && !this.#receiveAfterClose;
   }
 
-  onFramePayload(bytes: Uint8Array): void {
-    if (this.#isDiscardingFrame) return;
-    if (this.#controlOpcode !== -1) {
-      this.#controlPayload.set(bytes, this.#controlLength);
-      this.#controlLength += bytes.length;
-      return;
-    }
-    const error = this.#assembler.addPayload(bytes);
-    if (error !== undefined) this.#fail(error);
-    else if (this.#deliverFrames) this.#frameChunks.push(bytes);
-  }
-
-  onFrameEnd(): void {
-    const opcode = this.#controlOpcode;
-    if (this.#isDiscardingFrame) {
-      this.#isDiscardingFrame = false;
-      return;
-    }
-    if (opcode === -1) {
-      const result = this.#assembler.endFrame();
-      if (result instanceof Error) {
-        this.#fail(result);
-        return;
-      }
-      if (this.#deliverFrames) {
-        const chunks = this.#frameChunks;
-        this.#frameChunks = [];
-        if (!this.#frameIsBinary) {
-          // The face decodes each frame as it comes, carrying at most one split character
-          // over from the frame before: one code unit of room for it.
-          let bytes = 0;
-          for (const chunk of chunks) bytes += chunk.length;
-          const tooLong = checkTextLength(chunks, bytes, this.#maxTextLength, 1);
-          if (tooLong !== undefined) {
-            this.#fail(tooLong);
-            return;
-          }
-        }
-        this.#events.push({
-          type: 'frame',
-          data: chunks.length === 0 ? EMPTY : concatBytes(chunks),
-          opcode: this.#frameOpcode,
-          fin: this.#frameFin,
-          isBinary: this.#frameIsBinary,
-        });
-        return;
-      }
-      if (result === undefined) return;
-      else this.#events.push({ type: 'message', data: result.data, isBinary: result.isBinary });
-      return;
-    }
-    this.#controlOpcode = -1;
-    const payload = this.#controlPayload;
+  /** Called by the frame receiver: a whole control frame arrived. */
+  onControlFrame(opcode: number, payload: Uint8Array): void {
     if (opcode === Opcode.Ping) {
       this.#events.push({ type: 'ping', data: payload });
       // §5.5.2: answer a Ping with a Pong carrying the same payload, unless we already
       // started closing (§5.5.1: nothing but the Close after our Close).
-      if (this.#closeSent === undefined) {
-        this.#pendingPong = payload;
-        if (!this.holdPongs) this.#writePendingPong();
-      }
+      if (this.#closeSent === undefined) this.#pongs.owe(payload, this.holdPongs);
     } else if (opcode === Opcode.Pong) {
       this.#events.push({ type: 'pong', data: payload });
     } else {
@@ -523,13 +264,10 @@ export class ClientProtocol implements FrameSink {
     this.#closeReceived = parsed;
     this.#events.push({ type: 'close', code: parsed.code, reason: parsed.reason });
     // §5.5.1: after a Close the server sends nothing more; ignore anything that follows.
-    this.#phase = PHASE_DISCARD;
-    this.#decoder.halt();
+    this.#stopReading();
+    // §5.5.1: answer with a Close, echoing the status code received.
     if (this.#closeSent === undefined) {
-      // §5.5.1: answer with a Close, echoing the status code received.
-      this.#writePendingPong();
-      this.#closeSent = { code: parsed.code, reason: parsed.reason };
-      this.#writer.writeFrame(Opcode.Close, payload, true);
+      this.#writeClose({ code: parsed.code, reason: parsed.reason }, payload);
     }
     this.#state = ReadyState.CLOSING;
   }
@@ -542,18 +280,13 @@ export class ClientProtocol implements FrameSink {
     const isOpen =
       this.#state === ReadyState.OPEN ||
       (this.#pendingCloseCode !== undefined && !this.#eofReceived);
-    if (!isOpen || this.#closeSent !== undefined) {
-      throw new InvalidStateError(
-        ErrorCode.InvalidState,
-        `cannot send ${what}: the connection is ${stateName(this.#state)}`,
-      );
-    }
+    if (!isOpen || this.#closeSent !== undefined) throw cannotSend(what, this.#state);
   }
 
   /** Queues a text message (or a fragment, with `fin` false). Returns its payload bytes. */
   sendText(text: string, fin = true): number {
     this.#assertCanSend('a message');
-    return this.#writer.writeTextFrame(this.#dataOpcode(Opcode.Text, fin), text, fin);
+    return this.#outgoing.text(text, fin);
   }
 
   /** Queues a binary message (or a fragment, with `fin` false). */
@@ -563,82 +296,37 @@ export class ClientProtocol implements FrameSink {
 
   /** Queues one frame with an explicit opcode, for manual fragmentation. */
   sendFrame(opcode: number, data: Uint8Array | string, fin: boolean): number {
-    if (!isKnownOpcode(opcode) || opcode === Opcode.Close) {
-      throw new InvalidArgumentError(
-        ErrorCode.InvalidArgument,
-        `opcode ${opcode} cannot be sent with sendFrame; use 0 (continuation), 1 (text), 2 (binary), 9 (ping) or 10 (pong)`,
-      );
-    }
+    checkFrameOpcode(opcode);
     if (isControlOpcode(opcode)) {
-      const payload = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+      const payload = toBytes(data);
       if (opcode === Opcode.Ping) this.sendPing(payload);
       else this.sendPong(payload);
       return payload.length;
     }
     if (opcode === Opcode.Continuation) {
       this.#assertCanSend('a continuation frame');
-      if (this.#sendingOpcode === -1) {
-        throw new InvalidStateError(
-          ErrorCode.InvalidState,
-          'cannot send a continuation frame: no fragmented message was started',
-        );
-      }
-      if (fin) this.#sendingOpcode = -1;
-      if (typeof data === 'string')
-        return this.#writer.writeTextFrame(Opcode.Continuation, data, fin);
-      this.#writer.writeFrame(Opcode.Continuation, data, fin);
-      return data.length;
+      return this.#outgoing.continuation(data, fin);
     }
     if (typeof data === 'string' && opcode === Opcode.Text) return this.sendText(data, fin);
-    return this.sendBinaryFrame(
-      opcode,
-      typeof data === 'string' ? new TextEncoder().encode(data) : data,
-      fin,
-    );
+    return this.sendBinaryFrame(opcode, toBytes(data), fin);
   }
 
   /** Queues a data frame of `opcode` (text or binary) with bytes as its payload. */
   sendBinaryFrame(opcode: number, data: Uint8Array, fin: boolean): number {
     this.#assertCanSend('a message');
-    this.#writer.writeFrame(this.#dataOpcode(opcode, fin), data, fin);
-    return data.length;
-  }
-
-  /** Opcode for a new data frame: the message's opcode, or continuation inside a message. */
-  #dataOpcode(opcode: number, fin: boolean): number {
-    if (this.#sendingOpcode !== -1) {
-      // Continuing a fragmented message of the same type.
-      if (this.#sendingOpcode !== opcode) {
-        throw new InvalidStateError(
-          ErrorCode.InvalidState,
-          'cannot start a new message before the fragmented one is finished',
-        );
-      }
-      if (fin) this.#sendingOpcode = -1;
-      return Opcode.Continuation;
-    }
-    if (!fin) this.#sendingOpcode = opcode;
-    return opcode;
+    return this.#outgoing.bytes(opcode, data, fin);
   }
 
   sendPing(data: Uint8Array = EMPTY): void {
-    this.#assertControl(data, 'ping');
+    this.#assertCanSend('a ping');
+    checkControlPayload(data, 'ping');
     this.#writer.writeFrame(Opcode.Ping, data, true);
   }
 
   sendPong(data: Uint8Array = EMPTY): void {
-    this.#assertControl(data, 'pong');
+    this.#assertCanSend('a pong');
+    checkControlPayload(data, 'pong');
     this.#writer.writeFrame(Opcode.Pong, data, true);
-  }
-
-  #assertControl(data: Uint8Array, what: string): void {
-    this.#assertCanSend(`a ${what}`);
-    if (data.length > MAX_CONTROL_PAYLOAD) {
-      throw new InvalidArgumentError(
-        ErrorCode.InvalidArgument,
-        `a ${what} payload is at most 125 bytes (got ${data.length})`,
-      );
-    }
   }
 
   /**
@@ -646,41 +334,34 @@ export class ClientProtocol implements FrameSink {
    * `code` undefined sends a Close without status.
    */
   sendClose(code?: number, reason = ''): void {
-    if (this.#state === ReadyState.CONNECTING) {
-      throw new InvalidStateError(
-        ErrorCode.InvalidState,
-        'cannot send a Close frame before the handshake completed; abort the transport instead',
-      );
-    }
+    if (this.#state === ReadyState.CONNECTING) throw cannotCloseYet();
     if (this.#closeSent !== undefined || this.#state === ReadyState.CLOSED) return;
     if (this.#pendingCloseCode !== undefined) {
       // The connection already failed: its Close goes out instead.
       this.sendPendingClose();
       return;
     }
-    if (code !== undefined && !isValidWireCloseCode(code)) {
-      throw new InvalidArgumentError(
-        ErrorCode.InvalidArgument,
-        `close code ${code} cannot be sent`,
-      );
-    }
-    // §5.5: a control frame carries at most 125 bytes, so the reason at most 123.
-    if (utf8Length(reason) > MAX_CLOSE_REASON_BYTES) {
-      throw new InvalidArgumentError(
-        ErrorCode.InvalidArgument,
-        `the close reason is ${utf8Length(reason)} bytes of UTF-8; at most ${MAX_CLOSE_REASON_BYTES} fit in a Close frame`,
-      );
-    }
-    this.#writePendingPong();
-    this.#closeSent = { code: code ?? CloseCode.NoStatusReceived, reason };
-    this.#writer.writeFrame(Opcode.Close, serializeClosePayload(code, reason), true);
+    checkCloseArguments(code, reason);
+    const closeSent = { code: code ?? CloseCode.NoStatusReceived, reason };
+    this.#writeClose(closeSent, serializeClosePayload(code, reason));
     this.#state = ReadyState.CLOSING;
     if (this.#receiveAfterClose) return;
-    // Data that arrives from now on is dropped, so is the message being received.
-    this.#assembler.abandon();
-    this.#frameChunks = [];
-    // A data frame half received: the rest of it goes too.
-    if (this.#controlOpcode === -1) this.#isDiscardingFrame = true;
+    // Data that arrives from now on is dropped, so is the message being received, and the
+    // rest of a data frame half received.
+    this.#receiver.abandonData();
+  }
+
+  /** Our Close frame, after the Pong still owed (nothing but the Close follows a Close). */
+  #writeClose(frame: CloseFrame, payload: Uint8Array): void {
+    this.#pongs.writePending();
+    this.#closeSent = frame;
+    this.#writer.writeFrame(Opcode.Close, payload, true);
+  }
+
+  /** Received bytes are ignored from now on. */
+  #stopReading(): void {
+    this.#phase = PHASE_DISCARD;
+    this.#decoder.halt();
   }
 
   /**
@@ -699,8 +380,7 @@ export class ClientProtocol implements FrameSink {
   #fail(error: WebSocketError | ProtocolError | HandshakeError): void {
     if (this.#failure !== undefined) return;
     this.#failure = error;
-    this.#decoder.halt();
-    this.#phase = PHASE_DISCARD;
+    this.#stopReading();
     this.#events.push({ type: 'error', error });
     if (this.#state === ReadyState.OPEN || this.#state === ReadyState.CLOSING) {
       this.#state = ReadyState.CLOSING;
@@ -714,22 +394,4 @@ export class ClientProtocol implements FrameSink {
     }
     this.#endRequested = true;
   }
-}
-
-function stateName(state: ReadyState): string {
-  return state === ReadyState.CONNECTING
-    ? 'still connecting'
-    : state === ReadyState.OPEN
-      ? 'closing (a Close frame was sent)'
-      : state === ReadyState.CLOSING
-        ? 'closing'
-        : 'closed';
-}
-
-/** A ws:// connection whose server answered with a TLS record. */
-function notHttpButTls(): HandshakeError {
-  return new HandshakeError(
-    ErrorCode.InvalidHttpResponse,
-    'the server answered in TLS, not HTTP: it expects a secure connection; use wss:// instead of ws://',
-  );
 }

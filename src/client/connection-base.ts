@@ -1,0 +1,219 @@
+// What a face can ask of one connection at any time: its state (ready state, what the 101
+// accepted, buffered and undelivered bytes, latency), sending (messages, frames, Pings, Pongs)
+// and receive backpressure. The connection's course (opening, events, redirects, closing) is
+// Connection's, in connection.ts, which extends this class and shares its protected state.
+
+import { toBytes } from '../core/bytes.js';
+import { ReadyState } from '../core/constants.js';
+import {
+  ConnectionClosedError,
+  ErrorCode,
+  InvalidStateError,
+  type ResponseHeaders,
+  type WebSocketError,
+} from '../core/errors.js';
+import type { ClientProtocol } from '../core/protocol.js';
+import type { Transport } from '../transport/interface.js';
+import { Attempt } from './attempt.js';
+import type { ConnectionHandler } from './connection-handler.js';
+import { Liveness } from './liveness.js';
+import type { ResolvedOptions } from './options.js';
+import { ReadGate } from './read-gate.js';
+import { StatsRecorder } from './stats.js';
+import { ConnectionTrace } from './trace.js';
+import type { WriteBatch, WriteCallback } from './write-batch.js';
+
+export abstract class ConnectionBase {
+  /** The options in effect (a followed redirect replaces them). */
+  protected currentOptions: ResolvedOptions;
+  protected readonly handler: ConnectionHandler;
+  /** The request in progress: a followed redirect makes a new one. */
+  protected attempt: Attempt;
+  protected state: ReadyState = ReadyState.CONNECTING;
+  protected readonly trace = new ConnectionTrace(this);
+  /** The first failure, reported once. */
+  protected failure: WebSocketError | undefined;
+  protected readonly reading: ReadGate;
+  protected readonly liveness: Liveness;
+  /** What the server's 101 accepted: subprotocol, extensions, headers. */
+  protected acceptedProtocol = '';
+  protected acceptedExtensions = '';
+  protected acceptedHeaders: ResponseHeaders = {};
+  readonly stats: StatsRecorder;
+
+  constructor(options: ResolvedOptions, handler: ConnectionHandler, stats = new StatsRecorder()) {
+    this.currentOptions = options;
+    this.handler = handler;
+    this.stats = stats;
+    this.liveness = new Liveness(options.clock);
+    this.attempt = this.makeAttempt(options);
+    this.reading = new ReadGate(
+      {
+        isClosing: () => this.engine.closeSent !== undefined,
+        pendingBytes: () => this.engine.pendingBytes,
+        keepalive: () => this.liveness.keepalive,
+      },
+      options,
+    );
+  }
+
+  /** The protocol state machine of the request in progress. */
+  protected get engine(): ClientProtocol {
+    return this.attempt.protocol;
+  }
+
+  protected get writes(): WriteBatch {
+    return this.attempt.writes;
+  }
+
+  protected get transport(): Transport | undefined {
+    return this.attempt.transport;
+  }
+
+  /** The options in effect; after a redirect, `target` and `headers` are the last request's. */
+  get options(): ResolvedOptions {
+    return this.currentOptions;
+  }
+
+  protected makeAttempt(options: ResolvedOptions): Attempt {
+    return new Attempt(
+      options,
+      this.stats,
+      (cause) => this.lostWrite(cause),
+      () => this.reading.checkWriteBuffer(),
+    );
+  }
+
+  get readyState(): ReadyState {
+    return this.state;
+  }
+  /** Payload bytes accepted by send() and not yet handed to the transport. */
+  get bufferedAmount(): number {
+    return this.writes.bufferedAmount;
+  }
+  /** The subprotocol the server chose ('' for none). */
+  get protocol(): string {
+    return this.acceptedProtocol;
+  }
+  /** The extensions the server accepted ('' for none). */
+  get extensions(): string {
+    return this.acceptedExtensions;
+  }
+  /** Headers of the server's 101 response, names in lower case; `set-cookie` is a list. */
+  get responseHeaders(): ResponseHeaders {
+    return this.acceptedHeaders;
+  }
+
+  /** The last measured round trip of a Ping (keepalive or ping()), in milliseconds. */
+  get latencyMs(): number | undefined {
+    return this.liveness.latencyMs;
+  }
+
+  /**
+   * A face took a message it will deliver later (an event on a later turn, an inbox): counts
+   * its bytes until the returned function is called, and stops reading while more than
+   * receiveHighWaterBytes wait. Call the function once, when the message was delivered.
+   */
+  holdReceived(bytes: number): () => void {
+    return this.reading.hold(bytes);
+  }
+
+  /** Bytes of messages held by holdReceived() and not yet released. */
+  get undeliveredBytes(): number {
+    return this.reading.undeliveredBytes;
+  }
+
+  /** Stops reading from the socket (receive backpressure). */
+  pause(): void {
+    this.reading.setFacePaused(true);
+  }
+
+  resume(): void {
+    this.reading.setFacePaused(false);
+  }
+
+  // ------------------------------------------------------------------ sending
+
+  #assertOpen(): void {
+    if (this.state !== ReadyState.OPEN || this.engine.closeSent !== undefined) {
+      throw new InvalidStateError(
+        ErrorCode.InvalidState,
+        this.state === ReadyState.CONNECTING
+          ? 'the connection is not open yet; wait for it to open before sending'
+          : 'the connection is closing or closed; nothing more can be sent',
+      );
+    }
+  }
+
+  /** Queues a message; `callback` runs once its bytes were written. Returns payload bytes. */
+  send(data: string | Uint8Array, isBinary: boolean, callback?: WriteCallback): number {
+    this.#assertOpen();
+    const bytes =
+      typeof data === 'string'
+        ? isBinary
+          ? this.engine.sendBinary(toBytes(data))
+          : this.engine.sendText(data)
+        : this.engine.sendBinary(data);
+    this.trace.messageSent(data, isBinary || typeof data !== 'string');
+    this.stats.messagesOut++;
+    this.writes.queued(bytes, callback);
+    return bytes;
+  }
+
+  /**
+   * Queues a message like send() and returns a promise that resolves once its bytes were
+   * written. Every message queued in the same turn leaves in the same socket write, so they
+   * all share one promise (one allocation per batch instead of two per message).
+   */
+  sendShared(data: string | Uint8Array, isBinary: boolean): Promise<void> {
+    this.send(data, isBinary);
+    return this.writes.sharedPromise();
+  }
+
+  /** Queues one frame (manual fragmentation); opcode 0 continues, 1 text, 2 binary. */
+  sendFrame(
+    opcode: number,
+    data: string | Uint8Array,
+    fin: boolean,
+    callback?: WriteCallback,
+  ): number {
+    this.#assertOpen();
+    const bytes = this.engine.sendFrame(opcode, data, fin);
+    this.writes.queued(bytes, callback);
+    return bytes;
+  }
+
+  /** Sends a Ping and resolves with the round-trip time in milliseconds. */
+  ping(payload?: Uint8Array): Promise<number> {
+    this.#assertOpen();
+    const data = payload ?? this.liveness.nextPayload();
+    this.engine.sendPing(data);
+    this.trace.pingSent();
+    const promise = this.liveness.track(data);
+    this.writes.queued(0, undefined);
+    return promise;
+  }
+
+  /** Sends a Pong (an unsolicited one is a one-way heartbeat, RFC 6455 §5.5.3). */
+  pong(payload?: Uint8Array): void {
+    this.#assertOpen();
+    this.engine.sendPong(payload);
+    this.writes.queued(0, undefined);
+  }
+
+  /** The error a send whose bytes were never written gets. */
+  protected lostWrite(cause: Error): WebSocketError {
+    return (
+      this.failure ??
+      new ConnectionClosedError(
+        'the connection closed before the message could be written',
+        {
+          received: this.engine.closeReceived,
+          sent: this.engine.closeSent,
+          wasClean: false,
+        },
+        cause,
+      )
+    );
+  }
+}

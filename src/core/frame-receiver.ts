@@ -1,0 +1,160 @@
+// Decoded frames to what the connection reports (RFC 6455 §5.4-§5.6): data frames go through
+// the assembler into messages, or with `deliverFrames` into one event per frame (their
+// payload buffered here, limits and UTF-8 still checked over the whole message); control
+// frames are collected whole and handed to the protocol, which answers Pings and Closes.
+
+import { checkTextLength, MessageAssembler } from './assembler.js';
+import { concatBytes } from './bytes.js';
+import { Defaults, Opcode } from './constants.js';
+import type { WebSocketError } from './errors.js';
+import { isControlOpcode } from './frame.js';
+import type { FrameSink } from './frame-decoder.js';
+import type { Utf8Check } from './ports.js';
+import type { ProtocolEvent } from './protocol-types.js';
+
+const EMPTY = new Uint8Array(0);
+
+/** What the receiver reports to (ClientProtocol implements it). */
+export interface ReceivedFrameHost {
+  /** A whole message, or with deliverFrames one data frame (opcode 0 for a continuation). */
+  onData(event: ProtocolEvent & { type: 'message' | 'frame' }): void;
+  /** A whole control frame: Ping, Pong or Close. */
+  onControlFrame(opcode: number, payload: Uint8Array): void;
+  /** Received data broke the protocol or a limit. */
+  onReceiveError(error: WebSocketError): void;
+  /** True while data frames are to be dropped unread (our Close is out, §7.1.2). */
+  isDroppingData(): boolean;
+}
+
+export interface FrameReceiverOptions {
+  maxMessageBytes?: number | undefined;
+  maxFragments?: number | undefined;
+  /** Longest string the host can make: text that decodes longer fails with 1009. */
+  maxTextLength: number;
+  deliverFrames: boolean;
+  isUtf8?: Utf8Check | undefined;
+}
+
+export class FrameReceiver implements FrameSink {
+  readonly #host: ReceivedFrameHost;
+  readonly #assembler: MessageAssembler;
+  readonly #isDeliveringFrames: boolean;
+  readonly #maxTextLength: number;
+  /** The frame being decoded is a control frame with this opcode (-1: a data frame). */
+  #controlOpcode = -1;
+  #controlPayload: Uint8Array = EMPTY;
+  #controlLength = 0;
+  /** The data frame being decoded is dropped unread. */
+  #isDiscardingFrame = false;
+  /** In frame delivery: the current data frame's opcode, FIN bit and payload so far. */
+  #frameOpcode = 0;
+  #frameFin = false;
+  #frameIsBinary = false;
+  #frameChunks: Uint8Array[] = [];
+
+  constructor(host: ReceivedFrameHost, options: FrameReceiverOptions) {
+    this.#host = host;
+    this.#isDeliveringFrames = options.deliverFrames;
+    this.#maxTextLength = options.maxTextLength;
+    this.#assembler = new MessageAssembler(
+      {
+        maxMessageBytes: options.maxMessageBytes ?? Defaults.maxMessageBytes,
+        maxFragments: options.maxFragments ?? Defaults.maxFragments,
+        maxTextLength: options.maxTextLength,
+      },
+      options.isUtf8,
+      !options.deliverFrames,
+    );
+  }
+
+  /** Our Close went out: drop the message being received and the rest of a data frame. */
+  abandonData(): void {
+    this.#assembler.abandon();
+    this.#frameChunks = [];
+    if (this.#controlOpcode === -1) this.#isDiscardingFrame = true;
+  }
+
+  onFrameHeader(fin: boolean, _rsv: number, opcode: number, length: number): void {
+    this.#isDiscardingFrame = false;
+    if (isControlOpcode(opcode)) {
+      this.#controlOpcode = opcode;
+      this.#controlPayload = length === 0 ? EMPTY : new Uint8Array(length);
+      this.#controlLength = 0;
+      return;
+    }
+    this.#controlOpcode = -1;
+    // §7.1.2: after our Close we only wait for the server's; its data is dropped unread.
+    this.#isDiscardingFrame = this.#host.isDroppingData();
+    if (this.#isDiscardingFrame) return;
+    const error = this.#assembler.startFrame(opcode, fin, length);
+    if (error !== undefined) {
+      this.#host.onReceiveError(error);
+      return;
+    }
+    if (this.#isDeliveringFrames) {
+      if (opcode !== Opcode.Continuation) this.#frameIsBinary = opcode === Opcode.Binary;
+      this.#frameOpcode = opcode;
+      this.#frameFin = fin;
+      this.#frameChunks = [];
+    }
+  }
+
+  onFramePayload(bytes: Uint8Array): void {
+    if (this.#isDiscardingFrame) return;
+    if (this.#controlOpcode !== -1) {
+      this.#controlPayload.set(bytes, this.#controlLength);
+      this.#controlLength += bytes.length;
+      return;
+    }
+    const error = this.#assembler.addPayload(bytes);
+    if (error !== undefined) this.#host.onReceiveError(error);
+    else if (this.#isDeliveringFrames) this.#frameChunks.push(bytes);
+  }
+
+  onFrameEnd(): void {
+    const opcode = this.#controlOpcode;
+    if (this.#isDiscardingFrame) {
+      this.#isDiscardingFrame = false;
+      return;
+    }
+    if (opcode !== -1) {
+      this.#controlOpcode = -1;
+      this.#host.onControlFrame(opcode, this.#controlPayload);
+      return;
+    }
+    const result = this.#assembler.endFrame();
+    if (result instanceof Error) {
+      this.#host.onReceiveError(result);
+      return;
+    }
+    if (this.#isDeliveringFrames) this.#endDeliveredFrame();
+    else if (result !== undefined) {
+      this.#host.onData({ type: 'message', data: result.data, isBinary: result.isBinary });
+    }
+  }
+
+  #endDeliveredFrame(): void {
+    const chunks = this.#frameChunks;
+    this.#frameChunks = [];
+    if (!this.#frameIsBinary) {
+      // The face decodes each frame as it comes, carrying at most one split character
+      // over from the frame before: one code unit of room for it.
+      let bytes = 0;
+      for (const chunk of chunks) bytes += chunk.length;
+      const tooLong = checkTextLength(chunks, bytes, this.#maxTextLength, 1);
+      if (tooLong !== undefined) {
+        this.#host.onReceiveError(tooLong);
+        return;
+      }
+    }
+    const data = chunks.length === 0 ? EMPTY : concatBytes(chunks);
+    const opcode = this.#frameOpcode;
+    this.#host.onData({
+      type: 'frame',
+      data,
+      opcode,
+      fin: this.#frameFin,
+      isBinary: this.#frameIsBinary,
+    });
+  }
+}
