@@ -7,9 +7,10 @@
 import type { CloseCause } from '../client/close-cause.js';
 import type { ReconnectingEvent, SupervisedConnection } from '../client/reconnect.js';
 import type { WebSocketError } from '../core/errors.js';
+import { argumentError } from '../core/errors.js';
 import { CloseEvent, type CloseEventInit, type ErrorEvent, type EventInit } from './dom-events.js';
 import type { Settle } from './send-order.js';
-import { argumentError, toSendValue } from './webidl.js';
+import { toSendValue } from './webidl.js';
 
 export interface ReconnectingCloseEventInit extends CloseEventInit {
   cause?: CloseCause | undefined;

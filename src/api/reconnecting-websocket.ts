@@ -20,7 +20,7 @@ import type { ConnectionStats } from '../client/stats.js';
 import { TaskQueue } from '../client/task-queue.js';
 import { validateUserClose } from '../core/close.js';
 import { ReadyState } from '../core/constants.js';
-import { ErrorCode, QueueError } from '../core/errors.js';
+import { argumentError, ErrorCode, QueueError } from '../core/errors.js';
 import { parseWebSocketUrl } from '../core/url.js';
 import { defineWebSocketShape, ErrorEvent, HandlerAttributes } from './dom-events.js';
 import { ForeignConnection, type WebSocketConstructor } from './foreign-connection.js';
@@ -40,7 +40,6 @@ import {
 } from './reconnecting-events.js';
 import { SendOrder } from './send-order.js';
 import {
-  argumentError,
   clampUnsignedShort,
   isDictionary,
   messageOf,

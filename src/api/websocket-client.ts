@@ -6,6 +6,7 @@ import { type CloseInfo, Connection, type ConnectionHandler } from '../client/co
 import { TypedEmitter } from '../client/events.js';
 import { CONNECT_OPTIONS, checkOptions } from '../client/option-names.js';
 import { type ConnectOptions, resolveOptions } from '../client/options.js';
+import { payloadBytes } from '../client/payload.js';
 import type { ConnectionStats } from '../client/stats.js';
 import type { Message } from '../core/assembler.js';
 import { validateUserClose } from '../core/close.js';
@@ -321,8 +322,7 @@ export class WebSocketClient
 }
 
 function toBytes(data: SendData): Uint8Array {
-  const value = toSendable(data);
-  return typeof value === 'string' ? new TextEncoder().encode(value) : value;
+  return payloadBytes(toSendable(data));
 }
 
 function validateClose(code: number | undefined, reason: string | undefined): void {

@@ -12,6 +12,7 @@ import { validateUserClose } from '../core/close.js';
 import { ReadyState } from '../core/constants.js';
 import {
   AbortError,
+  argumentError,
   ErrorCode,
   isWebSocketError,
   NegotiationError,
@@ -22,7 +23,6 @@ import { parseWebSocketUrl } from '../core/url.js';
 import { CloseEvent, defineWebSocketShape, ErrorEvent, HandlerAttributes } from './dom-events.js';
 import { SendOrder } from './send-order.js';
 import {
-  argumentError,
   clampUnsignedShort,
   isDictionary,
   messageOf,

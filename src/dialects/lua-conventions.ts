@@ -2,8 +2,8 @@
 // the rule that callbacks never run inside the call that caused them and always in order
 // (decisions G3, G4 of the seed behaviour). No protocol logic.
 
-import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
-import { describe } from '../core/url.js';
+import { asPayload } from '../client/payload.js';
+import { argumentError, describe } from '../core/errors.js';
 
 /** Lua truthiness: only nil (undefined/null) and false are false; 0 and '' are true. */
 export function isLuaTruthy(value: unknown): boolean {
@@ -12,13 +12,9 @@ export function isLuaTruthy(value: unknown): boolean {
 
 /** A Lua string or buffer argument as the engine takes it; throws a TypeError-like error. */
 export function toPayload(data: unknown, what = 'data'): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  if (data instanceof Uint8Array) return data;
-  if (ArrayBuffer.isView(data))
-    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  throw new InvalidArgumentError(
-    ErrorCode.InvalidArgument,
+  const payload = asPayload(data);
+  if (payload !== undefined) return payload;
+  throw argumentError(
     `${what} must be a string, a Uint8Array, an ArrayBuffer or a view, not ${describe(data)}`,
   );
 }

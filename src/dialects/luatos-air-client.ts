@@ -5,8 +5,7 @@
 
 import { systemClock } from '../client/clock.js';
 import { checkOptionNames, optionNames } from '../client/option-names.js';
-import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
-import { describe } from '../core/url.js';
+import { argumentError, describe } from '../core/errors.js';
 import { isLuaTruthy, toPayload } from './lua-conventions.js';
 import { AirSession } from './luatos-air-session.js';
 import {
@@ -31,8 +30,6 @@ import type {
 const FIRMWARE = { connectTimeoutMs: 20_000, reconnectMs: 1000 } as const;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const invalidArgument = (message: string) =>
-  new InvalidArgumentError(ErrorCode.InvalidArgument, message);
 const isNil = (value: unknown): value is null | undefined => value === undefined || value === null;
 
 const AIR_OPTIONS = optionNames<LuatOsAirHostOptions>()([
@@ -50,7 +47,7 @@ let exitHook: (ws: LuatOsAirClient) => void = () => {};
 /** What `websocket.exit(ws)` does; kept off the object so that scripts see only Lua names. */
 export function exitClient(ws: unknown): void {
   if (!(ws instanceof LuatOsAirClient)) {
-    throw invalidArgument(
+    throw argumentError(
       `websocket.exit needs an object made by websocket.new, not ${describe(ws)}`,
     );
   }
@@ -69,12 +66,12 @@ export class LuatOsAirClient {
 
   constructor(url: string, cert?: LuatOsAirCert | null, options: LuatOsAirHostOptions = {}) {
     if (typeof url !== 'string') {
-      throw invalidArgument(
+      throw argumentError(
         `the url must be a string like ws://host:port/path, not ${describe(url)}`,
       );
     }
     if (typeof options !== 'object' || options === null) {
-      throw invalidArgument(`the options must be an object, not ${describe(options)}`);
+      throw argumentError(`the options must be an object, not ${describe(options)}`);
     }
     checkOptionNames(options, AIR_OPTIONS, 'websocket.new');
     this.id = nextId++;
@@ -102,10 +99,10 @@ export class LuatOsAirClient {
   ): void;
   on(event: string, callback: unknown): void {
     if (typeof event !== 'string') {
-      throw invalidArgument(`the event name must be a string, not ${describe(event)}`);
+      throw argumentError(`the event name must be a string, not ${describe(event)}`);
     }
     if (!isNil(callback) && typeof callback !== 'function') {
-      throw invalidArgument(`the ${event} callback must be a function, not ${describe(callback)}`);
+      throw argumentError(`the ${event} callback must be a function, not ${describe(callback)}`);
     }
     this.#session.on(event, isNil(callback) ? undefined : (callback as () => void));
   }
@@ -142,7 +139,7 @@ export class LuatOsAirClient {
       try {
         message = utf8.decode(payload);
       } catch {
-        throw invalidArgument('send(data, true): a text message must be valid UTF-8');
+        throw argumentError('send(data, true): a text message must be valid UTF-8');
       }
     }
     this.#session.send(message, !isText);
@@ -222,7 +219,7 @@ export class LuatOsAirClient {
     try {
       heartbeatMs = isNil(keepAlive) ? undefined : secondsToMs(keepAlive, 'keepAlive', false);
       if (!isNil(proc) && typeof proc !== 'function') {
-        throw invalidArgument(`start: proc must be a function or nil, not ${describe(proc)}`);
+        throw argumentError(`start: proc must be a function or nil, not ${describe(proc)}`);
       }
       reconnectMs = isNil(reconnTime)
         ? FIRMWARE.reconnectMs

@@ -13,11 +13,11 @@ import {
   type Logger,
   resolveOptions,
 } from '../client/options.js';
+import { payloadBytes } from '../client/payload.js';
 import { isValidWireCloseCode, validateUserClose } from '../core/close.js';
 import { CloseCode, MAX_CONTROL_PAYLOAD } from '../core/constants.js';
-import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
+import { argumentError, describe, ErrorCode } from '../core/errors.js';
 import { isControlOpcode, isKnownOpcode } from '../core/frame.js';
-import { describe } from '../core/url.js';
 import type { ProxyOption } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/transport.js';
 import { isLuaTruthy, toPayload } from './lua-conventions.js';
@@ -48,33 +48,25 @@ export interface LuatOsAirCert {
 
 const FILE_FIELDS = ['caCert', 'clientCert', 'clientKey'] as const;
 
-function invalidArgument(message: string, cause?: unknown): InvalidArgumentError {
-  return new InvalidArgumentError(
-    ErrorCode.InvalidArgument,
-    message,
-    cause === undefined ? {} : { cause },
-  );
-}
-
 /** Checks the shape of a `cert` table at `websocket.new` time; files are read at connect. */
 export function checkCert(cert: unknown): LuatOsAirCert | undefined {
   if (cert === undefined || cert === null) return undefined;
   if (typeof cert !== 'object' || Array.isArray(cert)) {
-    throw invalidArgument(`cert must be a table (an object) or nil, not ${describe(cert)}`);
+    throw argumentError(`cert must be a table (an object) or nil, not ${describe(cert)}`);
   }
   const table = cert as Record<string, unknown>;
   for (const field of FILE_FIELDS) {
     const value = table[field];
     if (value === undefined || value === null) continue;
     if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
-      throw invalidArgument(
+      throw argumentError(
         `cert.${field} must be a file path or PEM text (a string), not ${describe(value)}`,
       );
     }
   }
   const password = table.clientPassword;
   if (password !== undefined && password !== null && typeof password !== 'string') {
-    throw invalidArgument(`cert.clientPassword must be a string, not ${describe(password)}`);
+    throw argumentError(`cert.clientPassword must be a string, not ${describe(password)}`);
   }
   const insist = table.insist;
   if (
@@ -83,7 +75,7 @@ export function checkCert(cert: unknown): LuatOsAirCert | undefined {
     typeof insist !== 'number' &&
     typeof insist !== 'boolean'
   ) {
-    throw invalidArgument(`cert.insist must be 0 or 1, not ${describe(insist)}`);
+    throw argumentError(`cert.insist must be 0 or 1, not ${describe(insist)}`);
   }
   return table as LuatOsAirCert;
 }
@@ -96,7 +88,7 @@ function readCertSource(value: CertSource, field: string): string | Uint8Array {
     return readFileSync(value);
   } catch (error) {
     const code = (error as { code?: string }).code ?? 'read error';
-    throw invalidArgument(
+    throw argumentError(
       `cert.${field}: cannot read the file ${JSON.stringify(value)} (${code}); give a readable path or the PEM text itself`,
       error,
     );
@@ -229,7 +221,7 @@ export function secondsToMs(value: unknown, what: string, allowZero: boolean): n
     value < 0 ||
     (!allowZero && value === 0)
   ) {
-    throw invalidArgument(
+    throw argumentError(
       `${what} must be a number of seconds ${allowZero ? '>= 0' : '> 0'}, not ${typeof value === 'number' ? value : describe(value)}`,
     );
   }
@@ -250,13 +242,13 @@ export function checkFrame(fin: unknown, opcode: unknown): boolean {
     !isKnownOpcode(opcode) ||
     opcode === 0x8
   ) {
-    throw invalidArgument(
+    throw argumentError(
       `sendFrame: opcode ${typeof opcode === 'number' ? opcode : describe(opcode)} is not allowed; use 0 (continuation), 1 (text), 2 (binary), 9 (ping) or 10 (pong)`,
     );
   }
   const isFinal = isLuaTruthy(fin);
   if (isControlOpcode(opcode) && !isFinal) {
-    throw invalidArgument('sendFrame: a ping or pong cannot be fragmented; fin must be true');
+    throw argumentError('sendFrame: a ping or pong cannot be fragmented; fin must be true');
   }
   return isFinal;
 }
@@ -272,7 +264,7 @@ export function closeArguments(
   const closeReason = reason ?? undefined;
   if (code !== undefined && code !== null) {
     if (typeof code !== 'number' || !isValidWireCloseCode(code)) {
-      throw invalidArgument(
+      throw argumentError(
         `close code ${typeof code === 'number' ? code : describe(code)} cannot be sent; use 1000-1003, 1007-1014 or 3000-4999`,
       );
     }
@@ -288,9 +280,9 @@ export function closeArguments(
 export function controlPayload(data: unknown, what: 'ping' | 'pong'): Uint8Array {
   if (data === undefined || data === null) return new Uint8Array(0);
   const payload = toPayload(data, `the ${what} data`);
-  const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
+  const bytes = payloadBytes(payload);
   if (bytes.length > MAX_CONTROL_PAYLOAD) {
-    throw invalidArgument(`a ${what} carries at most 125 bytes (got ${bytes.length})`);
+    throw argumentError(`a ${what} carries at most 125 bytes (got ${bytes.length})`);
   }
   return bytes;
 }

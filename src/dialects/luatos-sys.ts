@@ -5,8 +5,7 @@
 // Vendor reference: https://wiki.luatos.com/api/sys.html
 
 import { armTimer, type Clock, systemClock } from '../client/clock.js';
-import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
-import { describe } from '../core/url.js';
+import { argumentError, describe } from '../core/errors.js';
 import { CallbackQueue } from './lua-conventions.js';
 
 /** A subscriber: called with the values published after the topic. */
@@ -17,10 +16,6 @@ export type Subscriber = (...args: unknown[]) => void;
  * values that came with it), `[false]` when the time ran out first.
  */
 export type WaitResult = [true, ...unknown[]] | [false];
-
-function argumentError(message: string): InvalidArgumentError {
-  return new InvalidArgumentError(ErrorCode.InvalidArgument, message);
-}
 
 function checkTopic(topic: unknown): asserts topic is string {
   if (typeof topic !== 'string') {

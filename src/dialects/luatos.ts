@@ -12,15 +12,16 @@ import { type Logger, resolveOptions } from '../client/options.js';
 import { Supervisor, type SupervisorOptions } from '../client/reconnect.js';
 import { ReadyState } from '../core/constants.js';
 import {
+  argumentError,
+  describe,
   ErrorCode,
   HandshakeError,
-  InvalidArgumentError,
   InvalidStateError,
   TimeoutError,
   TransportError,
 } from '../core/errors.js';
 import { validateHeaders } from '../core/handshake.js';
-import { describe, parseWebSocketUrl } from '../core/url.js';
+import { parseWebSocketUrl } from '../core/url.js';
 import { CallbackQueue, isLuaTruthy, toPayload } from './lua-conventions.js';
 import { MessageBus, sys } from './luatos-sys.js';
 
@@ -57,10 +58,6 @@ const RETRY_AFTER_CAP_MS = 30_000;
 const MAX_KEEPALIVE_S = Math.floor(MAX_TIMER_MS / 1000);
 
 const defaultLogger: Logger = (line) => console.log(`[wsx/luatos] ${line}`);
-
-function argumentError(message: string): InvalidArgumentError {
-  return new InvalidArgumentError(ErrorCode.InvalidArgument, message);
-}
 
 /** Which `error` kind a dropped connection reports (see docs/dialects/luatos.md). */
 function errorKind(info: CloseInfo): LuatosErrorKind {

@@ -14,15 +14,16 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from '../client/options.js';
+import { payloadBytes } from '../client/payload.js';
 import { ReadyState } from '../core/constants.js';
 import {
+  argumentError,
+  describe,
   ErrorCode,
-  InvalidArgumentError,
   InvalidStateError,
   isWebSocketError,
 } from '../core/errors.js';
 import { validateHeaders, validateProtocols } from '../core/handshake.js';
-import { describe } from '../core/url.js';
 import type { ProxyOption } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/transport.js';
 import { CallbackQueue, toPayload } from './lua-conventions.js';
@@ -129,10 +130,6 @@ interface Attempt {
   failed: boolean;
   /** The application called close() before any failure was reported. */
   closedByUser: boolean;
-}
-
-function argumentError(message: string): InvalidArgumentError {
-  return new InvalidArgumentError(ErrorCode.InvalidArgument, message);
 }
 
 /**
@@ -285,8 +282,8 @@ export class NodeMcuClient {
     try {
       if (opcode === 1) connection.send(asText(payload), false);
       else if (opcode === 2) connection.send(payload, true);
-      else if (opcode === 9) connection.ping(asBytes(payload)).catch(() => {});
-      else connection.pong(asBytes(payload));
+      else if (opcode === 9) connection.ping(payloadBytes(payload)).catch(() => {});
+      else connection.pong(payloadBytes(payload));
     } catch (error) {
       // The engine refuses once a Close went either way: for the script that is "not connected".
       if (error instanceof InvalidStateError) {
@@ -378,10 +375,6 @@ function asText(payload: string | Uint8Array): string {
   } catch {
     throw argumentError('a text message (opcode 1) must be valid UTF-8; send bytes with opcode 2');
   }
-}
-
-function asBytes(payload: string | Uint8Array): Uint8Array {
-  return typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
 }
 
 /** The NodeMCU `websocket` module. */
