@@ -18,10 +18,8 @@ import {
 } from '../client/reconnect.js';
 import type { ConnectionStats } from '../client/stats.js';
 import { TaskQueue } from '../client/task-queue.js';
-import { validateUserClose } from '../core/close.js';
 import { ReadyState } from '../core/constants.js';
 import { argumentError, ErrorCode, QueueError } from '../core/errors.js';
-import { parseWebSocketUrl } from '../core/url.js';
 import { defineWebSocketShape, ErrorEvent, HandlerAttributes } from './dom-events.js';
 import { ForeignConnection, type WebSocketConstructor } from './foreign-connection.js';
 import {
@@ -39,14 +37,16 @@ import {
   sendPromise,
 } from './reconnecting-events.js';
 import { SendOrder } from './send-order.js';
+import { messageOf, toProtocolList, toSendValue } from './webidl.js';
 import {
-  clampUnsignedShort,
-  isDictionary,
-  messageOf,
-  toDOMString,
-  toProtocolList,
-  toSendValue,
-} from './webidl.js';
+  type BinaryType,
+  binaryTypeOf,
+  closeArguments,
+  errorEvent,
+  faceArguments,
+  messageEvent,
+  urlArgument,
+} from './whatwg-face.js';
 
 export type { WebSocketConstructor, WebSocketLike } from './foreign-connection.js';
 export type { PartysocketOptions } from './partysocket-options.js';
@@ -91,7 +91,6 @@ const RECONNECTING_WEBSOCKET_OPTIONS = optionNames<ReconnectingWebSocketOptions>
 
 export type ReconnectingProtocols = Provider<string | readonly string[] | undefined> | null;
 
-type BinaryType = 'blob' | 'arraybuffer';
 type Handler<E> = ((this: ReconnectingWebSocket, event: E) => unknown) | null;
 type Listener<E> =
   | ((this: ReconnectingWebSocket, event: E) => unknown)
@@ -102,16 +101,9 @@ type ListenerOptions = { capture?: boolean; once?: boolean; signal?: AbortSignal
 const { CONNECTING, OPEN, CLOSING, CLOSED } = ReadyState;
 
 /** close() and reconnect() arguments, checked as WebSocket.close() does; code 1000 by default. */
-function closeArguments(code: unknown, reason: unknown): [number, string | undefined] {
-  const closeCode = code === undefined ? 1000 : clampUnsignedShort(code);
-  const closeReason = reason === undefined ? undefined : toDOMString(reason);
-  if (validateUserClose(closeCode, undefined) !== undefined) {
-    const message = `close code ${closeCode} is neither 1000 nor in 3000-4999`;
-    throw new DOMException(message, 'InvalidAccessError');
-  }
-  const reasonError = validateUserClose(undefined, closeReason ?? '');
-  if (reasonError !== undefined) throw new DOMException(reasonError.message, 'SyntaxError');
-  return [closeCode, closeReason];
+function stopArguments(code: unknown, reason: unknown): [number, string | undefined] {
+  const checked = closeArguments(code, reason);
+  return [checked.code ?? 1000, checked.reason];
 }
 
 export interface ReconnectingWebSocket {
@@ -181,21 +173,9 @@ export class ReconnectingWebSocket extends EventTarget {
     super();
     // biome-ignore lint/complexity/noArguments: WebIDL tells a missing argument from undefined
     if (arguments.length === 0) throw new TypeError('ReconnectingWebSocket: url is required');
-    if (options !== undefined && (typeof options !== 'object' || options === null)) {
-      throw argumentError('the options argument must be an object');
-    }
-    let settings: ReconnectingWebSocketOptions = options ?? {};
-    let offered: unknown = protocols ?? undefined;
-    if (typeof protocols !== 'function' && isDictionary(protocols)) {
-      if (options !== undefined) throw argumentError('options given as 2nd and 3rd argument');
-      settings = protocols as ReconnectingWebSocketOptions;
-      offered = settings.protocols;
-    } else if (settings.protocols !== undefined) {
-      if (offered !== undefined) {
-        throw argumentError('give subprotocols as the 2nd argument or options.protocols, not both');
-      }
-      offered = settings.protocols;
-    }
+    const given = faceArguments(protocols ?? undefined, options);
+    const settings: ReconnectingWebSocketOptions = given.settings ?? {};
+    let offered = given.offered;
     checkOptions(settings, RECONNECTING_WEBSOCKET_OPTIONS, 'new ReconnectingWebSocket()');
     const { onOpen, startClosed, WebSocket: construct } = settings;
     const rest = fromPartysocket(settings);
@@ -206,13 +186,7 @@ export class ReconnectingWebSocket extends EventTarget {
     // Values given directly are checked now, as WebSocket does; functions on every attempt.
     if (typeof offered !== 'function') offered = toProtocolList(offered);
     let staticUrl = '';
-    if (typeof url !== 'function') {
-      try {
-        staticUrl = parseWebSocketUrl(toDOMString(url)).url.href;
-      } catch (error) {
-        throw new DOMException(messageOf(error), 'SyntaxError');
-      }
-    }
+    if (typeof url !== 'function') staticUrl = urlArgument(url).url.href;
     resolveOptions(staticUrl || 'ws://127.0.0.1/', {
       ...rest,
       headers: typeof rest.headers === 'function' ? undefined : rest.headers,
@@ -276,8 +250,7 @@ export class ReconnectingWebSocket extends EventTarget {
     return this.#binaryType;
   }
   set binaryType(value: BinaryType) {
-    const text = toDOMString(value);
-    if (text === 'blob' || text === 'arraybuffer') this.#binaryType = text;
+    this.#binaryType = binaryTypeOf(value, this.#binaryType);
   }
   /** Retries since the last healthy connection (partysocket's retryCount). */
   get retryCount(): number {
@@ -330,7 +303,7 @@ export class ReconnectingWebSocket extends EventTarget {
    * rejected with ConnectionClosedError. reconnect() starts again.
    */
   close(code?: number, reason?: string): void {
-    const [closeCode, closeReason] = closeArguments(code, reason);
+    const [closeCode, closeReason] = stopArguments(code, reason);
     // Without a live connection no close event follows (the last drop already had one).
     const connection = this.#supervisor.connection;
     const isLive = connection !== undefined && connection.readyState !== CLOSED;
@@ -343,7 +316,7 @@ export class ReconnectingWebSocket extends EventTarget {
    * reset; also restarts a closed or given-up client.
    */
   reconnect(code?: number, reason?: string): void {
-    const [closeCode, closeReason] = closeArguments(code, reason);
+    const [closeCode, closeReason] = stopArguments(code, reason);
     const connection = this.#supervisor.connection;
     const isLive = connection !== undefined && connection.readyState !== CLOSED;
     this.#debug?.('connect', 0);
@@ -407,9 +380,7 @@ export class ReconnectingWebSocket extends EventTarget {
       },
       onAttemptFailed: (error) => {
         // No connection existed (a provider threw): an error event, no close event.
-        this.#tasks.push(() =>
-          this.dispatchEvent(new ErrorEvent('error', { message: messageOf(error), error })),
-        );
+        this.#tasks.push(() => this.dispatchEvent(errorEvent(error)));
       },
       onReconnecting: (detail) => {
         this.#debug?.('connect', detail.attempt, `in ${detail.delayMs} ms: ${detail.reason}`);
@@ -426,13 +397,7 @@ export class ReconnectingWebSocket extends EventTarget {
 
   #deliver(data: string | Uint8Array, isBinary: boolean): void {
     if (this.#state !== OPEN) return;
-    let value: string | Blob | ArrayBuffer = data as string;
-    if (isBinary && this.#binaryType === 'blob') value = new Blob([data as Uint8Array]);
-    else if (isBinary) {
-      value = new ArrayBuffer((data as Uint8Array).byteLength);
-      new Uint8Array(value).set(data as Uint8Array);
-    }
-    this.dispatchEvent(new MessageEvent('message', { data: value, origin: this.#origin() }));
+    this.dispatchEvent(messageEvent(data, isBinary, this.#binaryType, this.#origin()));
   }
 
   #origin(): string {
@@ -445,9 +410,7 @@ export class ReconnectingWebSocket extends EventTarget {
     const retrying = !this.#supervisor.isStopped;
     this.#state = retrying ? CONNECTING : CLOSED;
     const { error, code, reason, wasClean, cause } = info;
-    if (error !== undefined) {
-      this.dispatchEvent(new ErrorEvent('error', { message: error.message, error }));
-    }
+    if (error !== undefined) this.dispatchEvent(errorEvent(error));
     const init = { code, reason, wasClean, cause, willRetry: willRetry && retrying, error };
     this.dispatchEvent(new ReconnectingCloseEvent('close', init));
   }
