@@ -13,7 +13,7 @@ import { ReadyState } from '../core/constants.js';
 import { ErrorCode, InvalidStateError, QueueError, type WebSocketError } from '../core/errors.js';
 import { isValidUtf8 } from '../core/utf8.js';
 import { CallbackQueue } from './lua-conventions.js';
-import { Inbox } from './luatos-air-inbox.js';
+import { AirInbox } from './luatos-air-inbox.js';
 import {
   type EngineSettings,
   engineOptions,
@@ -61,7 +61,7 @@ export class AirSession {
   readonly #settings: SessionSettings;
   readonly #events = new CallbackQueue();
   readonly #callbacks = new Map<string, (...args: never[]) => void>();
-  readonly #inbox: Inbox;
+  readonly #inbox: AirInbox;
   #supervisor: Supervisor | undefined;
   #run: StartRun | undefined;
   /** connect() or start() began an attempt that has not opened or ended yet. */
@@ -76,7 +76,7 @@ export class AirSession {
 
   constructor(settings: SessionSettings) {
     this.#settings = settings;
-    this.#inbox = new Inbox({
+    this.#inbox = new AirInbox({
       events: this.#events,
       clock: settings.clock,
       emitMessage: (message) => this.#emit('message', message),
