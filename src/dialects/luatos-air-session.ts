@@ -12,7 +12,7 @@ import { Supervisor, type SupervisorHandler } from '../client/reconnect.js';
 import { ReadyState } from '../core/constants.js';
 import { ErrorCode, InvalidStateError, QueueError, type WebSocketError } from '../core/errors.js';
 import { isValidUtf8 } from '../core/utf8.js';
-import { CallbackQueue } from './lua-conventions.js';
+import { CallbackQueue, fixedInterval } from './lua-conventions.js';
 import { AirInbox } from './luatos-air-inbox.js';
 import {
   type EngineSettings,
@@ -52,8 +52,6 @@ export interface SessionSettings extends EngineSettings {
   clock: Clock;
 }
 
-/** The longest a server's Retry-After may stretch the fixed reconnect interval. */
-const RETRY_AFTER_CAP_MS = 30_000;
 const noop = (): void => {};
 const invalidState = (message: string) => new InvalidStateError(ErrorCode.InvalidState, message);
 
@@ -177,13 +175,8 @@ export class AirSession {
       this.#settings.url,
       {
         ...options,
-        // A fixed interval, as the firmware's loop: the engine's backoff without growth or jitter.
-        jitter: false,
-        initialDelayMs: reconnectMs,
-        backoffFactor: 1,
-        // Only a server's Retry-After waits longer than the interval, and at most 30 s.
-        maxDelayMs: Math.max(reconnectMs, RETRY_AFTER_CAP_MS),
-        tryAgainLaterDelayMs: 0,
+        // A fixed interval, as the firmware's loop.
+        ...fixedInterval(reconnectMs),
         shouldReconnect: () => !run.exiting,
       },
       this.#handlerFor({

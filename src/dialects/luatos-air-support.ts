@@ -5,7 +5,7 @@
 // and refuses arguments the engine could not use.
 
 import { readFileSync } from 'node:fs';
-import { type Clock, MAX_TIMER_MS } from '../client/clock.js';
+import { type Clock, timerDelayMs } from '../client/clock.js';
 import type { CloseInfo } from '../client/connection.js';
 import {
   type ConnectOptions,
@@ -225,7 +225,7 @@ export function secondsToMs(value: unknown, what: string, allowZero: boolean): n
       `${what} must be a number of seconds ${allowZero ? '>= 0' : '> 0'}, not ${typeof value === 'number' ? value : describe(value)}`,
     );
   }
-  return Math.min(MAX_TIMER_MS, Math.ceil(value * 1000));
+  return timerDelayMs(value * 1000);
 }
 
 /**

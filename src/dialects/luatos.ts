@@ -5,7 +5,7 @@
 // only translates arguments and events. Decisions G1-G6 and L1-L7 of the seed behaviour apply.
 // Vendor reference: https://wiki.luatos.com/api/websocket.html (docs/dialects/luatos.md).
 
-import { MAX_TIMER_MS } from '../client/clock.js';
+import { MAX_TIMER_MS, timerDelayMs } from '../client/clock.js';
 import type { CloseInfo, Connection, WriteCallback } from '../client/connection.js';
 import { checkOptionNames, optionNames } from '../client/option-names.js';
 import { type Logger, resolveOptions } from '../client/options.js';
@@ -22,7 +22,7 @@ import {
 } from '../core/errors.js';
 import { validateHeaders } from '../core/handshake.js';
 import { parseWebSocketUrl } from '../core/url.js';
-import { CallbackQueue, isLuaTruthy, toPayload } from './lua-conventions.js';
+import { CallbackQueue, fixedInterval, isLuaTruthy, toPayload } from './lua-conventions.js';
 import { MessageBus, sys } from './luatos-sys.js';
 
 import type {
@@ -52,8 +52,6 @@ const DEFAULT_KEEPALIVE_S = 60;
 /** Default reconnect period in milliseconds (document: 3000) and the smallest allowed. */
 const DEFAULT_RECONNECT_MS = 3000;
 const MIN_RECONNECT_MS = 1000;
-/** The longest a server's Retry-After may stretch the reconnect period. */
-const RETRY_AFTER_CAP_MS = 30_000;
 /** The longest delay Node timers can hold, in whole seconds. */
 const MAX_KEEPALIVE_S = Math.floor(MAX_TIMER_MS / 1000);
 
@@ -133,13 +131,8 @@ class Client implements LuatosClient {
       maxMissedPongs: 1,
       emptyKeepalivePings: true,
       preferIpv6: useIpv6,
-      // L5: a fixed interval, as often as needed, while autoreconn is on.
-      jitter: false,
-      backoffFactor: 1,
-      initialDelayMs: DEFAULT_RECONNECT_MS,
-      // Only a server's Retry-After waits longer than the period, and at most 30 s.
-      maxDelayMs: Math.max(DEFAULT_RECONNECT_MS, RETRY_AFTER_CAP_MS),
-      tryAgainLaterDelayMs: 0,
+      // A fixed interval, as often as needed, while autoreconn is on.
+      ...fixedInterval(DEFAULT_RECONNECT_MS),
       shouldReconnect: () => this.#isReconnecting && !this.#isReleased,
       logger: this.#logger,
       clock: options.clock,
@@ -267,11 +260,10 @@ class Client implements LuatosClient {
           `autoreconn: reconnect_time must be a whole number of milliseconds, not ${typeof reconnect_time === 'number' ? reconnect_time : describe(reconnect_time)}`,
         );
       }
-      periodMs = Math.min(Math.max(reconnect_time, MIN_RECONNECT_MS), MAX_TIMER_MS);
+      periodMs = timerDelayMs(Math.max(reconnect_time, MIN_RECONNECT_MS));
     }
     // The supervisor reads these for every retry.
-    this.#settings.initialDelayMs = periodMs;
-    this.#settings.maxDelayMs = Math.max(periodMs, RETRY_AFTER_CAP_MS);
+    Object.assign(this.#settings, fixedInterval(periodMs));
   }
 
   send(data: LuatosData, fin?: number | boolean | null, opt?: number | boolean | null): boolean {

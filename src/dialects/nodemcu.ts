@@ -23,7 +23,7 @@ import {
   InvalidStateError,
   isWebSocketError,
 } from '../core/errors.js';
-import { validateHeaders, validateProtocols } from '../core/handshake.js';
+import { OWNED_HEADERS, validateHeaders, validateProtocols } from '../core/handshake.js';
 import type { ProxyOption } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/transport.js';
 import { CallbackQueue, toPayload } from './lua-conventions.js';
@@ -98,17 +98,6 @@ const FIRMWARE = {
   userAgent: 'ESP8266',
   protocols: ['chat'],
 } as const;
-
-/** Request headers the engine writes itself; a configured one is dropped (the built-in wins). */
-const BUILT_IN_HEADERS = new Set([
-  'host',
-  'upgrade',
-  'connection',
-  'sec-websocket-key',
-  'sec-websocket-version',
-  'sec-websocket-extensions',
-  'sec-websocket-accept',
-]);
 
 const NOT_CONNECTED = "Websocket isn't connected.";
 const ALREADY_CONNECTING = 'Websocket already connecting or connected.';
@@ -220,7 +209,8 @@ export class NodeMcuClient {
             .map((item) => item.trim())
             .filter((item) => item !== ''),
         );
-      } else if (!BUILT_IN_HEADERS.has(lower)) {
+      } else if (!OWNED_HEADERS.has(lower)) {
+        // A header the handshake writes itself is dropped (the built-in wins).
         kept.push([name, text]);
       }
     }
