@@ -6,8 +6,8 @@ import { describe, it } from 'node:test';
 import {
   AbortError,
   argumentError,
-  describe as describeValue,
   ConnectionClosedError,
+  describe as describeValue,
   ErrorCode,
   HandshakeError,
   InvalidArgumentError,
@@ -149,7 +149,10 @@ describe('argumentError and describe (the shared argument-check helpers)', () =>
     assert.equal(describeValue({ password: 'secret' }), 'an object ([object Object])');
     assert.equal(describeValue(42), 'a number');
     assert.equal(describeValue('secret'), 'a string');
-    assert.equal(describeValue(() => {}), 'a function');
+    assert.equal(
+      describeValue(() => {}),
+      'a function',
+    );
     assert.equal(describeValue(Symbol('s')), 'a symbol');
   });
 });
