@@ -7,15 +7,9 @@ import { systemClock } from '../client/clock.js';
 import { checkOptionNames, optionNames } from '../client/option-names.js';
 import { argumentError, describe } from '../core/errors.js';
 import { isLuaTruthy, toPayload } from './lua-conventions.js';
+import { checkFrame, closeArguments, controlPayload, secondsToMs } from './luatos-air-arguments.js';
+import { checkCert, type LuatOsAirCert } from './luatos-air-cert.js';
 import { AirSession } from './luatos-air-session.js';
-import {
-  checkCert,
-  checkFrame,
-  closeArguments,
-  controlPayload,
-  type LuatOsAirCert,
-  secondsToMs,
-} from './luatos-air-support.js';
 import type {
   LuatOsAirEventMap,
   LuatOsAirEventName,

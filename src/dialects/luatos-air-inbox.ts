@@ -7,7 +7,7 @@
 import { armTimer, type Clock, type TimerHandle } from '../client/clock.js';
 import { Inbox } from '../client/inbox.js';
 import type { CallbackQueue } from './lua-conventions.js';
-import { RecvReason } from './luatos-air-support.js';
+import { RecvReason } from './luatos-air-reasons.js';
 import type { LuatOsAirMessage, RecvResult } from './luatos-air-types.js';
 
 /** `recv()` gives `false, "WEBSOCKET_OK"` after this long without a message (firmware). */

@@ -5,12 +5,13 @@
 // the engine does the work. A Lua call `ws:send(x)` is `ws.send(x)` here, and the calls that
 // block a Lua task (connect, recv, start) return promises (decision G3).
 
+import type { LuatOsAirCert } from './luatos-air-cert.js';
 import { exitClient, LuatOsAirClient } from './luatos-air-client.js';
-import type { LuatOsAirCert } from './luatos-air-support.js';
 import type { LuatOsAirHostOptions } from './luatos-air-types.js';
 
+export type { CertSource, LuatOsAirCert } from './luatos-air-cert.js';
 export type { LuatOsAirClient } from './luatos-air-client.js';
-export { type CertSource, type LuatOsAirCert, RecvReason } from './luatos-air-support.js';
+export { RecvReason } from './luatos-air-reasons.js';
 export type {
   LuatOsAirEventMap,
   LuatOsAirEventName,
