@@ -1,8 +1,8 @@
-// The parts of ReconnectingWebSocket around its events and sends: the events it adds to the
-// WHATWG set (a close event that also says why and whether another attempt follows,
-// `reconnecting` shaped like a CustomEvent, `giveup`), the task queue that dispatches them after
-// the call that caused them, the `on*` attributes, send() order across Blobs, and the view of a new connection
-// that the onOpen hook gets. No retry, backoff or queue logic: that is client/reconnect's.
+// The events ReconnectingWebSocket adds to the WHATWG set (a close event that also says why
+// and whether another attempt follows, `reconnecting` shaped like a CustomEvent, `giveup`),
+// the send() promise that never counts as an unhandled rejection, and the view of a new
+// connection that the onOpen hook gets. No retry, backoff or queue logic: that is
+// client/reconnect's; argument handling shared with WebSocket is in whatwg-face.ts.
 
 import type { CloseCause } from '../client/close-cause.js';
 import type { ReconnectingEvent, SupervisedConnection } from '../client/reconnect.js';

@@ -30,7 +30,7 @@ export type CertSource = string | Uint8Array;
  *   Only the number `0` refuses the connection; anything else, including leaving it out,
  *   connects anyway (the firmware's lenient default). The chain is verified in both cases.
  */
-export interface LuatOsAirCert {
+export interface LuatosAirCert {
   caCert?: CertSource | null | undefined;
   clientCert?: CertSource | null | undefined;
   clientKey?: CertSource | null | undefined;
@@ -41,7 +41,7 @@ export interface LuatOsAirCert {
 const FILE_FIELDS = ['caCert', 'clientCert', 'clientKey'] as const;
 
 /** Checks the shape of a `cert` table at `websocket.new` time; files are read at connect. */
-export function checkCert(cert: unknown): LuatOsAirCert | undefined {
+export function checkCert(cert: unknown): LuatosAirCert | undefined {
   if (cert === undefined || cert === null) return undefined;
   if (typeof cert !== 'object' || Array.isArray(cert)) {
     throw argumentError(`cert must be a table (an object) or nil, not ${describe(cert)}`);
@@ -69,7 +69,7 @@ export function checkCert(cert: unknown): LuatOsAirCert | undefined {
   ) {
     throw argumentError(`cert.insist must be 0 or 1, not ${describe(insist)}`);
   }
-  return table as LuatOsAirCert;
+  return table as LuatosAirCert;
 }
 
 /** PEM text is used as it is; any other string names a file, read now. */
@@ -90,7 +90,7 @@ function readCertSource(value: CertSource, field: string): string | Uint8Array {
 /** What a client keeps for building the engine options of each connect() or start(). */
 export interface EngineSettings {
   url: string;
-  cert: LuatOsAirCert | undefined;
+  cert: LuatosAirCert | undefined;
   clock: Clock;
   logger: Logger | undefined;
   /** TLS settings applied over what `cert` gives (PC-only). */
@@ -133,7 +133,7 @@ const acceptAnyHostName = (): undefined => undefined;
  * throws InvalidArgumentError naming the field when one cannot be read.
  */
 export function tlsFromCert(
-  cert: LuatOsAirCert | undefined,
+  cert: LuatosAirCert | undefined,
   extra: TlsOptions | undefined,
 ): TlsOptions {
   const tls: TlsOptions = {};

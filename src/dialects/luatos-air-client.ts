@@ -8,14 +8,14 @@ import { checkOptionNames, optionNames } from '../client/option-names.js';
 import { argumentError, describe } from '../core/errors.js';
 import { isLuaTruthy, toPayload } from './lua-conventions.js';
 import { checkFrame, closeArguments, controlPayload, secondsToMs } from './luatos-air-arguments.js';
-import { checkCert, type LuatOsAirCert } from './luatos-air-cert.js';
+import { checkCert, type LuatosAirCert } from './luatos-air-cert.js';
 import { AirSession } from './luatos-air-session.js';
 import type {
-  LuatOsAirEventMap,
-  LuatOsAirEventName,
-  LuatOsAirHostOptions,
-  LuatOsAirPayload,
-  LuatOsAirState,
+  LuatosAirEventMap,
+  LuatosAirEventName,
+  LuatosAirHostOptions,
+  LuatosAirPayload,
+  LuatosAirState,
   MessageProc,
   RecvResult,
 } from './luatos-air-types.js';
@@ -26,7 +26,7 @@ const FIRMWARE = { connectTimeoutMs: 20_000, reconnectMs: 1000 } as const;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const isNil = (value: unknown): value is null | undefined => value === undefined || value === null;
 
-const AIR_OPTIONS = optionNames<LuatOsAirHostOptions>()([
+const AIR_OPTIONS = optionNames<LuatosAirHostOptions>()([
   'clock',
   'logger',
   'tls',
@@ -36,11 +36,11 @@ const AIR_OPTIONS = optionNames<LuatOsAirHostOptions>()([
 ]);
 
 let nextId = 1;
-let exitHook: (ws: LuatOsAirClient) => void = () => {};
+let exitHook: (ws: LuatosAirClient) => void = () => {};
 
 /** What `websocket.exit(ws)` does; kept off the object so that scripts see only Lua names. */
 export function exitClient(ws: unknown): void {
-  if (!(ws instanceof LuatOsAirClient)) {
+  if (!(ws instanceof LuatosAirClient)) {
     throw argumentError(
       `websocket.exit needs an object made by websocket.new, not ${describe(ws)}`,
     );
@@ -49,7 +49,7 @@ export function exitClient(ws: unknown): void {
 }
 
 /** A LuatOS-Air WebSocket client. Make one with `websocket.new(url, cert)`. */
-export class LuatOsAirClient {
+export class LuatosAirClient {
   static {
     exitHook = (ws) => ws.#session.exit();
   }
@@ -58,7 +58,7 @@ export class LuatOsAirClient {
   readonly id: number;
   readonly #session: AirSession;
 
-  constructor(url: string, cert?: LuatOsAirCert | null, options: LuatOsAirHostOptions = {}) {
+  constructor(url: string, cert?: LuatosAirCert | null, options: LuatosAirHostOptions = {}) {
     if (typeof url !== 'string') {
       throw argumentError(
         `the url must be a string like ws://host:port/path, not ${describe(url)}`,
@@ -87,9 +87,9 @@ export class LuatOsAirClient {
    * firmware takes any name at run time (a Lua script may still pass one); the types allow only
    * the names that ever fire, so a misspelt one is a compile error.
    */
-  on<K extends LuatOsAirEventName>(
+  on<K extends LuatosAirEventName>(
     event: K,
-    callback: LuatOsAirEventMap[K] | null | undefined,
+    callback: LuatosAirEventMap[K] | null | undefined,
   ): void;
   on(event: string, callback: unknown): void {
     if (typeof event !== 'string') {
@@ -125,7 +125,7 @@ export class LuatOsAirClient {
    * message waits in the engine's queue; otherwise, when not open, nothing is sent and the
    * `error` event says so. `sent` fires once the bytes were written.
    */
-  send(data: LuatOsAirPayload, text?: unknown): void {
+  send(data: LuatosAirPayload, text?: unknown): void {
     const payload = toPayload(data);
     const isText = isLuaTruthy(text);
     let message: string | Uint8Array = payload;
@@ -143,7 +143,7 @@ export class LuatOsAirClient {
    * Writes one frame: `fin` truthy sets the FIN bit, `opcode` 0 continues a message started
    * with 1 (text) or 2 (binary), 9 and 10 are ping and pong. Other opcodes are refused.
    */
-  sendFrame(fin: unknown, opcode: number, data: LuatOsAirPayload): void {
+  sendFrame(fin: unknown, opcode: number, data: LuatosAirPayload): void {
     const isFinal = checkFrame(fin, opcode);
     const payload = toPayload(data);
     const connection = this.#session.openConnection();
@@ -152,7 +152,7 @@ export class LuatOsAirClient {
   }
 
   /** Sends a Ping with `data` (at most 125 bytes) as payload; the answer fires `pong`. */
-  ping(data?: LuatOsAirPayload | null): void {
+  ping(data?: LuatosAirPayload | null): void {
     const payload = controlPayload(data, 'ping');
     const connection = this.#session.openConnection();
     if (connection === undefined) this.#session.notOpen('ping');
@@ -160,7 +160,7 @@ export class LuatOsAirClient {
   }
 
   /** Sends an unsolicited Pong with `data` (at most 125 bytes) as payload. */
-  pong(data?: LuatOsAirPayload | null): void {
+  pong(data?: LuatosAirPayload | null): void {
     const payload = controlPayload(data, 'pong');
     const connection = this.#session.openConnection();
     if (connection === undefined) this.#session.notOpen('pong');
@@ -187,7 +187,7 @@ export class LuatOsAirClient {
   }
 
   /** `"CONNECTING"` before the first attempt ends, then `"OPEN"`, `"CLOSING"`, `"CLOSED"`. */
-  state(): LuatOsAirState {
+  state(): LuatosAirState {
     return this.#session.state();
   }
 

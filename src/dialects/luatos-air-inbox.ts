@@ -8,7 +8,7 @@ import { armTimer, type Clock, type TimerHandle } from '../client/clock.js';
 import { Inbox } from '../client/inbox.js';
 import type { CallbackQueue } from './lua-conventions.js';
 import { RecvReason } from './luatos-air-reasons.js';
-import type { LuatOsAirMessage, RecvResult } from './luatos-air-types.js';
+import type { LuatosAirMessage, RecvResult } from './luatos-air-types.js';
 
 /** `recv()` gives `false, "WEBSOCKET_OK"` after this long without a message (firmware). */
 export const RECV_WAIT_MS = 60_000;
@@ -25,7 +25,7 @@ export interface InboxHost {
   readonly events: CallbackQueue;
   readonly clock: Clock;
   /** Posts the `message` event. */
-  emitMessage(message: LuatOsAirMessage): void;
+  emitMessage(message: LuatosAirMessage): void;
   /** Receive backpressure on the current connection. */
   pause(): void;
   resume(): void;
@@ -34,7 +34,7 @@ export interface InboxHost {
 }
 
 interface Held {
-  message: LuatOsAirMessage;
+  message: LuatosAirMessage;
   /** Gives the message's bytes back to the connection's receive bound. */
   delivered: () => void;
 }
@@ -66,7 +66,7 @@ export class AirInbox {
   }
 
   /** A message arrived: to the oldest `recv()` waiting, else into the queue. */
-  push(message: LuatOsAirMessage): void {
+  push(message: LuatosAirMessage): void {
     const reader = this.#readers.shift();
     if (reader !== undefined) {
       this.#host.clock.clearTimeout(reader.timer);
@@ -84,7 +84,7 @@ export class AirInbox {
   }
 
   /** The oldest queued message, if any. */
-  take(): LuatOsAirMessage | undefined {
+  take(): LuatosAirMessage | undefined {
     const held = this.#messages.take();
     if (held === undefined) return undefined;
     held.delivered();

@@ -18,9 +18,9 @@ import { AirInbox } from './luatos-air-inbox.js';
 import { exitReason, RecvReason, reasonOf } from './luatos-air-reasons.js';
 import { HEARTBEAT, StartRun } from './luatos-air-start.js';
 import type {
-  LuatOsAirEventMap,
-  LuatOsAirEventName,
-  LuatOsAirState,
+  LuatosAirEventMap,
+  LuatosAirEventName,
+  LuatosAirState,
   MessageProc,
   RecvResult,
 } from './luatos-air-types.js';
@@ -258,7 +258,7 @@ export class AirSession {
     else if (supervisor !== undefined && !supervisor.isStopped) supervisor.stop(code, reason);
   }
 
-  state(): LuatOsAirState {
+  state(): LuatosAirState {
     switch (this.#supervisor?.connection?.readyState) {
       case ReadyState.OPEN:
         return 'OPEN';
@@ -365,7 +365,7 @@ export class AirSession {
     return this.#supervisor?.connection?.readyState === ReadyState.CLOSING;
   }
 
-  #emit<K extends LuatOsAirEventName>(event: K, ...args: Parameters<LuatOsAirEventMap[K]>): void {
+  #emit<K extends LuatosAirEventName>(event: K, ...args: Parameters<LuatosAirEventMap[K]>): void {
     this.#events.push(() => {
       const callback = this.#callbacks.get(event) as ((...values: unknown[]) => void) | undefined;
       callback?.(...args);

@@ -5,7 +5,7 @@
 
 import { armTimer, type Clock, type TimerHandle } from '../client/clock.js';
 import { utf8Encode } from '../core/bytes.js';
-import type { LuatOsAirMessage, MessageProc } from './luatos-air-types.js';
+import type { LuatosAirMessage, MessageProc } from './luatos-air-types.js';
 
 /** The heartbeat payload of the firmware's start(). */
 export const HEARTBEAT: Uint8Array = utf8Encode('heart');
@@ -13,11 +13,11 @@ export const HEARTBEAT: Uint8Array = utf8Encode('heart');
 /** What the message loop needs from the session. */
 export interface MessageLoopHost {
   /** The oldest received message not handed out yet. */
-  take(): LuatOsAirMessage | undefined;
+  take(): LuatosAirMessage | undefined;
   /** Resolves when a message arrives, a connection opens or closes, or exit is asked for. */
   changed(): Promise<void>;
   /** Posts the `message` event and resolves after it was delivered. */
-  deliver(message: LuatOsAirMessage): Promise<void>;
+  deliver(message: LuatosAirMessage): Promise<void>;
   /** Resolves after every event posted so far was delivered. */
   settled(): Promise<void>;
 }

@@ -8,28 +8,28 @@ import type { ProxyOption } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/transport.js';
 
 /** What `state()` returns. */
-export type LuatOsAirState = 'CONNECTING' | 'OPEN' | 'CLOSING' | 'CLOSED';
+export type LuatosAirState = 'CONNECTING' | 'OPEN' | 'CLOSING' | 'CLOSED';
 
 /** A received message: text as a string, binary as a Uint8Array. */
-export type LuatOsAirMessage = string | Uint8Array;
+export type LuatosAirMessage = string | Uint8Array;
 
 /** What `send`, `sendFrame`, `ping` and `pong` take (a Lua string, or bytes). */
-export type LuatOsAirPayload = string | Uint8Array | ArrayBuffer | ArrayBufferView;
+export type LuatosAirPayload = string | Uint8Array | ArrayBuffer | ArrayBufferView;
 
 /** `recv()`'s two Lua results: `true` and a message, or `false` and why (may be undefined). */
 export type RecvResult =
-  | [ok: true, message: LuatOsAirMessage]
+  | [ok: true, message: LuatosAirMessage]
   | [ok: false, reason: string | undefined];
 
 /** The `proc` of `start()`: called with each message; a returned promise is awaited. */
-export type MessageProc = (message: LuatOsAirMessage) => void | Promise<void>;
+export type MessageProc = (message: LuatosAirMessage) => void | Promise<void>;
 
 /** The events `on` knows and the arguments their callbacks get. */
-export interface LuatOsAirEventMap {
+export interface LuatosAirEventMap {
   /** The handshake succeeded; fires before `connect()` resolves `true`. */
   open: () => void;
   /** A whole message, when `recv()` or `start()` takes it. */
-  message: (message: LuatOsAirMessage) => void;
+  message: (message: LuatosAirMessage) => void;
   /** The bytes of one `send` call were handed to the network. */
   sent: () => void;
   /** A Pong arrived: its payload as a string when it is UTF-8, else as bytes. */
@@ -40,14 +40,14 @@ export interface LuatOsAirEventMap {
   error: (error: WebSocketError) => void;
 }
 
-export type LuatOsAirEventName = keyof LuatOsAirEventMap;
+export type LuatosAirEventName = keyof LuatosAirEventMap;
 
 /**
  * Settings a Lua script cannot make, given as the third argument of `websocket.new`: the
  * clock (tests pass a fake one), a debug logger, and TLS settings applied over what `cert`
  * gives (for example `servername`).
  */
-export interface LuatOsAirHostOptions {
+export interface LuatosAirHostOptions {
   clock?: Clock | undefined;
   logger?: Logger | undefined;
   tls?: TlsOptions | undefined;

@@ -27,7 +27,7 @@ import { MessageBus, sys } from './luatos-sys.js';
 
 import type {
   LuatosCallback,
-  LuatosClient,
+  LuatosClient as LuatosClientApi,
   LuatosData,
   LuatosErrorKind,
   LuatosEvent,
@@ -92,7 +92,7 @@ function tableHeaders(table: object): [string, string][] | undefined {
   return pairs;
 }
 
-class Client implements LuatosClient {
+class LuatosClient implements LuatosClientApi {
   readonly #url: string;
   readonly #bus: MessageBus;
   readonly #sink: Logger;
@@ -378,7 +378,7 @@ function create(
   keepalive?: number | null,
   use_ipv6?: boolean | null,
   options: LuatosOptions = {},
-): LuatosClient | undefined {
+): LuatosClientApi | undefined {
   if (adapter !== undefined && adapter !== null && !Number.isInteger(adapter)) {
     throw argumentError(
       `websocket.create: adapter must be an integer or nil, not ${describe(adapter)}`,
@@ -404,7 +404,7 @@ function create(
     typeof keepalive === 'number' && Number.isInteger(keepalive) && keepalive > 0
       ? Math.min(keepalive, MAX_KEEPALIVE_S)
       : DEFAULT_KEEPALIVE_S;
-  return new Client(url, keepaliveS, use_ipv6 === true, options);
+  return new LuatosClient(url, keepaliveS, use_ipv6 === true, options);
 }
 
 /** The `websocket` library of LuatOS: `websocket.create(adapter, url, keepalive, use_ipv6)`. */

@@ -116,9 +116,9 @@ type Phase =
 interface Attempt {
   connection: Connection | undefined;
   /** The engine reported a failure (recorded before any user close()). */
-  failed: boolean;
+  hasFailed: boolean;
   /** The application called close() before any failure was reported. */
-  closedByUser: boolean;
+  isClosedByUser: boolean;
 }
 
 /**
@@ -229,7 +229,7 @@ export class NodeMcuClient {
     }
     if (this.#phase !== 'idle')
       throw new InvalidStateError(ErrorCode.InvalidState, ALREADY_CONNECTING);
-    const attempt: Attempt = { connection: undefined, failed: false, closedByUser: false };
+    const attempt: Attempt = { connection: undefined, hasFailed: false, isClosedByUser: false };
     const fault = urlStatus(url);
     if (fault !== undefined) {
       this.#endAttempt(attempt, fault);
@@ -293,8 +293,8 @@ export class NodeMcuClient {
     const connection = attempt?.connection;
     if (attempt === undefined || connection === undefined || this.#phase === 'ending') return;
     const state = connection.readyState;
-    if (!attempt.failed && (state === ReadyState.CONNECTING || state === ReadyState.OPEN)) {
-      attempt.closedByUser = true;
+    if (!attempt.hasFailed && (state === ReadyState.CONNECTING || state === ReadyState.OPEN)) {
+      attempt.isClosedByUser = true;
     }
     connection.close();
   }
@@ -335,10 +335,10 @@ export class NodeMcuClient {
       onPing: () => {},
       onPong: () => {},
       onError: () => {
-        if (!attempt.closedByUser) attempt.failed = true;
+        if (!attempt.isClosedByUser) attempt.hasFailed = true;
       },
       onClose: (info: CloseInfo) => {
-        this.#endAttempt(attempt, statusOf(info, attempt.closedByUser));
+        this.#endAttempt(attempt, statusOf(info, attempt.isClosedByUser));
       },
     };
   }

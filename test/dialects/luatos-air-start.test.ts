@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HEARTBEAT, type MessageLoopHost, StartRun } from '../../src/dialects/luatos-air-start.js';
-import type { LuatOsAirMessage } from '../../src/dialects/luatos-air-types.js';
+import type { LuatosAirMessage } from '../../src/dialects/luatos-air-types.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 /** A host over a plain array; changed() resolves at the next wake(). */
 function host(log: string[]) {
-  const queue: LuatOsAirMessage[] = [];
+  const queue: LuatosAirMessage[] = [];
   let wake: () => void = () => {};
   const loopHost: MessageLoopHost = {
     take: () => queue.shift(),
@@ -22,7 +22,7 @@ function host(log: string[]) {
   };
   return {
     loopHost,
-    push(message: LuatOsAirMessage) {
+    push(message: LuatosAirMessage) {
       queue.push(message);
       wake();
     },

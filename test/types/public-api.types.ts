@@ -158,3 +158,21 @@ export async function options(): Promise<void> {
   // @ts-expect-error an unknown option
   mcu.createClient({ logger: () => {}, debug: true });
 }
+
+// ---------------------------------------------------------------- renamed names still work
+
+import type { LuatosClient } from '../../src/dialects/luatos.js';
+import { websocket as luatos } from '../../src/dialects/luatos.js';
+import type {
+  LuatOsAirClient,
+  LuatOsAirMessage,
+  LuatosAirClient,
+  LuatosAirMessage,
+} from '../../src/dialects/luatos-air.js';
+
+export function renamedNames(oldClient: LuatOsAirClient, oldMessage: LuatOsAirMessage): void {
+  const client: LuatosAirClient = oldClient;
+  const message: LuatosAirMessage = oldMessage;
+  const created: LuatosClient | undefined = luatos.create(null, 'ws://h/');
+  void [client, message, created];
+}
