@@ -30,8 +30,8 @@ describe('reasonOf', () => {
       [new ProtocolError(ErrorCode.FragmentedControl, 'x'), RecvReason.ControlFrame],
       [new ProtocolError(ErrorCode.ControlFrameTooLong, 'x'), RecvReason.ControlFrame],
       [new ProtocolError(ErrorCode.MaskedFrame, 'x'), RecvReason.MaskedFrame],
-      [new PayloadTooBigError(ErrorCode.MessageTooBig, 'x'), RecvReason.TooLong],
-      [new PayloadTooBigError(ErrorCode.TooManyFragments, 'x'), RecvReason.TooLong],
+      [new PayloadTooBigError(ErrorCode.MessageTooBig, 'x', 10), RecvReason.TooLong],
+      [new PayloadTooBigError(ErrorCode.TooManyFragments, 'x', 10), RecvReason.TooLong],
       [new ProtocolError(ErrorCode.InvalidFrameLength, 'x'), RecvReason.TooLong],
       [new ProtocolError(ErrorCode.InvalidUtf8, 'x'), RecvReason.ReadError],
     ];
