@@ -6,7 +6,7 @@
 // each dispatched after the call that caused it has returned.
 
 import type { CloseInfo } from '../client/connection.js';
-import { checkOptions, optionNames, RECONNECTING_OPTIONS } from '../client/option-names.js';
+import { checkOptions } from '../client/option-names.js';
 import { resolveOptions } from '../client/options.js';
 import {
   type ConnectionFactory,
@@ -21,21 +21,21 @@ import { TaskQueue } from '../client/task-queue.js';
 import { ReadyState } from '../core/constants.js';
 import { argumentError, ErrorCode, QueueError } from '../core/errors.js';
 import { defineWebSocketShape, ErrorEvent, HandlerAttributes } from './dom-events.js';
-import { ForeignConnection, type WebSocketConstructor } from './foreign-connection.js';
-import {
-  fromPartysocket,
-  type PartysocketOptions,
-  partysocketDebug,
-} from './partysocket-options.js';
+import { ForeignConnection } from './foreign-connection.js';
+import { fromPartysocket, partysocketDebug } from './partysocket-options.js';
 import {
   GiveUpEvent,
   hookSocket,
-  type OpenHookSocket,
   ReconnectEvent,
   ReconnectingCloseEvent,
   type ReconnectingWebSocketEventMap,
   sendPromise,
 } from './reconnecting-events.js';
+import {
+  RECONNECTING_WEBSOCKET_OPTIONS,
+  type ReconnectingProtocols,
+  type ReconnectingWebSocketOptions,
+} from './reconnecting-options.js';
 import { SendOrder } from './send-order.js';
 import { messageOf, toProtocolList, toSendValue } from './webidl.js';
 import {
@@ -58,38 +58,10 @@ export {
   type ReconnectingWebSocketEventMap,
 } from './reconnecting-events.js';
 
-export interface ReconnectingWebSocketOptions extends ReconnectingOptions, PartysocketOptions {
-  /**
-   * Runs on every new connection before the offline queue is sent and before `open` is
-   * dispatched: authenticate or resubscribe here. A rejection closes the connection (1011).
-   */
-  onOpen?: ((ws: OpenHookSocket) => void | Promise<void>) | undefined;
-  /** Do not connect until reconnect() is called; sends are queued meanwhile. */
-  startClosed?: boolean | undefined;
-  /**
-   * Another WHATWG WebSocket class to make each connection with (undici's, `ws`), instead of
-   * wsx's engine; see docs/reliability.md for what still applies.
-   */
-  WebSocket?: WebSocketConstructor | undefined;
-}
-
-const RECONNECTING_WEBSOCKET_OPTIONS = optionNames<ReconnectingWebSocketOptions>()([
-  ...(RECONNECTING_OPTIONS as (keyof ReconnectingOptions)[]),
-  'onOpen',
-  'startClosed',
-  'WebSocket',
-  'minReconnectionDelay',
-  'maxReconnectionDelay',
-  'reconnectionDelayGrowFactor',
-  'minUptime',
-  'connectionTimeout',
-  'maxEnqueuedMessages',
-  'shouldReconnectOnClose',
-  'debug',
-  'debugLogger',
-]);
-
-export type ReconnectingProtocols = Provider<string | readonly string[] | undefined> | null;
+export type {
+  ReconnectingProtocols,
+  ReconnectingWebSocketOptions,
+} from './reconnecting-options.js';
 
 type Handler<E> = ((this: ReconnectingWebSocket, event: E) => unknown) | null;
 type Listener<E> =
