@@ -23,6 +23,7 @@ import {
 import { validateHeaders } from '../core/handshake.js';
 import { parseWebSocketUrl } from '../core/url.js';
 import { CallbackQueue, fixedInterval, isLuaTruthy, toPayload } from './lua-conventions.js';
+import { parseHeaderLines, tableHeaders } from './luatos-headers.js';
 import { MessageBus, sys } from './luatos-sys.js';
 
 import type {
@@ -66,30 +67,6 @@ function errorKind(info: CloseInfo): LuatosErrorKind {
   if (error instanceof TimeoutError) return error.phase === 'open' ? 'connect' : 'rx';
   if (error instanceof HandshakeError) return 'rx';
   return info.cause.phase === 'connecting' ? 'connect' : 'rx';
-}
-
-/** Parses raw `Name: value` lines; undefined when a line is malformed. */
-function parseHeaderLines(text: string): [string, string][] | undefined {
-  const body = text.endsWith('\r\n') ? text.slice(0, -2) : text;
-  if (body === '') return [];
-  const pairs: [string, string][] = [];
-  for (const line of body.split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) return undefined;
-    pairs.push([line.slice(0, colon), line.slice(colon + 1)]);
-  }
-  return pairs;
-}
-
-/** Table entries as pairs; undefined for an empty name or value, or a value of another type. */
-function tableHeaders(table: object): [string, string][] | undefined {
-  const pairs: [string, string][] = [];
-  for (const [name, value] of Object.entries(table)) {
-    const text = typeof value === 'number' ? String(value) : value;
-    if (typeof text !== 'string' || name === '' || text === '') return undefined;
-    pairs.push([name, text]);
-  }
-  return pairs;
 }
 
 class LuatosClient implements LuatosClientApi {
