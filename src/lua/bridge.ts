@@ -7,6 +7,7 @@
 
 import { createRequire } from 'node:module';
 import type { LuaEngine, LuaFactory } from 'wasmoon';
+import { EXIT_SIGNAL, type LuaPlain, type LuaPlainTable, LuaRef, Results } from './lua-values.js';
 
 // wasmoon is a CommonJS bundle: require() loads it without the scan for named exports that an
 // ESM import makes over its 150 KB, which was a third of `wsx run`'s startup.
@@ -23,30 +24,13 @@ export function sharedFactory(): LuaFactory {
   return factory;
 }
 
-/** A Lua table, function or other object that JavaScript holds by a registry reference. */
-export class LuaRef {
-  readonly ref: number;
-  constructor(ref: number) {
-    this.ref = ref;
-  }
-}
-
-/** Several results of a host function. */
-export class Results {
-  readonly values: unknown[];
-  constructor(...values: unknown[]) {
-    this.values = values;
-  }
-}
-
-/** A plain JS value of a Lua table (for headers, config and cert tables). */
-export type LuaPlain = string | number | boolean | Uint8Array | LuaPlainTable | undefined;
-export interface LuaPlainTable {
-  [key: string]: LuaPlain;
-}
-
-/** What a host function may throw to unwind Lua without an error report (os.exit). */
-export const EXIT_SIGNAL = 'wsx: the script has ended';
+export {
+  EXIT_SIGNAL,
+  type LuaPlain,
+  type LuaPlainTable,
+  LuaRef,
+  Results,
+} from './lua-values.js';
 
 type HostFunction = (...args: unknown[]) => unknown;
 
