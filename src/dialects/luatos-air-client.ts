@@ -4,8 +4,9 @@
 // seconds, argument checks; the engine side lives in luatos-air-session.ts.
 
 import { systemClock } from '../client/clock.js';
-import { checkOptionNames, optionNames } from '../client/option-names.js';
+import { checkOptionNames } from '../client/option-names.js';
 import { argumentError, describe } from '../core/errors.js';
+import { DIALECT_HOST_OPTIONS } from './host-options.js';
 import { isLuaTruthy, toPayload } from './lua-conventions.js';
 import { checkFrame, closeArguments, controlPayload, secondsToMs } from './luatos-air-arguments.js';
 import { checkCert, type LuatosAirCert } from './luatos-air-cert.js';
@@ -25,15 +26,6 @@ const FIRMWARE = { connectTimeoutMs: 20_000, reconnectMs: 1000 } as const;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const isNil = (value: unknown): value is null | undefined => value === undefined || value === null;
-
-const AIR_OPTIONS = optionNames<LuatosAirHostOptions>()([
-  'clock',
-  'logger',
-  'tls',
-  'proxy',
-  'proxyTls',
-  'connectTo',
-]);
 
 let nextId = 1;
 let exitHook: (ws: LuatosAirClient) => void = () => {};
@@ -67,7 +59,7 @@ export class LuatosAirClient {
     if (typeof options !== 'object' || options === null) {
       throw argumentError(`the options must be an object, not ${describe(options)}`);
     }
-    checkOptionNames(options, AIR_OPTIONS, 'websocket.new');
+    checkOptionNames(options, DIALECT_HOST_OPTIONS, 'websocket.new');
     this.id = nextId++;
     this.#session = new AirSession({
       id: this.id,

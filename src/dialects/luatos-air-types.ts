@@ -1,11 +1,8 @@
 // The public types of the LuatOS-Air dialect: what its calls take and give, its event names
 // with their callback arguments, and the PC-only settings of `websocket.new`. Types only.
 
-import type { Clock } from '../client/clock.js';
-import type { ConnectTo, Logger } from '../client/options.js';
 import type { WebSocketError } from '../core/errors.js';
-import type { ProxyOption } from '../transport/proxy.js';
-import type { TlsOptions } from '../transport/transport.js';
+import type { DialectHostOptions } from './host-options.js';
 
 /** What `state()` returns. */
 export type LuatosAirState = 'CONNECTING' | 'OPEN' | 'CLOSING' | 'CLOSED';
@@ -47,14 +44,4 @@ export type LuatosAirEventName = keyof LuatosAirEventMap;
  * clock (tests pass a fake one), a debug logger, and TLS settings applied over what `cert`
  * gives (for example `servername`).
  */
-export interface LuatosAirHostOptions {
-  clock?: Clock | undefined;
-  logger?: Logger | undefined;
-  tls?: TlsOptions | undefined;
-  /** A proxy URL (http://, https://, socks5://, socks5h://), false, or 'env' (default): see docs/api.md. */
-  proxy?: ProxyOption | undefined;
-  /** TLS settings for an https:// proxy. */
-  proxyTls?: TlsOptions | undefined;
-  /** Where to open TCP instead of the URL's host and port (curl's --connect-to; see ConnectOptions). */
-  connectTo?: ConnectTo | undefined;
-}
+export interface LuatosAirHostOptions extends DialectHostOptions {}

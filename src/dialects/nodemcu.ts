@@ -5,15 +5,9 @@
 // Lua-style calls into engine calls and engine outcomes into NodeMCU callbacks and status
 // numbers (decisions N1 to N5, G1 to G6). No protocol logic lives here.
 
-import type { Clock } from '../client/clock.js';
 import { type CloseInfo, Connection, type ConnectionHandler } from '../client/connection.js';
-import { checkOptionNames, optionNames } from '../client/option-names.js';
-import {
-  type ConnectTo,
-  type Logger,
-  type ResolvedOptions,
-  resolveOptions,
-} from '../client/options.js';
+import { checkOptionNames } from '../client/option-names.js';
+import { type ResolvedOptions, resolveOptions } from '../client/options.js';
 import { payloadBytes } from '../client/payload.js';
 import { ReadyState } from '../core/constants.js';
 import {
@@ -24,8 +18,7 @@ import {
   isWebSocketError,
 } from '../core/errors.js';
 import { OWNED_HEADERS, validateHeaders, validateProtocols } from '../core/handshake.js';
-import type { ProxyOption } from '../transport/proxy.js';
-import type { TlsOptions } from '../transport/transport.js';
+import { DIALECT_HOST_OPTIONS, type DialectHostOptions } from './host-options.js';
 import { CallbackQueue, toPayload } from './lua-conventions.js';
 import { NodeMcuStatus, statusOf, urlStatus } from './nodemcu-status.js';
 
@@ -59,29 +52,7 @@ export interface NodeMcuConfig {
  * Settings a Lua script cannot make (they have no NodeMCU counterpart): the engine's clock,
  * a debug logger and TLS settings for `wss://`. Tests pass a fake clock here.
  */
-export interface NodeMcuClientOptions {
-  /** Time source for the 10 s connect timeout, the health check and the close timeout. */
-  clock?: Clock | undefined;
-  /** Receives one debug line per engine event. */
-  logger?: Logger | undefined;
-  /** TLS settings for `wss://` URLs (certificates are verified by default). */
-  tls?: TlsOptions | undefined;
-  /** A proxy URL (http://, https://, socks5://, socks5h://), false, or 'env' (default): see docs/api.md. */
-  proxy?: ProxyOption | undefined;
-  /** TLS settings for an https:// proxy. */
-  proxyTls?: TlsOptions | undefined;
-  /** Where to open TCP instead of the URL's host and port (curl's --connect-to; see ConnectOptions). */
-  connectTo?: ConnectTo | undefined;
-}
-
-const NODEMCU_OPTIONS = optionNames<NodeMcuClientOptions>()([
-  'clock',
-  'logger',
-  'tls',
-  'proxy',
-  'proxyTls',
-  'connectTo',
-]);
+export interface NodeMcuClientOptions extends DialectHostOptions {}
 
 /** The firmware's timings and defaults (decisions N3, N5), as engine options. */
 const FIRMWARE = {
@@ -142,7 +113,7 @@ export class NodeMcuClient {
     if (typeof options !== 'object' || options === null) {
       throw argumentError(`createClient options must be an object, not ${describe(options)}`);
     }
-    checkOptionNames(options, NODEMCU_OPTIONS, 'websocket.createClient');
+    checkOptionNames(options, DIALECT_HOST_OPTIONS, 'websocket.createClient');
     const { clock, logger, tls, proxy, proxyTls, connectTo } = options;
     this.#options = { clock, logger, tls, proxy, proxyTls, connectTo };
     // Check the non-Lua options now, so a mistake shows up here rather than at connect().
