@@ -45,3 +45,17 @@ export type LuatosAirEventName = keyof LuatosAirEventMap;
  * gives (for example `servername`).
  */
 export interface LuatosAirHostOptions extends DialectHostOptions {}
+
+// The names before the spelling became `LuatosAir…` everywhere; kept for existing code.
+/** @deprecated The former spelling of LuatosAirEventMap. */
+export type LuatOsAirEventMap = LuatosAirEventMap;
+/** @deprecated The former spelling of LuatosAirEventName. */
+export type LuatOsAirEventName = LuatosAirEventName;
+/** @deprecated The former spelling of LuatosAirHostOptions. */
+export type LuatOsAirHostOptions = LuatosAirHostOptions;
+/** @deprecated The former spelling of LuatosAirMessage. */
+export type LuatOsAirMessage = LuatosAirMessage;
+/** @deprecated The former spelling of LuatosAirPayload. */
+export type LuatOsAirPayload = LuatosAirPayload;
+/** @deprecated The former spelling of LuatosAirState. */
+export type LuatOsAirState = LuatosAirState;

@@ -7,46 +7,17 @@
 
 import type { LuatosAirCert } from './luatos-air-cert.js';
 import { exitClient, LuatosAirClient } from './luatos-air-client.js';
-import type {
-  LuatosAirEventMap,
-  LuatosAirEventName,
-  LuatosAirHostOptions,
-  LuatosAirMessage,
-  LuatosAirPayload,
-  LuatosAirState,
-} from './luatos-air-types.js';
+import type { LuatosAirHostOptions } from './luatos-air-types.js';
 
 export type { CertSource, LuatosAirCert } from './luatos-air-cert.js';
 export type { LuatosAirClient } from './luatos-air-client.js';
 export { RecvReason } from './luatos-air-reasons.js';
-export type {
-  LuatosAirEventMap,
-  LuatosAirEventName,
-  LuatosAirHostOptions,
-  LuatosAirMessage,
-  LuatosAirPayload,
-  LuatosAirState,
-  MessageProc,
-  RecvResult,
-} from './luatos-air-types.js';
+export type * from './luatos-air-types.js';
 
-// The names before the spelling became `LuatosAir…` everywhere; kept for existing code.
-/** @deprecated Use LuatosAirCert. */
+/** @deprecated The former spelling of LuatosAirCert. */
 export type LuatOsAirCert = LuatosAirCert;
-/** @deprecated Use LuatosAirClient. */
+/** @deprecated The former spelling of LuatosAirClient. */
 export type LuatOsAirClient = LuatosAirClient;
-/** @deprecated Use LuatosAirEventMap. */
-export type LuatOsAirEventMap = LuatosAirEventMap;
-/** @deprecated Use LuatosAirEventName. */
-export type LuatOsAirEventName = LuatosAirEventName;
-/** @deprecated Use LuatosAirHostOptions. */
-export type LuatOsAirHostOptions = LuatosAirHostOptions;
-/** @deprecated Use LuatosAirMessage. */
-export type LuatOsAirMessage = LuatosAirMessage;
-/** @deprecated Use LuatosAirPayload. */
-export type LuatOsAirPayload = LuatosAirPayload;
-/** @deprecated Use LuatosAirState. */
-export type LuatOsAirState = LuatosAirState;
 
 /** The `websocket` module of LuatOS-Air. */
 export const websocket = {

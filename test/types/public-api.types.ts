@@ -164,10 +164,21 @@ export async function options(): Promise<void> {
 import type { LuatosClient } from '../../src/dialects/luatos.js';
 import { websocket as luatos } from '../../src/dialects/luatos.js';
 import type {
+  LuatOsAirCert,
   LuatOsAirClient,
+  LuatOsAirEventMap,
+  LuatOsAirEventName,
+  LuatOsAirHostOptions,
   LuatOsAirMessage,
+  LuatOsAirPayload,
+  LuatOsAirState,
+  LuatosAirCert,
   LuatosAirClient,
+  LuatosAirEventName,
+  LuatosAirHostOptions,
   LuatosAirMessage,
+  LuatosAirState,
+  RecvResult,
 } from '../../src/dialects/luatos-air.js';
 
 export function renamedNames(oldClient: LuatOsAirClient, oldMessage: LuatOsAirMessage): void {
@@ -175,4 +186,22 @@ export function renamedNames(oldClient: LuatOsAirClient, oldMessage: LuatOsAirMe
   const message: LuatosAirMessage = oldMessage;
   const created: LuatosClient | undefined = luatos.create(null, 'ws://h/');
   void [client, message, created];
+}
+
+export function oldAirNames(
+  cert: LuatOsAirCert,
+  options: LuatOsAirHostOptions,
+  event: LuatOsAirEventName,
+  state: LuatOsAirState,
+  payload: LuatOsAirPayload,
+  onClose: LuatOsAirEventMap['close'],
+  result: RecvResult,
+): void {
+  const sameCert: LuatosAirCert = cert;
+  const sameOptions: LuatosAirHostOptions = options;
+  const sameEvent: LuatosAirEventName = event;
+  const sameState: LuatosAirState = state;
+  // @ts-expect-error a state outside the four names
+  const wrongState: LuatOsAirState = 'OPENED';
+  void [sameCert, sameOptions, sameEvent, sameState, payload, onClose, result, wrongState];
 }
