@@ -16,6 +16,7 @@ import {
   TransportError,
   type WebSocketError,
 } from '../core/errors.js';
+import { messageOf } from './webidl.js';
 
 /** The part of a WHATWG WebSocket that ReconnectingWebSocket uses. */
 export interface WebSocketLike {
@@ -227,8 +228,4 @@ export class ForeignConnection {
       this.#openTimer = undefined;
     }
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
