@@ -33,6 +33,13 @@ export interface WebSocketClientEvents {
 
 const noop = (): void => {};
 
+/** What ClientEvents may do inside a WebSocketClient (set by its static block). */
+let friend: {
+  receive(client: WebSocketClient, message: Message): void;
+  emit(client: WebSocketClient, event: 'ping' | 'pong' | 'error', value: unknown): void;
+  close(client: WebSocketClient, info: CloseInfo, handler: ClientEvents): void;
+};
+
 /**
  * Opens a WebSocket connection. Resolves once the handshake completed; rejects with a
  * WebSocketError (bad URL or option, DNS, TCP, TLS, refused handshake, timeout, abort).
@@ -78,31 +85,15 @@ export class WebSocketClient
         ? { ...options, followRedirects: options?.followRedirects ?? 10 }
         : options;
     const resolved = resolveOptions(url, settings);
-    let onOpened: () => void = noop;
-    let onOpenFailed: (error: unknown) => void = noop;
-    let onClosed: (info: CloseInfo) => void = noop;
+    const handler = new ClientEvents(this);
     this.opened = new Promise<void>((resolve, reject) => {
-      onOpened = resolve;
-      onOpenFailed = reject;
+      handler.opened = resolve;
+      handler.openFailed = reject;
     });
     this.opened.catch(noop);
     this.closed = new Promise<CloseInfo>((resolve) => {
-      onClosed = resolve;
+      handler.closed = resolve;
     });
-    const handler: ConnectionHandler = {
-      onOpen: () => onOpened(),
-      onMessage: (data, isBinary) => this.#receive({ data, isBinary } as Message),
-      onPing: (data) => this.emit('ping', data),
-      onPong: (data) => this.emit('pong', data),
-      onError: (error) => this.emit('error', error),
-      onClose: (info) => {
-        this.#closeInfo = info;
-        onOpenFailed(info.error);
-        this.#endIteration();
-        this.emit('close', info);
-        onClosed(info);
-      },
-    };
     this.#connection = new Connection(resolved, handler);
     // Bytes of a buffered message: text counts its characters.
     this.#inbox = new Inbox<Message>(
@@ -116,6 +107,20 @@ export class WebSocketClient
       (message) => message.data.length,
     );
     this.#connection.start();
+  }
+
+  static {
+    friend = {
+      receive: (client, message) => client.#receive(message),
+      emit: (client, event, value) => client.emit(event, value as never),
+      close: (client, info, handler) => {
+        client.#closeInfo = info;
+        handler.openFailed(info.error);
+        client.#endIteration();
+        client.emit('close', info);
+        handler.closed(info);
+      },
+    };
   }
 
   /** The URL, normalized (ws: or wss:); after redirects, the last one requested. */
@@ -290,6 +295,39 @@ export class WebSocketClient
         return { value: undefined, done: true };
       },
     };
+  }
+}
+
+/**
+ * What the connection reports to one client. One small object with methods rather than six
+ * closures: it is kept for the whole life of every connection.
+ */
+class ClientEvents implements ConnectionHandler {
+  readonly #client: WebSocketClient;
+  opened: () => void = noop;
+  openFailed: (error: unknown) => void = noop;
+  closed: (info: CloseInfo) => void = noop;
+
+  constructor(client: WebSocketClient) {
+    this.#client = client;
+  }
+  onOpen(): void {
+    this.opened();
+  }
+  onMessage(data: string | Uint8Array, isBinary: boolean): void {
+    friend.receive(this.#client, { data, isBinary } as Message);
+  }
+  onPing(data: Uint8Array): void {
+    friend.emit(this.#client, 'ping', data);
+  }
+  onPong(data: Uint8Array): void {
+    friend.emit(this.#client, 'pong', data);
+  }
+  onError(error: WebSocketError): void {
+    friend.emit(this.#client, 'error', error);
+  }
+  onClose(info: CloseInfo): void {
+    friend.close(this.#client, info, this);
   }
 }
 

@@ -3,10 +3,11 @@
 // error (`wsx run` has its own, see docs/lua.md).
 
 import { readFileSync } from 'node:fs';
-import { runCommand } from '../lua/command.js';
-import { connectCommand } from './connect-command.js';
-import { CONNECT_HELP } from './connect-options.js';
-import { serveCommand } from './serve.js';
+
+// Each subcommand's code is loaded only when it runs, so that `wsx run` does not pay for the
+// interactive client and the server (and `wsx serve` not for the Lua VM).
+const connectCommand = async (args: readonly string[]): Promise<number> =>
+  (await import('./connect-command.js')).connectCommand(args);
 
 export const MAIN_HELP = `wsx: a WebSocket client for the terminal
 
@@ -46,7 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     case '-h':
     case '--help':
     case 'help':
-      process.stdout.write(`${MAIN_HELP}\n${CONNECT_HELP}`);
+      process.stdout.write(`${MAIN_HELP}\n${(await import('./connect-options.js')).CONNECT_HELP}`);
       return 0;
     case '-V':
     case '--version':
@@ -56,9 +57,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'connect':
       return connectCommand(rest);
     case 'serve':
-      return serveCommand(rest);
+      return (await import('./serve.js')).serveCommand(rest);
     case 'run':
-      return runCommand(rest);
+      return (await import('../lua/command.js')).runCommand(rest);
     default:
       if (
         first.startsWith('-') ||
