@@ -1,7 +1,7 @@
 // Conversions of what users pass to send() into what the engine takes.
 
 import { asPayload } from '../client/payload.js';
-import { argumentError, describe } from '../core/errors.js';
+import { argumentError, describeValue } from '../core/errors.js';
 
 /** What send() accepts: text, or bytes in any common shape. */
 export type SendData = string | ArrayBuffer | ArrayBufferView;
@@ -17,6 +17,6 @@ export function toSendable(data: unknown): string | Uint8Array {
     );
   }
   throw argumentError(
-    `send() takes a string, an ArrayBuffer or a typed array/DataView, not ${describe(data)}`,
+    `send() takes a string, an ArrayBuffer or a typed array/DataView, not ${describeValue(data)}`,
   );
 }

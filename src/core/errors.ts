@@ -438,7 +438,7 @@ export const isWebSocketError: (value: unknown) => value is WsxError = isWsxErro
  * How argument checks name a value they refuse: `null`, `undefined`, `an array`, `a number`,
  * `an object ([object Map])`. Never prints the value itself (it may hold secrets).
  */
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return 'an array';

@@ -4,7 +4,7 @@
 
 import { asPayload } from '../client/payload.js';
 import type { ReconnectingOptions } from '../client/reconnect.js';
-import { argumentError, describe } from '../core/errors.js';
+import { argumentError, describeValue } from '../core/errors.js';
 
 /** Lua truthiness: only nil (undefined/null) and false are false; 0 and '' are true. */
 export function isLuaTruthy(value: unknown): boolean {
@@ -16,7 +16,7 @@ export function toPayload(data: unknown, what = 'data'): string | Uint8Array {
   const payload = asPayload(data);
   if (payload !== undefined) return payload;
   throw argumentError(
-    `${what} must be a string, a Uint8Array, an ArrayBuffer or a view, not ${describe(data)}`,
+    `${what} must be a string, a Uint8Array, an ArrayBuffer or a view, not ${describeValue(data)}`,
   );
 }
 

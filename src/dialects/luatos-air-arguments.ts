@@ -6,7 +6,7 @@ import { timerDelayMs } from '../client/clock.js';
 import { payloadBytes } from '../client/payload.js';
 import { isValidWireCloseCode, validateUserClose } from '../core/close.js';
 import { CloseCode, MAX_CONTROL_PAYLOAD } from '../core/constants.js';
-import { argumentError, describe } from '../core/errors.js';
+import { argumentError, describeValue } from '../core/errors.js';
 import { isControlOpcode, isKnownOpcode } from '../core/frame.js';
 import { isLuaTruthy, toPayload } from './lua-conventions.js';
 
@@ -19,7 +19,7 @@ export function secondsToMs(value: unknown, what: string, allowZero: boolean): n
     (!allowZero && value === 0)
   ) {
     throw argumentError(
-      `${what} must be a number of seconds ${allowZero ? '>= 0' : '> 0'}, not ${typeof value === 'number' ? value : describe(value)}`,
+      `${what} must be a number of seconds ${allowZero ? '>= 0' : '> 0'}, not ${typeof value === 'number' ? value : describeValue(value)}`,
     );
   }
   return timerDelayMs(value * 1000);
@@ -40,7 +40,7 @@ export function checkFrame(fin: unknown, opcode: unknown): boolean {
     opcode === 0x8
   ) {
     throw argumentError(
-      `sendFrame: opcode ${typeof opcode === 'number' ? opcode : describe(opcode)} is not allowed; use 0 (continuation), 1 (text), 2 (binary), 9 (ping) or 10 (pong)`,
+      `sendFrame: opcode ${typeof opcode === 'number' ? opcode : describeValue(opcode)} is not allowed; use 0 (continuation), 1 (text), 2 (binary), 9 (ping) or 10 (pong)`,
     );
   }
   const isFinal = isLuaTruthy(fin);
@@ -62,7 +62,7 @@ export function closeArguments(
   if (code !== undefined && code !== null) {
     if (typeof code !== 'number' || !isValidWireCloseCode(code)) {
       throw argumentError(
-        `close code ${typeof code === 'number' ? code : describe(code)} cannot be sent; use 1000-1003, 1007-1014 or 3000-4999`,
+        `close code ${typeof code === 'number' ? code : describeValue(code)} cannot be sent; use 1000-1003, 1007-1014 or 3000-4999`,
       );
     }
   }

@@ -10,7 +10,7 @@ import {
   type Logger,
   resolveOptions,
 } from '../client/options.js';
-import { argumentError, describe } from '../core/errors.js';
+import { argumentError, describeValue } from '../core/errors.js';
 import type { ProxyOption } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/transport.js';
 
@@ -44,7 +44,7 @@ const FILE_FIELDS = ['caCert', 'clientCert', 'clientKey'] as const;
 export function checkCert(cert: unknown): LuatosAirCert | undefined {
   if (cert === undefined || cert === null) return undefined;
   if (typeof cert !== 'object' || Array.isArray(cert)) {
-    throw argumentError(`cert must be a table (an object) or nil, not ${describe(cert)}`);
+    throw argumentError(`cert must be a table (an object) or nil, not ${describeValue(cert)}`);
   }
   const table = cert as Record<string, unknown>;
   for (const field of FILE_FIELDS) {
@@ -52,13 +52,13 @@ export function checkCert(cert: unknown): LuatosAirCert | undefined {
     if (value === undefined || value === null) continue;
     if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
       throw argumentError(
-        `cert.${field} must be a file path or PEM text (a string), not ${describe(value)}`,
+        `cert.${field} must be a file path or PEM text (a string), not ${describeValue(value)}`,
       );
     }
   }
   const password = table.clientPassword;
   if (password !== undefined && password !== null && typeof password !== 'string') {
-    throw argumentError(`cert.clientPassword must be a string, not ${describe(password)}`);
+    throw argumentError(`cert.clientPassword must be a string, not ${describeValue(password)}`);
   }
   const insist = table.insist;
   if (
@@ -67,7 +67,7 @@ export function checkCert(cert: unknown): LuatosAirCert | undefined {
     typeof insist !== 'number' &&
     typeof insist !== 'boolean'
   ) {
-    throw argumentError(`cert.insist must be 0 or 1, not ${describe(insist)}`);
+    throw argumentError(`cert.insist must be 0 or 1, not ${describeValue(insist)}`);
   }
   return table as LuatosAirCert;
 }

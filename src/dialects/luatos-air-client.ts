@@ -5,7 +5,7 @@
 
 import { systemClock } from '../client/clock.js';
 import { checkOptionNames } from '../client/option-names.js';
-import { argumentError, describe } from '../core/errors.js';
+import { argumentError, describeValue } from '../core/errors.js';
 import { DIALECT_HOST_OPTIONS } from './host-options.js';
 import { isLuaTruthy, toPayload } from './lua-conventions.js';
 import { checkFrame, closeArguments, controlPayload, secondsToMs } from './luatos-air-arguments.js';
@@ -34,7 +34,7 @@ let exitHook: (ws: LuatosAirClient) => void = () => {};
 export function exitClient(ws: unknown): void {
   if (!(ws instanceof LuatosAirClient)) {
     throw argumentError(
-      `websocket.exit needs an object made by websocket.new, not ${describe(ws)}`,
+      `websocket.exit needs an object made by websocket.new, not ${describeValue(ws)}`,
     );
   }
   exitHook(ws);
@@ -53,11 +53,11 @@ export class LuatosAirClient {
   constructor(url: string, cert?: LuatosAirCert | null, options: LuatosAirHostOptions = {}) {
     if (typeof url !== 'string') {
       throw argumentError(
-        `the url must be a string like ws://host:port/path, not ${describe(url)}`,
+        `the url must be a string like ws://host:port/path, not ${describeValue(url)}`,
       );
     }
     if (typeof options !== 'object' || options === null) {
-      throw argumentError(`the options must be an object, not ${describe(options)}`);
+      throw argumentError(`the options must be an object, not ${describeValue(options)}`);
     }
     checkOptionNames(options, DIALECT_HOST_OPTIONS, 'websocket.new');
     this.id = nextId++;
@@ -85,10 +85,12 @@ export class LuatosAirClient {
   ): void;
   on(event: string, callback: unknown): void {
     if (typeof event !== 'string') {
-      throw argumentError(`the event name must be a string, not ${describe(event)}`);
+      throw argumentError(`the event name must be a string, not ${describeValue(event)}`);
     }
     if (!isNil(callback) && typeof callback !== 'function') {
-      throw argumentError(`the ${event} callback must be a function, not ${describe(callback)}`);
+      throw argumentError(
+        `the ${event} callback must be a function, not ${describeValue(callback)}`,
+      );
     }
     this.#session.on(event, isNil(callback) ? undefined : (callback as () => void));
   }
@@ -205,7 +207,7 @@ export class LuatosAirClient {
     try {
       heartbeatMs = isNil(keepAlive) ? undefined : secondsToMs(keepAlive, 'keepAlive', false);
       if (!isNil(proc) && typeof proc !== 'function') {
-        throw argumentError(`start: proc must be a function or nil, not ${describe(proc)}`);
+        throw argumentError(`start: proc must be a function or nil, not ${describeValue(proc)}`);
       }
       reconnectMs = isNil(reconnTime)
         ? FIRMWARE.reconnectMs

@@ -13,7 +13,7 @@ import { Supervisor, type SupervisorOptions } from '../client/reconnect.js';
 import { ReadyState } from '../core/constants.js';
 import {
   argumentError,
-  describe,
+  describeValue,
   ErrorCode,
   HandshakeError,
   InvalidStateError,
@@ -234,7 +234,7 @@ class LuatosClient implements LuatosClientApi {
     if (reconnect_time !== undefined && reconnect_time !== null) {
       if (typeof reconnect_time !== 'number' || !Number.isInteger(reconnect_time)) {
         throw argumentError(
-          `autoreconn: reconnect_time must be a whole number of milliseconds, not ${typeof reconnect_time === 'number' ? reconnect_time : describe(reconnect_time)}`,
+          `autoreconn: reconnect_time must be a whole number of milliseconds, not ${typeof reconnect_time === 'number' ? reconnect_time : describeValue(reconnect_time)}`,
         );
       }
       periodMs = timerDelayMs(Math.max(reconnect_time, MIN_RECONNECT_MS));
@@ -358,14 +358,16 @@ function create(
 ): LuatosClientApi | undefined {
   if (adapter !== undefined && adapter !== null && !Number.isInteger(adapter)) {
     throw argumentError(
-      `websocket.create: adapter must be an integer or nil, not ${describe(adapter)}`,
+      `websocket.create: adapter must be an integer or nil, not ${describeValue(adapter)}`,
     );
   }
   if (typeof url !== 'string') {
-    throw argumentError(`websocket.create: url must be a string, not ${describe(url)}`);
+    throw argumentError(`websocket.create: url must be a string, not ${describeValue(url)}`);
   }
   if (typeof options !== 'object' || options === null) {
-    throw argumentError(`websocket.create: options must be an object, not ${describe(options)}`);
+    throw argumentError(
+      `websocket.create: options must be an object, not ${describeValue(options)}`,
+    );
   }
   checkOptionNames(options, LUATOS_OPTIONS, 'websocket.create');
   // L1: only ws:// and wss:// (as the firmware, case-sensitive); a URL the engine cannot

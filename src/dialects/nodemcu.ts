@@ -12,7 +12,7 @@ import { payloadBytes } from '../client/payload.js';
 import { ReadyState } from '../core/constants.js';
 import {
   argumentError,
-  describe,
+  describeValue,
   ErrorCode,
   InvalidStateError,
   isWebSocketError,
@@ -111,7 +111,7 @@ export class NodeMcuClient {
 
   constructor(options: NodeMcuClientOptions = {}) {
     if (typeof options !== 'object' || options === null) {
-      throw argumentError(`createClient options must be an object, not ${describe(options)}`);
+      throw argumentError(`createClient options must be an object, not ${describeValue(options)}`);
     }
     checkOptionNames(options, DIALECT_HOST_OPTIONS, 'websocket.createClient');
     const { clock, logger, tls, proxy, proxyTls, connectTo } = options;
@@ -156,7 +156,7 @@ export class NodeMcuClient {
    */
   config(params: NodeMcuConfig): void {
     if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-      throw argumentError(`config expects a table, not ${describe(params)}`);
+      throw argumentError(`config expects a table, not ${describeValue(params)}`);
     }
     const headers: unknown = params.headers;
     if (typeof headers !== 'object' || headers === null) return;
@@ -196,7 +196,7 @@ export class NodeMcuClient {
    */
   connect(url: string): void {
     if (typeof url !== 'string') {
-      throw argumentError(`connect expects a URL string, not ${describe(url)}`);
+      throw argumentError(`connect expects a URL string, not ${describeValue(url)}`);
     }
     if (this.#phase !== 'idle')
       throw new InvalidStateError(ErrorCode.InvalidState, ALREADY_CONNECTING);

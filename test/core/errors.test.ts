@@ -7,7 +7,7 @@ import {
   AbortError,
   argumentError,
   ConnectionClosedError,
-  describe as describeValue,
+  describeValue,
   ErrorCode,
   HandshakeError,
   InvalidArgumentError,
