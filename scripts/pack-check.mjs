@@ -15,7 +15,7 @@ import { WebSocketServer } from 'ws';
  * here so the fragment type-checks on its own (the page shows them a few lines earlier).
  */
 const CONTEXT = {
-  'docs/dialects/luatos-air.md': `declare const ws: import('wsx/luatos-air').LuatOsAirClient;`,
+  'docs/dialects/luatos-air.md': `declare const ws: import('wsx/luatos-air').LuatosAirClient;`,
 };
 
 /** Values the examples leave to the reader (a token, a CA certificate). */

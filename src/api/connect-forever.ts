@@ -12,7 +12,6 @@ import {
   RECONNECTING_OPTIONS,
 } from '../client/option-names.js';
 import type { ConnectOptions } from '../client/options.js';
-import { decideRetry, retryDelayMs } from '../client/policy.js';
 import type { Provider, ReconnectingEvent, ReconnectingOptions } from '../client/reconnect.js';
 import { RetrySchedule } from '../client/retry-schedule.js';
 import type { HeadersInit } from '../core/handshake.js';

@@ -16,6 +16,7 @@ import {
   TransportError,
   type WebSocketError,
 } from '../core/errors.js';
+import { messageOf } from './webidl.js';
 
 /** The part of a WHATWG WebSocket that ReconnectingWebSocket uses. */
 export interface WebSocketLike {
@@ -52,7 +53,7 @@ export class ForeignConnection {
   #protocol = '';
   #extensions = '';
   #error: WebSocketError | undefined;
-  #closedByUs = false;
+  #isClosedByUs = false;
   #wasOpen = false;
   #openTimer: TimerHandle | undefined;
   /** Binary messages that arrived as Blobs are read in order; later messages wait for them. */
@@ -111,7 +112,7 @@ export class ForeignConnection {
         const ms = options.openTimeoutMs;
         const message = `the connection did not open within ${ms} ms (openTimeoutMs)`;
         this.#error ??= new TimeoutError(ErrorCode.OpenTimeout, message, 'open', ms);
-        this.#closedByUs = true;
+        this.#isClosedByUs = true;
         this.#state = ReadyState.CLOSING;
         socket.close();
       }, options.openTimeoutMs);
@@ -145,7 +146,7 @@ export class ForeignConnection {
   close(code?: number, reason?: string): void {
     const socket = this.#socket;
     if (this.#state >= ReadyState.CLOSING) return;
-    this.#closedByUs = true;
+    this.#isClosedByUs = true;
     this.#state = ReadyState.CLOSING;
     this.#clearOpenTimer();
     socket?.close(code, reason);
@@ -212,7 +213,7 @@ export class ForeignConnection {
       reason: typeof event.reason === 'string' ? event.reason : '',
       wasClean: event.wasClean === true && error === undefined,
       error,
-      cause: closeCause(error, this.#closedByUs ? 'client' : 'server', phase),
+      cause: closeCause(error, this.#isClosedByUs ? 'client' : 'server', phase),
     };
     // Messages still being read (Blobs) are delivered before the close.
     void this.#delivery.then(() => {
@@ -227,8 +228,4 @@ export class ForeignConnection {
       this.#openTimer = undefined;
     }
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

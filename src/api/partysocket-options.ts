@@ -4,8 +4,8 @@
 
 import type { Logger } from '../client/options.js';
 import type { ReconnectingOptions } from '../client/reconnect.js';
+import { argumentError } from '../core/errors.js';
 import { ReconnectingCloseEvent } from './reconnecting-events.js';
-import { argumentError } from './webidl.js';
 
 /** partysocket's option names, accepted with the same meaning (see docs/reliability.md). */
 export interface PartysocketOptions {

@@ -1,15 +1,16 @@
-// The parts of ReconnectingWebSocket around its events and sends: the events it adds to the
-// WHATWG set (a close event that also says why and whether another attempt follows,
-// `reconnecting` shaped like a CustomEvent, `giveup`), the task queue that dispatches them after
-// the call that caused them, the `on*` attributes, send() order across Blobs, and the view of a new connection
-// that the onOpen hook gets. No retry, backoff or queue logic: that is client/reconnect's.
+// The events ReconnectingWebSocket adds to the WHATWG set (a close event that also says why
+// and whether another attempt follows, `reconnecting` shaped like a CustomEvent, `giveup`),
+// the send() promise that never counts as an unhandled rejection, and the view of a new
+// connection that the onOpen hook gets. No retry, backoff or queue logic: that is
+// client/reconnect's; argument handling shared with WebSocket is in whatwg-face.ts.
 
 import type { CloseCause } from '../client/close-cause.js';
 import type { ReconnectingEvent, SupervisedConnection } from '../client/reconnect.js';
 import type { WebSocketError } from '../core/errors.js';
+import { argumentError } from '../core/errors.js';
 import { CloseEvent, type CloseEventInit, type ErrorEvent, type EventInit } from './dom-events.js';
 import type { Settle } from './send-order.js';
-import { argumentError, toSendValue } from './webidl.js';
+import { toSendValue } from './webidl.js';
 
 export interface ReconnectingCloseEventInit extends CloseEventInit {
   cause?: CloseCause | undefined;

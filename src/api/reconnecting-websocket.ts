@@ -6,7 +6,7 @@
 // each dispatched after the call that caused it has returned.
 
 import type { CloseInfo } from '../client/connection.js';
-import { checkOptions, optionNames, RECONNECTING_OPTIONS } from '../client/option-names.js';
+import { checkOptions } from '../client/option-names.js';
 import { resolveOptions } from '../client/options.js';
 import {
   type ConnectionFactory,
@@ -18,36 +18,35 @@ import {
 } from '../client/reconnect.js';
 import type { ConnectionStats } from '../client/stats.js';
 import { TaskQueue } from '../client/task-queue.js';
-import { validateUserClose } from '../core/close.js';
 import { ReadyState } from '../core/constants.js';
-import { ErrorCode, QueueError } from '../core/errors.js';
-import { parseWebSocketUrl } from '../core/url.js';
+import { argumentError, ErrorCode, QueueError } from '../core/errors.js';
 import { defineWebSocketShape, ErrorEvent, HandlerAttributes } from './dom-events.js';
-import { ForeignConnection, type WebSocketConstructor } from './foreign-connection.js';
-import {
-  fromPartysocket,
-  type PartysocketOptions,
-  partysocketDebug,
-} from './partysocket-options.js';
+import { ForeignConnection } from './foreign-connection.js';
+import { fromPartysocket, partysocketDebug } from './partysocket-options.js';
 import {
   GiveUpEvent,
   hookSocket,
-  type OpenHookSocket,
   ReconnectEvent,
   ReconnectingCloseEvent,
   type ReconnectingWebSocketEventMap,
   sendPromise,
 } from './reconnecting-events.js';
-import { SendOrder } from './send-order.js';
 import {
-  argumentError,
-  clampUnsignedShort,
-  isDictionary,
-  messageOf,
-  toDOMString,
-  toProtocolList,
-  toSendValue,
-} from './webidl.js';
+  RECONNECTING_WEBSOCKET_OPTIONS,
+  type ReconnectingProtocols,
+  type ReconnectingWebSocketOptions,
+} from './reconnecting-options.js';
+import { SendOrder } from './send-order.js';
+import { messageOf, toProtocolList, toSendValue } from './webidl.js';
+import {
+  type BinaryType,
+  binaryTypeOf,
+  closeArguments,
+  errorEvent,
+  faceArguments,
+  messageEvent,
+  urlArgument,
+} from './whatwg-face.js';
 
 export type { WebSocketConstructor, WebSocketLike } from './foreign-connection.js';
 export type { PartysocketOptions } from './partysocket-options.js';
@@ -59,40 +58,11 @@ export {
   type ReconnectingWebSocketEventMap,
 } from './reconnecting-events.js';
 
-export interface ReconnectingWebSocketOptions extends ReconnectingOptions, PartysocketOptions {
-  /**
-   * Runs on every new connection before the offline queue is sent and before `open` is
-   * dispatched: authenticate or resubscribe here. A rejection closes the connection (1011).
-   */
-  onOpen?: ((ws: OpenHookSocket) => void | Promise<void>) | undefined;
-  /** Do not connect until reconnect() is called; sends are queued meanwhile. */
-  startClosed?: boolean | undefined;
-  /**
-   * Another WHATWG WebSocket class to make each connection with (undici's, `ws`), instead of
-   * wsx's engine; see docs/reliability.md for what still applies.
-   */
-  WebSocket?: WebSocketConstructor | undefined;
-}
+export type {
+  ReconnectingProtocols,
+  ReconnectingWebSocketOptions,
+} from './reconnecting-options.js';
 
-const RECONNECTING_WEBSOCKET_OPTIONS = optionNames<ReconnectingWebSocketOptions>()([
-  ...(RECONNECTING_OPTIONS as (keyof ReconnectingOptions)[]),
-  'onOpen',
-  'startClosed',
-  'WebSocket',
-  'minReconnectionDelay',
-  'maxReconnectionDelay',
-  'reconnectionDelayGrowFactor',
-  'minUptime',
-  'connectionTimeout',
-  'maxEnqueuedMessages',
-  'shouldReconnectOnClose',
-  'debug',
-  'debugLogger',
-]);
-
-export type ReconnectingProtocols = Provider<string | readonly string[] | undefined> | null;
-
-type BinaryType = 'blob' | 'arraybuffer';
 type Handler<E> = ((this: ReconnectingWebSocket, event: E) => unknown) | null;
 type Listener<E> =
   | ((this: ReconnectingWebSocket, event: E) => unknown)
@@ -103,16 +73,9 @@ type ListenerOptions = { capture?: boolean; once?: boolean; signal?: AbortSignal
 const { CONNECTING, OPEN, CLOSING, CLOSED } = ReadyState;
 
 /** close() and reconnect() arguments, checked as WebSocket.close() does; code 1000 by default. */
-function closeArguments(code: unknown, reason: unknown): [number, string | undefined] {
-  const closeCode = code === undefined ? 1000 : clampUnsignedShort(code);
-  const closeReason = reason === undefined ? undefined : toDOMString(reason);
-  if (validateUserClose(closeCode, undefined) !== undefined) {
-    const message = `close code ${closeCode} is neither 1000 nor in 3000-4999`;
-    throw new DOMException(message, 'InvalidAccessError');
-  }
-  const reasonError = validateUserClose(undefined, closeReason ?? '');
-  if (reasonError !== undefined) throw new DOMException(reasonError.message, 'SyntaxError');
-  return [closeCode, closeReason];
+function stopArguments(code: unknown, reason: unknown): [number, string | undefined] {
+  const checked = closeArguments(code, reason);
+  return [checked.code ?? 1000, checked.reason];
 }
 
 export interface ReconnectingWebSocket {
@@ -182,21 +145,9 @@ export class ReconnectingWebSocket extends EventTarget {
     super();
     // biome-ignore lint/complexity/noArguments: WebIDL tells a missing argument from undefined
     if (arguments.length === 0) throw new TypeError('ReconnectingWebSocket: url is required');
-    if (options !== undefined && (typeof options !== 'object' || options === null)) {
-      throw argumentError('the options argument must be an object');
-    }
-    let settings: ReconnectingWebSocketOptions = options ?? {};
-    let offered: unknown = protocols ?? undefined;
-    if (typeof protocols !== 'function' && isDictionary(protocols)) {
-      if (options !== undefined) throw argumentError('options given as 2nd and 3rd argument');
-      settings = protocols as ReconnectingWebSocketOptions;
-      offered = settings.protocols;
-    } else if (settings.protocols !== undefined) {
-      if (offered !== undefined) {
-        throw argumentError('give subprotocols as the 2nd argument or options.protocols, not both');
-      }
-      offered = settings.protocols;
-    }
+    const given = faceArguments(protocols ?? undefined, options);
+    const settings: ReconnectingWebSocketOptions = given.settings ?? {};
+    let offered = given.offered;
     checkOptions(settings, RECONNECTING_WEBSOCKET_OPTIONS, 'new ReconnectingWebSocket()');
     const { onOpen, startClosed, WebSocket: construct } = settings;
     const rest = fromPartysocket(settings);
@@ -207,13 +158,7 @@ export class ReconnectingWebSocket extends EventTarget {
     // Values given directly are checked now, as WebSocket does; functions on every attempt.
     if (typeof offered !== 'function') offered = toProtocolList(offered);
     let staticUrl = '';
-    if (typeof url !== 'function') {
-      try {
-        staticUrl = parseWebSocketUrl(toDOMString(url)).url.href;
-      } catch (error) {
-        throw new DOMException(messageOf(error), 'SyntaxError');
-      }
-    }
+    if (typeof url !== 'function') staticUrl = urlArgument(url).url.href;
     resolveOptions(staticUrl || 'ws://127.0.0.1/', {
       ...rest,
       headers: typeof rest.headers === 'function' ? undefined : rest.headers,
@@ -277,8 +222,7 @@ export class ReconnectingWebSocket extends EventTarget {
     return this.#binaryType;
   }
   set binaryType(value: BinaryType) {
-    const text = toDOMString(value);
-    if (text === 'blob' || text === 'arraybuffer') this.#binaryType = text;
+    this.#binaryType = binaryTypeOf(value, this.#binaryType);
   }
   /** Retries since the last healthy connection (partysocket's retryCount). */
   get retryCount(): number {
@@ -331,7 +275,7 @@ export class ReconnectingWebSocket extends EventTarget {
    * rejected with ConnectionClosedError. reconnect() starts again.
    */
   close(code?: number, reason?: string): void {
-    const [closeCode, closeReason] = closeArguments(code, reason);
+    const [closeCode, closeReason] = stopArguments(code, reason);
     // Without a live connection no close event follows (the last drop already had one).
     const connection = this.#supervisor.connection;
     const isLive = connection !== undefined && connection.readyState !== CLOSED;
@@ -344,7 +288,7 @@ export class ReconnectingWebSocket extends EventTarget {
    * reset; also restarts a closed or given-up client.
    */
   reconnect(code?: number, reason?: string): void {
-    const [closeCode, closeReason] = closeArguments(code, reason);
+    const [closeCode, closeReason] = stopArguments(code, reason);
     const connection = this.#supervisor.connection;
     const isLive = connection !== undefined && connection.readyState !== CLOSED;
     this.#debug?.('connect', 0);
@@ -408,9 +352,7 @@ export class ReconnectingWebSocket extends EventTarget {
       },
       onAttemptFailed: (error) => {
         // No connection existed (a provider threw): an error event, no close event.
-        this.#tasks.push(() =>
-          this.dispatchEvent(new ErrorEvent('error', { message: messageOf(error), error })),
-        );
+        this.#tasks.push(() => this.dispatchEvent(errorEvent(error)));
       },
       onReconnecting: (detail) => {
         this.#debug?.('connect', detail.attempt, `in ${detail.delayMs} ms: ${detail.reason}`);
@@ -427,13 +369,7 @@ export class ReconnectingWebSocket extends EventTarget {
 
   #deliver(data: string | Uint8Array, isBinary: boolean): void {
     if (this.#state !== OPEN) return;
-    let value: string | Blob | ArrayBuffer = data as string;
-    if (isBinary && this.#binaryType === 'blob') value = new Blob([data as Uint8Array]);
-    else if (isBinary) {
-      value = new ArrayBuffer((data as Uint8Array).byteLength);
-      new Uint8Array(value).set(data as Uint8Array);
-    }
-    this.dispatchEvent(new MessageEvent('message', { data: value, origin: this.#origin() }));
+    this.dispatchEvent(messageEvent(data, isBinary, this.#binaryType, this.#origin()));
   }
 
   #origin(): string {
@@ -446,9 +382,7 @@ export class ReconnectingWebSocket extends EventTarget {
     const retrying = !this.#supervisor.isStopped;
     this.#state = retrying ? CONNECTING : CLOSED;
     const { error, code, reason, wasClean, cause } = info;
-    if (error !== undefined) {
-      this.dispatchEvent(new ErrorEvent('error', { message: error.message, error }));
-    }
+    if (error !== undefined) this.dispatchEvent(errorEvent(error));
     const init = { code, reason, wasClean, cause, willRetry: willRetry && retrying, error };
     this.dispatchEvent(new ReconnectingCloseEvent('close', init));
   }

@@ -2,7 +2,7 @@
 // everything sent after it (and a close() called after it) waits until it was read. No I/O
 // here: what is ready is handed to `forward`, in order.
 
-import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
+import { argumentError, type InvalidArgumentError } from '../core/errors.js';
 import { messageOf, sizeOf } from './webidl.js';
 
 /** Called once per send: without an error when written, with one when refused or lost. */
@@ -101,10 +101,7 @@ export class SendOrder {
       else if (item.data !== undefined) this.#forward(item.data, item.bytes, item.settle);
       else {
         const message = `a Blob passed to send() could not be read: ${messageOf(item.readError)}`;
-        this.#onReadError(
-          new InvalidArgumentError(ErrorCode.InvalidArgument, message, { cause: item.readError }),
-          item.settle,
-        );
+        this.#onReadError(argumentError(message, item.readError), item.settle);
       }
     }
   }

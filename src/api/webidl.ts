@@ -2,12 +2,7 @@
 // values, [Clamp] unsigned short. They throw what the standard says (TypeError, SyntaxError).
 
 import { utf8Length } from '../core/bytes.js';
-import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
 import { validateProtocols } from '../core/handshake.js';
-
-export function argumentError(message: string): InvalidArgumentError {
-  return new InvalidArgumentError(ErrorCode.InvalidArgument, message);
-}
 
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

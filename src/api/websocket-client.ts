@@ -4,8 +4,10 @@
 
 import { type CloseInfo, Connection, type ConnectionHandler } from '../client/connection.js';
 import { TypedEmitter } from '../client/events.js';
+import { Inbox } from '../client/inbox.js';
 import { CONNECT_OPTIONS, checkOptions } from '../client/option-names.js';
 import { type ConnectOptions, resolveOptions } from '../client/options.js';
+import { payloadBytes } from '../client/payload.js';
 import type { ConnectionStats } from '../client/stats.js';
 import type { Message } from '../core/assembler.js';
 import { validateUserClose } from '../core/close.js';
@@ -63,20 +65,14 @@ export class WebSocketClient
   /** Resolves with how the connection ended; never rejects. */
   readonly closed: Promise<CloseInfo>;
   #closeInfo: CloseInfo | undefined;
-  #queue: Message[] = [];
-  #queueHead = 0;
+  /** Messages received while nobody listened or every iterator was busy. */
+  readonly #inbox: Inbox<Message>;
   #iterators = 0;
   /** Pending next() calls, oldest first (callers may call next() without awaiting). */
   #waiters: {
     resolve: (result: IteratorResult<Message>) => void;
     reject: (error: unknown) => void;
   }[] = [];
-  readonly #highWaterMark: number;
-  readonly #lowWaterMark: number;
-  /** Bytes of the buffered messages (text: characters), and the marks that pause and resume. */
-  #queuedBytes = 0;
-  readonly #highWaterBytes: number;
-  readonly #lowWaterBytes: number;
 
   /** Prefer `await connect(url)`; the constructor starts connecting at once. */
   constructor(url: string | URL, options?: ConnectOptions) {
@@ -89,10 +85,6 @@ export class WebSocketClient
         ? { ...options, followRedirects: options?.followRedirects ?? 10 }
         : options;
     const resolved = resolveOptions(url, settings);
-    this.#highWaterMark = resolved.receiveHighWaterMark;
-    this.#lowWaterMark = Math.floor(resolved.receiveHighWaterMark / 4);
-    this.#highWaterBytes = resolved.receiveHighWaterBytes;
-    this.#lowWaterBytes = Math.floor(resolved.receiveHighWaterBytes / 4);
     const handler = new ClientEvents(this);
     this.opened = new Promise<void>((resolve, reject) => {
       handler.opened = resolve;
@@ -103,6 +95,17 @@ export class WebSocketClient
       handler.closed = resolve;
     });
     this.#connection = new Connection(resolved, handler);
+    // Bytes of a buffered message: text counts its characters.
+    this.#inbox = new Inbox<Message>(
+      this.#connection,
+      {
+        highWaterMark: resolved.receiveHighWaterMark,
+        lowWaterMark: Math.floor(resolved.receiveHighWaterMark / 4),
+        highWaterBytes: resolved.receiveHighWaterBytes,
+        lowWaterBytes: Math.floor(resolved.receiveHighWaterBytes / 4),
+      },
+      (message) => message.data.length,
+    );
     this.#connection.start();
   }
 
@@ -218,11 +221,11 @@ export class WebSocketClient
     listener: (...args: WebSocketClientEvents[K]) => void,
   ): this {
     super.on(event, listener);
-    if (event === 'message' && this.#iterators === 0 && this.#queueHead < this.#queue.length) {
+    if (event === 'message' && this.#iterators === 0 && this.#inbox.size > 0) {
       queueMicrotask(() => {
-        for (let guard = this.#queue.length; guard > 0; guard--) {
+        for (let guard = this.#inbox.size; guard > 0; guard--) {
           if (this.#iterators !== 0 || this.listenerCount('message') === 0) return;
-          const message = this.#takeQueued();
+          const message = this.#inbox.take();
           if (message === undefined) return;
           this.emit('message', message);
         }
@@ -241,14 +244,7 @@ export class WebSocketClient
       waiter.resolve({ value: message, done: false });
       return;
     }
-    this.#queue.push(message);
-    this.#queuedBytes += message.data.length;
-    if (
-      this.#queue.length - this.#queueHead >= this.#highWaterMark ||
-      this.#queuedBytes > this.#highWaterBytes
-    ) {
-      this.#connection.pause();
-    }
+    this.#inbox.push(message);
   }
 
   #endIteration(): void {
@@ -257,31 +253,8 @@ export class WebSocketClient
     for (const waiter of waiters) waiter.resolve({ value: undefined, done: true });
   }
 
-  /** Takes the oldest buffered message, resuming reads once the buffer is low again. */
-  #takeQueued(): Message | undefined {
-    if (this.#queueHead >= this.#queue.length) return undefined;
-    const message = this.#queue[this.#queueHead]!;
-    this.#queue[this.#queueHead++] = undefined as unknown as Message;
-    this.#queuedBytes -= message.data.length;
-    if (this.#queueHead === this.#queue.length) {
-      this.#queue = [];
-      this.#queueHead = 0;
-      this.#queuedBytes = 0;
-    } else if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#queueHead);
-      this.#queueHead = 0;
-    }
-    if (
-      this.#queue.length - this.#queueHead <= this.#lowWaterMark &&
-      this.#queuedBytes <= this.#lowWaterBytes
-    ) {
-      this.#connection.resume();
-    }
-    return message;
-  }
-
   #next(): Promise<IteratorResult<Message>> {
-    const queued = this.#takeQueued();
+    const queued = this.#inbox.take();
     if (queued !== undefined) return Promise.resolve({ value: queued, done: false });
     if (this.#closeInfo !== undefined) return Promise.resolve({ value: undefined, done: true });
     this.#connection.resume();
@@ -359,8 +332,7 @@ class ClientEvents implements ConnectionHandler {
 }
 
 function toBytes(data: SendData): Uint8Array {
-  const value = toSendable(data);
-  return typeof value === 'string' ? new TextEncoder().encode(value) : value;
+  return payloadBytes(toSendable(data));
 }
 
 function validateClose(code: number | undefined, reason: string | undefined): void {

@@ -8,7 +8,6 @@ import { type CloseInfo, Connection, type ConnectionHandler } from '../client/co
 import { CONNECT_OPTIONS, checkOptions } from '../client/option-names.js';
 import { type ConnectOptions, resolveOptions } from '../client/options.js';
 import { TaskQueue } from '../client/task-queue.js';
-import { validateUserClose } from '../core/close.js';
 import { ReadyState } from '../core/constants.js';
 import {
   AbortError,
@@ -18,24 +17,20 @@ import {
   type WebSocketError,
   type WsxError,
 } from '../core/errors.js';
-import { parseWebSocketUrl } from '../core/url.js';
 import { CloseEvent, defineWebSocketShape, ErrorEvent, HandlerAttributes } from './dom-events.js';
 import { SendOrder } from './send-order.js';
+import { sizeOf, toProtocolList, toSendValue } from './webidl.js';
 import {
-  argumentError,
-  clampUnsignedShort,
-  isDictionary,
-  messageOf,
-  sizeOf,
-  toDOMString,
-  toProtocolList,
-  toSendValue,
-} from './webidl.js';
+  type BinaryType,
+  binaryTypeOf,
+  closeArguments,
+  errorEvent,
+  faceArguments,
+  messageEvent,
+  urlArgument,
+} from './whatwg-face.js';
 
 export type { ConnectOptions } from '../client/options.js';
-
-export type BinaryType = 'blob' | 'arraybuffer';
-
 export {
   CloseEvent,
   type CloseEventInit,
@@ -43,6 +38,7 @@ export {
   type ErrorEventInit,
   type EventInit,
 } from './dom-events.js';
+export type { BinaryType } from './whatwg-face.js';
 
 /** The `error` event of a WebSocket: `error` is the wsx error that failed the connection. */
 export interface WebSocketErrorEvent extends ErrorEvent {
@@ -139,28 +135,8 @@ export class WebSocket extends EventTarget {
     super();
     // biome-ignore lint/complexity/noArguments: WebIDL tells a missing argument from undefined
     if (arguments.length === 0) throw new TypeError('WebSocket: the url argument is required');
-    let target: ReturnType<typeof parseWebSocketUrl>;
-    try {
-      target = parseWebSocketUrl(toDOMString(url));
-    } catch (error) {
-      throw new DOMException(messageOf(error), 'SyntaxError');
-    }
-    if (options !== undefined && (typeof options !== 'object' || options === null)) {
-      throw argumentError('the options argument must be an object');
-    }
-    let settings = options;
-    let offered = protocols;
-    if (isDictionary(protocols)) {
-      // undici's `new WebSocket(url, { protocols, headers })` form.
-      if (options !== undefined) throw argumentError('options given as 2nd and 3rd argument');
-      settings = protocols as ConnectOptions;
-      offered = settings.protocols;
-    } else if (settings?.protocols !== undefined) {
-      if (offered !== undefined) {
-        throw argumentError('give subprotocols as the 2nd argument or options.protocols, not both');
-      }
-      offered = settings.protocols;
-    }
+    const target = urlArgument(url);
+    const { settings, offered } = faceArguments(protocols, options);
     checkOptions(settings, CONNECT_OPTIONS, 'new WebSocket()');
     this.#offeredProtocols = toProtocolList(offered);
     const resolved = resolveOptions(target.url, {
@@ -196,9 +172,7 @@ export class WebSocket extends EventTarget {
     return this.#binaryType;
   }
   set binaryType(value: BinaryType) {
-    // An enumeration attribute: values outside the enumeration are ignored.
-    const text = toDOMString(value);
-    if (text === 'blob' || text === 'arraybuffer') this.#binaryType = text;
+    this.#binaryType = binaryTypeOf(value, this.#binaryType);
   }
 
   /**
@@ -227,14 +201,9 @@ export class WebSocket extends EventTarget {
    * connecting it fails the connection instead. Does nothing once closing.
    */
   close(code?: number, reason?: string): void {
-    let closeCode = code === undefined ? undefined : clampUnsignedShort(code);
-    const closeReason = reason === undefined ? '' : toDOMString(reason);
-    if (closeCode !== undefined && validateUserClose(closeCode, undefined) !== undefined) {
-      const message = `close code ${closeCode} is neither 1000 nor in 3000-4999`;
-      throw new DOMException(message, 'InvalidAccessError');
-    }
-    const reasonError = validateUserClose(undefined, closeReason);
-    if (reasonError !== undefined) throw new DOMException(reasonError.message, 'SyntaxError');
+    const checked = closeArguments(code, reason);
+    let closeCode = checked.code;
+    const closeReason = checked.reason ?? '';
     this.#noticeClosing();
     const state = this.#state;
     if (state === CLOSING || state === CLOSED) return;
@@ -318,22 +287,13 @@ export class WebSocket extends EventTarget {
 
   #deliver(data: string | Uint8Array, isBinary: boolean): void {
     if (this.#state !== OPEN) return;
-    let value: string | Blob | ArrayBuffer = data as string;
-    if (isBinary && this.#binaryType === 'blob') value = new Blob([data as Uint8Array]);
-    else if (isBinary) {
-      // An ArrayBuffer of exactly the message, never a view into a larger buffer.
-      value = new ArrayBuffer((data as Uint8Array).byteLength);
-      new Uint8Array(value).set(data as Uint8Array);
-    }
-    this.dispatchEvent(new MessageEvent('message', { data: value, origin: this.#url.origin }));
+    this.dispatchEvent(messageEvent(data, isBinary, this.#binaryType, this.#url.origin));
   }
 
   #closed(info: CloseInfo): void {
     this.#state = CLOSED;
     const error = info.error ?? this.#error;
-    if (error !== undefined) {
-      this.dispatchEvent(new ErrorEvent('error', { message: error.message, error }));
-    }
+    if (error !== undefined) this.dispatchEvent(errorEvent(error));
     const { wasClean, code, reason } = info;
     this.dispatchEvent(new CloseEvent('close', { wasClean, code, reason }));
   }

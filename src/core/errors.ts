@@ -433,3 +433,25 @@ export function isWsxError(value: unknown): value is WsxError {
 
 /** The former name of isWsxError, kept as an alias. */
 export const isWebSocketError: (value: unknown) => value is WsxError = isWsxError;
+
+/**
+ * How argument checks name a value they refuse: `null`, `undefined`, `an array`, `a number`,
+ * `an object ([object Map])`. Never prints the value itself (it may hold secrets).
+ */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object'
+    ? `an object (${Object.prototype.toString.call(value)})`
+    : `a ${typeof value}`;
+}
+
+/** The error for a refused argument or option: InvalidArgumentError, ERR_INVALID_ARGUMENT. */
+export function argumentError(message: string, cause?: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(
+    ErrorCode.InvalidArgument,
+    message,
+    cause === undefined ? undefined : { cause },
+  );
+}

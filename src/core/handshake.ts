@@ -15,7 +15,7 @@ export type HeadersInit =
   | Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /** Header names the handshake sets itself; users set them through options instead. */
-const OWNED_HEADERS = new Set([
+export const OWNED_HEADERS: ReadonlySet<string> = new Set([
   'host',
   'upgrade',
   'connection',

@@ -2,8 +2,9 @@
 // the rule that callbacks never run inside the call that caused them and always in order
 // (decisions G3, G4 of the seed behaviour). No protocol logic.
 
-import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
-import { describe } from '../core/url.js';
+import { asPayload } from '../client/payload.js';
+import type { ReconnectingOptions } from '../client/reconnect.js';
+import { argumentError, describeValue } from '../core/errors.js';
 
 /** Lua truthiness: only nil (undefined/null) and false are false; 0 and '' are true. */
 export function isLuaTruthy(value: unknown): boolean {
@@ -12,16 +13,37 @@ export function isLuaTruthy(value: unknown): boolean {
 
 /** A Lua string or buffer argument as the engine takes it; throws a TypeError-like error. */
 export function toPayload(data: unknown, what = 'data'): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  if (data instanceof Uint8Array) return data;
-  if (ArrayBuffer.isView(data))
-    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  throw new InvalidArgumentError(
-    ErrorCode.InvalidArgument,
-    `${what} must be a string, a Uint8Array, an ArrayBuffer or a view, not ${describe(data)}`,
+  const payload = asPayload(data);
+  if (payload !== undefined) return payload;
+  throw argumentError(
+    `${what} must be a string, a Uint8Array, an ArrayBuffer or a view, not ${describeValue(data)}`,
   );
 }
 
 /** Callbacks run later, in order, never inside the call that caused them (decision G4). */
 export { TaskQueue as CallbackQueue } from '../client/task-queue.js';
+
+/** The longest a server's Retry-After may stretch a firmware's fixed reconnect interval. */
+export const RETRY_AFTER_CAP_MS = 30_000;
+
+/** The retry options of a fixed reconnect interval (LuatOS autoreconn, LuatOS-Air start). */
+export type FixedInterval = Required<
+  Pick<
+    ReconnectingOptions,
+    'jitter' | 'backoffFactor' | 'initialDelayMs' | 'maxDelayMs' | 'tryAgainLaterDelayMs'
+  >
+>;
+
+/**
+ * Retries every `intervalMs`, as the firmware loops do: the engine's backoff without growth
+ * or jitter. Only a server's Retry-After waits longer than the interval, and at most 30 s.
+ */
+export function fixedInterval(intervalMs: number): FixedInterval {
+  return {
+    jitter: false,
+    backoffFactor: 1,
+    initialDelayMs: intervalMs,
+    maxDelayMs: Math.max(intervalMs, RETRY_AFTER_CAP_MS),
+    tryAgainLaterDelayMs: 0,
+  };
+}

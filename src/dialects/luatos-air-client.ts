@@ -4,25 +4,19 @@
 // seconds, argument checks; the engine side lives in luatos-air-session.ts.
 
 import { systemClock } from '../client/clock.js';
-import { checkOptionNames, optionNames } from '../client/option-names.js';
-import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
-import { describe } from '../core/url.js';
+import { checkOptionNames } from '../client/option-names.js';
+import { argumentError, describeValue } from '../core/errors.js';
+import { DIALECT_HOST_OPTIONS } from './host-options.js';
 import { isLuaTruthy, toPayload } from './lua-conventions.js';
+import { checkFrame, closeArguments, controlPayload, secondsToMs } from './luatos-air-arguments.js';
+import { checkCert, type LuatosAirCert } from './luatos-air-cert.js';
 import { AirSession } from './luatos-air-session.js';
-import {
-  checkCert,
-  checkFrame,
-  closeArguments,
-  controlPayload,
-  type LuatOsAirCert,
-  secondsToMs,
-} from './luatos-air-support.js';
 import type {
-  LuatOsAirEventMap,
-  LuatOsAirEventName,
-  LuatOsAirHostOptions,
-  LuatOsAirPayload,
-  LuatOsAirState,
+  LuatosAirEventMap,
+  LuatosAirEventName,
+  LuatosAirHostOptions,
+  LuatosAirPayload,
+  LuatosAirState,
   MessageProc,
   RecvResult,
 } from './luatos-air-types.js';
@@ -31,34 +25,23 @@ import type {
 const FIRMWARE = { connectTimeoutMs: 20_000, reconnectMs: 1000 } as const;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const invalidArgument = (message: string) =>
-  new InvalidArgumentError(ErrorCode.InvalidArgument, message);
 const isNil = (value: unknown): value is null | undefined => value === undefined || value === null;
 
-const AIR_OPTIONS = optionNames<LuatOsAirHostOptions>()([
-  'clock',
-  'logger',
-  'tls',
-  'proxy',
-  'proxyTls',
-  'connectTo',
-]);
-
 let nextId = 1;
-let exitHook: (ws: LuatOsAirClient) => void = () => {};
+let exitHook: (ws: LuatosAirClient) => void = () => {};
 
 /** What `websocket.exit(ws)` does; kept off the object so that scripts see only Lua names. */
 export function exitClient(ws: unknown): void {
-  if (!(ws instanceof LuatOsAirClient)) {
-    throw invalidArgument(
-      `websocket.exit needs an object made by websocket.new, not ${describe(ws)}`,
+  if (!(ws instanceof LuatosAirClient)) {
+    throw argumentError(
+      `websocket.exit needs an object made by websocket.new, not ${describeValue(ws)}`,
     );
   }
   exitHook(ws);
 }
 
 /** A LuatOS-Air WebSocket client. Make one with `websocket.new(url, cert)`. */
-export class LuatOsAirClient {
+export class LuatosAirClient {
   static {
     exitHook = (ws) => ws.#session.exit();
   }
@@ -67,16 +50,16 @@ export class LuatOsAirClient {
   readonly id: number;
   readonly #session: AirSession;
 
-  constructor(url: string, cert?: LuatOsAirCert | null, options: LuatOsAirHostOptions = {}) {
+  constructor(url: string, cert?: LuatosAirCert | null, options: LuatosAirHostOptions = {}) {
     if (typeof url !== 'string') {
-      throw invalidArgument(
-        `the url must be a string like ws://host:port/path, not ${describe(url)}`,
+      throw argumentError(
+        `the url must be a string like ws://host:port/path, not ${describeValue(url)}`,
       );
     }
     if (typeof options !== 'object' || options === null) {
-      throw invalidArgument(`the options must be an object, not ${describe(options)}`);
+      throw argumentError(`the options must be an object, not ${describeValue(options)}`);
     }
-    checkOptionNames(options, AIR_OPTIONS, 'websocket.new');
+    checkOptionNames(options, DIALECT_HOST_OPTIONS, 'websocket.new');
     this.id = nextId++;
     this.#session = new AirSession({
       id: this.id,
@@ -96,16 +79,18 @@ export class LuatOsAirClient {
    * firmware takes any name at run time (a Lua script may still pass one); the types allow only
    * the names that ever fire, so a misspelt one is a compile error.
    */
-  on<K extends LuatOsAirEventName>(
+  on<K extends LuatosAirEventName>(
     event: K,
-    callback: LuatOsAirEventMap[K] | null | undefined,
+    callback: LuatosAirEventMap[K] | null | undefined,
   ): void;
   on(event: string, callback: unknown): void {
     if (typeof event !== 'string') {
-      throw invalidArgument(`the event name must be a string, not ${describe(event)}`);
+      throw argumentError(`the event name must be a string, not ${describeValue(event)}`);
     }
     if (!isNil(callback) && typeof callback !== 'function') {
-      throw invalidArgument(`the ${event} callback must be a function, not ${describe(callback)}`);
+      throw argumentError(
+        `the ${event} callback must be a function, not ${describeValue(callback)}`,
+      );
     }
     this.#session.on(event, isNil(callback) ? undefined : (callback as () => void));
   }
@@ -134,7 +119,7 @@ export class LuatOsAirClient {
    * message waits in the engine's queue; otherwise, when not open, nothing is sent and the
    * `error` event says so. `sent` fires once the bytes were written.
    */
-  send(data: LuatOsAirPayload, text?: unknown): void {
+  send(data: LuatosAirPayload, text?: unknown): void {
     const payload = toPayload(data);
     const isText = isLuaTruthy(text);
     let message: string | Uint8Array = payload;
@@ -142,7 +127,7 @@ export class LuatOsAirClient {
       try {
         message = utf8.decode(payload);
       } catch {
-        throw invalidArgument('send(data, true): a text message must be valid UTF-8');
+        throw argumentError('send(data, true): a text message must be valid UTF-8');
       }
     }
     this.#session.send(message, !isText);
@@ -152,7 +137,7 @@ export class LuatOsAirClient {
    * Writes one frame: `fin` truthy sets the FIN bit, `opcode` 0 continues a message started
    * with 1 (text) or 2 (binary), 9 and 10 are ping and pong. Other opcodes are refused.
    */
-  sendFrame(fin: unknown, opcode: number, data: LuatOsAirPayload): void {
+  sendFrame(fin: unknown, opcode: number, data: LuatosAirPayload): void {
     const isFinal = checkFrame(fin, opcode);
     const payload = toPayload(data);
     const connection = this.#session.openConnection();
@@ -161,7 +146,7 @@ export class LuatOsAirClient {
   }
 
   /** Sends a Ping with `data` (at most 125 bytes) as payload; the answer fires `pong`. */
-  ping(data?: LuatOsAirPayload | null): void {
+  ping(data?: LuatosAirPayload | null): void {
     const payload = controlPayload(data, 'ping');
     const connection = this.#session.openConnection();
     if (connection === undefined) this.#session.notOpen('ping');
@@ -169,7 +154,7 @@ export class LuatOsAirClient {
   }
 
   /** Sends an unsolicited Pong with `data` (at most 125 bytes) as payload. */
-  pong(data?: LuatOsAirPayload | null): void {
+  pong(data?: LuatosAirPayload | null): void {
     const payload = controlPayload(data, 'pong');
     const connection = this.#session.openConnection();
     if (connection === undefined) this.#session.notOpen('pong');
@@ -196,7 +181,7 @@ export class LuatOsAirClient {
   }
 
   /** `"CONNECTING"` before the first attempt ends, then `"OPEN"`, `"CLOSING"`, `"CLOSED"`. */
-  state(): LuatOsAirState {
+  state(): LuatosAirState {
     return this.#session.state();
   }
 
@@ -222,7 +207,7 @@ export class LuatOsAirClient {
     try {
       heartbeatMs = isNil(keepAlive) ? undefined : secondsToMs(keepAlive, 'keepAlive', false);
       if (!isNil(proc) && typeof proc !== 'function') {
-        throw invalidArgument(`start: proc must be a function or nil, not ${describe(proc)}`);
+        throw argumentError(`start: proc must be a function or nil, not ${describeValue(proc)}`);
       }
       reconnectMs = isNil(reconnTime)
         ? FIRMWARE.reconnectMs

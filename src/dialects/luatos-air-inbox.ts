@@ -1,13 +1,14 @@
 // Where received messages of a LuatOS-Air client wait for `recv()` or `start()`, and where
-// `recv()` callers wait for messages (decision A5). A message goes to the oldest waiting
-// caller, else into the queue; when the queue is long the engine stops reading the socket.
+// `recv()` callers wait for messages. A message goes to the oldest waiting caller, else into
+// the shared inbox (client/inbox), which stops the engine reading when the queue is long.
 // Results travel through the client's CallbackQueue, behind the `message` event, so that a
 // caller resumes after its callbacks ran (G4). No protocol logic.
 
 import { armTimer, type Clock, type TimerHandle } from '../client/clock.js';
+import { Inbox } from '../client/inbox.js';
 import type { CallbackQueue } from './lua-conventions.js';
-import { RecvReason } from './luatos-air-support.js';
-import type { LuatOsAirMessage, RecvResult } from './luatos-air-types.js';
+import { RecvReason } from './luatos-air-reasons.js';
+import type { LuatosAirMessage, RecvResult } from './luatos-air-types.js';
 
 /** `recv()` gives `false, "WEBSOCKET_OK"` after this long without a message (firmware). */
 export const RECV_WAIT_MS = 60_000;
@@ -24,7 +25,7 @@ export interface InboxHost {
   readonly events: CallbackQueue;
   readonly clock: Clock;
   /** Posts the `message` event. */
-  emitMessage(message: LuatOsAirMessage): void;
+  emitMessage(message: LuatosAirMessage): void;
   /** Receive backpressure on the current connection. */
   pause(): void;
   resume(): void;
@@ -33,27 +34,39 @@ export interface InboxHost {
 }
 
 interface Held {
-  message: LuatOsAirMessage;
+  message: LuatosAirMessage;
   /** Gives the message's bytes back to the connection's receive bound. */
   delivered: () => void;
 }
 
-export class Inbox {
+/** The received messages of a LuatOS-Air client and the `recv()` calls waiting for one. */
+export class AirInbox {
   readonly #host: InboxHost;
-  #messages: Held[] = [];
+  readonly #messages: Inbox<Held>;
   #readers: Reader[] = [];
   #changeWaiters: (() => void)[] = [];
 
   constructor(host: InboxHost) {
     this.#host = host;
+    // Counted in messages only: reading pauses at INBOX_HIGH_WATER, resumes just below.
+    this.#messages = new Inbox<Held>(
+      { pause: () => host.pause(), resume: () => host.resume() },
+      {
+        highWaterMark: INBOX_HIGH_WATER,
+        lowWaterMark: INBOX_HIGH_WATER - 1,
+        highWaterBytes: Number.POSITIVE_INFINITY,
+        lowWaterBytes: Number.POSITIVE_INFINITY,
+      },
+      () => 0,
+    );
   }
 
   get size(): number {
-    return this.#messages.length;
+    return this.#messages.size;
   }
 
   /** A message arrived: to the oldest `recv()` waiting, else into the queue. */
-  push(message: LuatOsAirMessage): void {
+  push(message: LuatosAirMessage): void {
     const reader = this.#readers.shift();
     if (reader !== undefined) {
       this.#host.clock.clearTimeout(reader.timer);
@@ -65,18 +78,16 @@ export class Inbox {
       });
       return;
     }
+    // Nobody is reading: at INBOX_HIGH_WATER the engine stops reading the socket.
     this.#messages.push({ message, delivered: this.#host.holdReceived(message.length) });
-    // Nobody is reading: let the engine stop reading the socket.
-    if (this.#messages.length >= INBOX_HIGH_WATER) this.#host.pause();
     this.notify();
   }
 
   /** The oldest queued message, if any. */
-  take(): LuatOsAirMessage | undefined {
-    const held = this.#messages.shift();
+  take(): LuatosAirMessage | undefined {
+    const held = this.#messages.take();
     if (held === undefined) return undefined;
     held.delivered();
-    if (this.#messages.length < INBOX_HIGH_WATER) this.#host.resume();
     return held.message;
   }
 

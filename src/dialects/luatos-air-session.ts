@@ -5,39 +5,25 @@
 // (luatos-air-client.ts). Events and promise results go through one CallbackQueue: never
 // inside the call that caused them, always in order (G4). No protocol logic.
 
-import { armTimer, type Clock, type TimerHandle } from '../client/clock.js';
+import type { Clock } from '../client/clock.js';
 import type { CloseInfo, Connection } from '../client/connection.js';
 import type { ConnectOptions } from '../client/options.js';
 import { Supervisor, type SupervisorHandler } from '../client/reconnect.js';
 import { ReadyState } from '../core/constants.js';
 import { ErrorCode, InvalidStateError, QueueError, type WebSocketError } from '../core/errors.js';
 import { isValidUtf8 } from '../core/utf8.js';
-import { CallbackQueue } from './lua-conventions.js';
-import { Inbox } from './luatos-air-inbox.js';
-import {
-  type EngineSettings,
-  engineOptions,
-  exitReason,
-  RecvReason,
-  reasonOf,
-} from './luatos-air-support.js';
+import { CallbackQueue, fixedInterval } from './lua-conventions.js';
+import { type EngineSettings, engineOptions } from './luatos-air-cert.js';
+import { AirInbox } from './luatos-air-inbox.js';
+import { exitReason, RecvReason, reasonOf } from './luatos-air-reasons.js';
+import { HEARTBEAT, StartRun } from './luatos-air-start.js';
 import type {
-  LuatOsAirEventMap,
-  LuatOsAirEventName,
-  LuatOsAirState,
+  LuatosAirEventMap,
+  LuatosAirEventName,
+  LuatosAirState,
   MessageProc,
   RecvResult,
 } from './luatos-air-types.js';
-
-/** The heartbeat payload of the firmware's start() (section 2.6). */
-const HEARTBEAT = new TextEncoder().encode('heart');
-
-/** One run of start(), from the call until websocket.exit(ws) has taken effect. */
-interface StartRun {
-  exiting: boolean;
-  finished: boolean;
-  heartbeat: TimerHandle | undefined;
-}
 
 /** What connect() and start() each do when their supervisor's attempts open or end. */
 interface AttemptHooks {
@@ -52,8 +38,6 @@ export interface SessionSettings extends EngineSettings {
   clock: Clock;
 }
 
-/** The longest a server's Retry-After may stretch the fixed reconnect interval. */
-const RETRY_AFTER_CAP_MS = 30_000;
 const noop = (): void => {};
 const invalidState = (message: string) => new InvalidStateError(ErrorCode.InvalidState, message);
 
@@ -61,7 +45,7 @@ export class AirSession {
   readonly #settings: SessionSettings;
   readonly #events = new CallbackQueue();
   readonly #callbacks = new Map<string, (...args: never[]) => void>();
-  readonly #inbox: Inbox;
+  readonly #inbox: AirInbox;
   #supervisor: Supervisor | undefined;
   #run: StartRun | undefined;
   /** connect() or start() began an attempt that has not opened or ended yet. */
@@ -76,7 +60,7 @@ export class AirSession {
 
   constructor(settings: SessionSettings) {
     this.#settings = settings;
-    this.#inbox = new Inbox({
+    this.#inbox = new AirInbox({
       events: this.#events,
       clock: settings.clock,
       emitMessage: (message) => this.#emit('message', message),
@@ -171,20 +155,15 @@ export class AirSession {
     if (this.#isBusy()) throw invalidState('start(): close the connection connect() opened first');
     this.#exitReason = undefined;
     const options = engineOptions(this.#settings, openTimeoutMs);
-    const run: StartRun = { exiting: false, finished: false, heartbeat: undefined };
+    const run = new StartRun(this.#settings.clock);
     this.#run = run;
     const supervisor = new Supervisor(
       this.#settings.url,
       {
         ...options,
-        // A fixed interval, as the firmware's loop: the engine's backoff without growth or jitter.
-        jitter: false,
-        initialDelayMs: reconnectMs,
-        backoffFactor: 1,
-        // Only a server's Retry-After waits longer than the interval, and at most 30 s.
-        maxDelayMs: Math.max(reconnectMs, RETRY_AFTER_CAP_MS),
-        tryAgainLaterDelayMs: 0,
-        shouldReconnect: () => !run.exiting,
+        // A fixed interval, as the firmware's loop.
+        ...fixedInterval(reconnectMs),
+        shouldReconnect: () => !run.isExiting,
       },
       this.#handlerFor({
         opened: noop,
@@ -199,14 +178,27 @@ export class AirSession {
     );
     this.#supervisor = supervisor;
     this.#isAttemptPending = true;
-    if (heartbeatMs !== undefined) this.#startHeartbeat(run, heartbeatMs);
+    if (heartbeatMs !== undefined) {
+      run.startHeartbeat(heartbeatMs, () => this.openConnection()?.ping(HEARTBEAT).catch(noop));
+    }
     supervisor.start();
     try {
-      await this.#drain(run, proc);
+      await run.loop(
+        {
+          take: () => this.#inbox.take(),
+          changed: () => this.#inbox.changed(),
+          deliver: (message) => {
+            this.#emit('message', message);
+            return this.#later(undefined);
+          },
+          settled: () => this.#later(undefined),
+        },
+        proc,
+      );
     } catch (error) {
       // An exception in proc ends start(), as a Lua error ends the task on the device.
       this.exit();
-      while (!run.finished) await this.#inbox.changed();
+      while (!run.isFinished) await this.#inbox.changed();
       await this.#later(undefined);
       throw error;
     }
@@ -266,7 +258,7 @@ export class AirSession {
     else if (supervisor !== undefined && !supervisor.isStopped) supervisor.stop(code, reason);
   }
 
-  state(): LuatOsAirState {
+  state(): LuatosAirState {
     switch (this.#supervisor?.connection?.readyState) {
       case ReadyState.OPEN:
         return 'OPEN';
@@ -291,8 +283,8 @@ export class AirSession {
     this.#inbox.fail(reason);
     const run = this.#run;
     if (run !== undefined) {
-      run.exiting = true;
-      this.#stopHeartbeat(run);
+      run.isExiting = true;
+      run.stopHeartbeat();
     }
     const supervisor = this.#supervisor;
     const connection = supervisor?.connection;
@@ -310,47 +302,8 @@ export class AirSession {
 
   // ------------------------------------------------------------------ internals
 
-  /** The loop of start(): each message to `message`, then to proc, until exit finished. */
-  async #drain(run: StartRun, proc: MessageProc | undefined): Promise<void> {
-    // Runs as long as the client is started; websocket.exit(ws) ends it.
-    for (;;) {
-      const message = run.exiting ? undefined : this.#inbox.take();
-      if (message !== undefined) {
-        this.#emit('message', message);
-        await this.#later(undefined);
-        if (proc !== undefined) await proc(message);
-      } else if (run.finished) break;
-      else await this.#inbox.changed();
-    }
-    // Resolve after the close event of the last connection.
-    await this.#later(undefined);
-  }
-
-  #startHeartbeat(run: StartRun, intervalMs: number): void {
-    const { clock } = this.#settings;
-    const tick = (): void => {
-      run.heartbeat = undefined;
-      if (run.exiting) return;
-      try {
-        this.openConnection()?.ping(HEARTBEAT).catch(noop);
-      } catch {
-        // The connection began closing in this very turn; the next tick tries again.
-      }
-      run.heartbeat = armTimer(clock, tick, intervalMs);
-    };
-    run.heartbeat = armTimer(clock, tick, intervalMs);
-  }
-
-  #stopHeartbeat(run: StartRun): void {
-    if (run.heartbeat !== undefined) this.#settings.clock.clearTimeout(run.heartbeat);
-    run.heartbeat = undefined;
-  }
-
   #finishRun(run: StartRun): void {
-    if (run.finished) return;
-    run.exiting = true;
-    run.finished = true;
-    this.#stopHeartbeat(run);
+    if (!run.finish()) return;
     if (this.#run === run) this.#run = undefined;
     this.#inbox.notify();
   }
@@ -412,7 +365,7 @@ export class AirSession {
     return this.#supervisor?.connection?.readyState === ReadyState.CLOSING;
   }
 
-  #emit<K extends LuatOsAirEventName>(event: K, ...args: Parameters<LuatOsAirEventMap[K]>): void {
+  #emit<K extends LuatosAirEventName>(event: K, ...args: Parameters<LuatosAirEventMap[K]>): void {
     this.#events.push(() => {
       const callback = this.#callbacks.get(event) as ((...values: unknown[]) => void) | undefined;
       callback?.(...args);

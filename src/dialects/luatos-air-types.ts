@@ -1,35 +1,32 @@
 // The public types of the LuatOS-Air dialect: what its calls take and give, its event names
 // with their callback arguments, and the PC-only settings of `websocket.new`. Types only.
 
-import type { Clock } from '../client/clock.js';
-import type { ConnectTo, Logger } from '../client/options.js';
 import type { WebSocketError } from '../core/errors.js';
-import type { ProxyOption } from '../transport/proxy.js';
-import type { TlsOptions } from '../transport/transport.js';
+import type { DialectHostOptions } from './host-options.js';
 
 /** What `state()` returns. */
-export type LuatOsAirState = 'CONNECTING' | 'OPEN' | 'CLOSING' | 'CLOSED';
+export type LuatosAirState = 'CONNECTING' | 'OPEN' | 'CLOSING' | 'CLOSED';
 
 /** A received message: text as a string, binary as a Uint8Array. */
-export type LuatOsAirMessage = string | Uint8Array;
+export type LuatosAirMessage = string | Uint8Array;
 
 /** What `send`, `sendFrame`, `ping` and `pong` take (a Lua string, or bytes). */
-export type LuatOsAirPayload = string | Uint8Array | ArrayBuffer | ArrayBufferView;
+export type LuatosAirPayload = string | Uint8Array | ArrayBuffer | ArrayBufferView;
 
 /** `recv()`'s two Lua results: `true` and a message, or `false` and why (may be undefined). */
 export type RecvResult =
-  | [ok: true, message: LuatOsAirMessage]
+  | [ok: true, message: LuatosAirMessage]
   | [ok: false, reason: string | undefined];
 
 /** The `proc` of `start()`: called with each message; a returned promise is awaited. */
-export type MessageProc = (message: LuatOsAirMessage) => void | Promise<void>;
+export type MessageProc = (message: LuatosAirMessage) => void | Promise<void>;
 
 /** The events `on` knows and the arguments their callbacks get. */
-export interface LuatOsAirEventMap {
+export interface LuatosAirEventMap {
   /** The handshake succeeded; fires before `connect()` resolves `true`. */
   open: () => void;
   /** A whole message, when `recv()` or `start()` takes it. */
-  message: (message: LuatOsAirMessage) => void;
+  message: (message: LuatosAirMessage) => void;
   /** The bytes of one `send` call were handed to the network. */
   sent: () => void;
   /** A Pong arrived: its payload as a string when it is UTF-8, else as bytes. */
@@ -40,21 +37,25 @@ export interface LuatOsAirEventMap {
   error: (error: WebSocketError) => void;
 }
 
-export type LuatOsAirEventName = keyof LuatOsAirEventMap;
+export type LuatosAirEventName = keyof LuatosAirEventMap;
 
 /**
  * Settings a Lua script cannot make, given as the third argument of `websocket.new`: the
  * clock (tests pass a fake one), a debug logger, and TLS settings applied over what `cert`
  * gives (for example `servername`).
  */
-export interface LuatOsAirHostOptions {
-  clock?: Clock | undefined;
-  logger?: Logger | undefined;
-  tls?: TlsOptions | undefined;
-  /** A proxy URL (http://, https://, socks5://, socks5h://), false, or 'env' (default): see docs/api.md. */
-  proxy?: ProxyOption | undefined;
-  /** TLS settings for an https:// proxy. */
-  proxyTls?: TlsOptions | undefined;
-  /** Where to open TCP instead of the URL's host and port (curl's --connect-to; see ConnectOptions). */
-  connectTo?: ConnectTo | undefined;
-}
+export interface LuatosAirHostOptions extends DialectHostOptions {}
+
+// The names before the spelling became `LuatosAir…` everywhere; kept for existing code.
+/** @deprecated The former spelling of LuatosAirEventMap. */
+export type LuatOsAirEventMap = LuatosAirEventMap;
+/** @deprecated The former spelling of LuatosAirEventName. */
+export type LuatOsAirEventName = LuatosAirEventName;
+/** @deprecated The former spelling of LuatosAirHostOptions. */
+export type LuatOsAirHostOptions = LuatosAirHostOptions;
+/** @deprecated The former spelling of LuatosAirMessage. */
+export type LuatOsAirMessage = LuatosAirMessage;
+/** @deprecated The former spelling of LuatosAirPayload. */
+export type LuatOsAirPayload = LuatosAirPayload;
+/** @deprecated The former spelling of LuatosAirState. */
+export type LuatOsAirState = LuatosAirState;

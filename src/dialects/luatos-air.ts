@@ -5,32 +5,29 @@
 // the engine does the work. A Lua call `ws:send(x)` is `ws.send(x)` here, and the calls that
 // block a Lua task (connect, recv, start) return promises (decision G3).
 
-import { exitClient, LuatOsAirClient } from './luatos-air-client.js';
-import type { LuatOsAirCert } from './luatos-air-support.js';
-import type { LuatOsAirHostOptions } from './luatos-air-types.js';
+import type { LuatosAirCert } from './luatos-air-cert.js';
+import { exitClient, LuatosAirClient } from './luatos-air-client.js';
+import type { LuatosAirHostOptions } from './luatos-air-types.js';
 
-export type { LuatOsAirClient } from './luatos-air-client.js';
-export { type CertSource, type LuatOsAirCert, RecvReason } from './luatos-air-support.js';
-export type {
-  LuatOsAirEventMap,
-  LuatOsAirEventName,
-  LuatOsAirHostOptions,
-  LuatOsAirMessage,
-  LuatOsAirPayload,
-  LuatOsAirState,
-  MessageProc,
-  RecvResult,
-} from './luatos-air-types.js';
+export type { CertSource, LuatosAirCert } from './luatos-air-cert.js';
+export type { LuatosAirClient } from './luatos-air-client.js';
+export { RecvReason } from './luatos-air-reasons.js';
+export type * from './luatos-air-types.js';
+
+/** @deprecated The former spelling of LuatosAirCert. */
+export type LuatOsAirCert = LuatosAirCert;
+/** @deprecated The former spelling of LuatosAirClient. */
+export type LuatOsAirClient = LuatosAirClient;
 
 /** The `websocket` module of LuatOS-Air. */
 export const websocket = {
   /**
    * Makes a client for `url` (`ws://` or `wss://`); nothing connects until `connect()` or
-   * `start()`. `cert` holds the TLS files for `wss://` (see LuatOsAirCert). `options` is not
+   * `start()`. `cert` holds the TLS files for `wss://` (see LuatosAirCert). `options` is not
    * part of the Lua API: a clock, a logger or extra TLS settings for programs on a PC.
    */
-  new(url: string, cert?: LuatOsAirCert | null, options?: LuatOsAirHostOptions): LuatOsAirClient {
-    return new LuatOsAirClient(url, cert, options);
+  new(url: string, cert?: LuatosAirCert | null, options?: LuatosAirHostOptions): LuatosAirClient {
+    return new LuatosAirClient(url, cert, options);
   },
 
   /**
@@ -38,7 +35,7 @@ export const websocket = {
    * makes `start()` resolve. Pending and later `recv()` calls give `false, "EXIT_TASK<id>"`
    * until the next `connect()` or `start()`.
    */
-  exit(ws: LuatOsAirClient): void {
+  exit(ws: LuatosAirClient): void {
     exitClient(ws);
   },
 } as const;

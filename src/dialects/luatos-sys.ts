@@ -5,8 +5,7 @@
 // Vendor reference: https://wiki.luatos.com/api/sys.html
 
 import { armTimer, type Clock, systemClock } from '../client/clock.js';
-import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
-import { describe } from '../core/url.js';
+import { argumentError, describeValue } from '../core/errors.js';
 import { CallbackQueue } from './lua-conventions.js';
 
 /** A subscriber: called with the values published after the topic. */
@@ -18,13 +17,9 @@ export type Subscriber = (...args: unknown[]) => void;
  */
 export type WaitResult = [true, ...unknown[]] | [false];
 
-function argumentError(message: string): InvalidArgumentError {
-  return new InvalidArgumentError(ErrorCode.InvalidArgument, message);
-}
-
 function checkTopic(topic: unknown): asserts topic is string {
   if (typeof topic !== 'string') {
-    throw argumentError(`a sys topic must be a string, not ${describe(topic)}`);
+    throw argumentError(`a sys topic must be a string, not ${describeValue(topic)}`);
   }
 }
 
@@ -66,7 +61,7 @@ export class MessageBus {
   subscribe(topic: string, fn: Subscriber): void {
     checkTopic(topic);
     if (typeof fn !== 'function') {
-      throw argumentError(`sys.subscribe needs a function, not ${describe(fn)}`);
+      throw argumentError(`sys.subscribe needs a function, not ${describeValue(fn)}`);
     }
     let subscribers = this.#topics.get(topic);
     if (subscribers === undefined) this.#topics.set(topic, (subscribers = new Set()));

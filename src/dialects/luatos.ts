@@ -5,28 +5,30 @@
 // only translates arguments and events. Decisions G1-G6 and L1-L7 of the seed behaviour apply.
 // Vendor reference: https://wiki.luatos.com/api/websocket.html (docs/dialects/luatos.md).
 
-import { MAX_TIMER_MS } from '../client/clock.js';
+import { MAX_TIMER_MS, timerDelayMs } from '../client/clock.js';
 import type { CloseInfo, Connection, WriteCallback } from '../client/connection.js';
 import { checkOptionNames, optionNames } from '../client/option-names.js';
 import { type Logger, resolveOptions } from '../client/options.js';
 import { Supervisor, type SupervisorOptions } from '../client/reconnect.js';
 import { ReadyState } from '../core/constants.js';
 import {
+  argumentError,
+  describeValue,
   ErrorCode,
   HandshakeError,
-  InvalidArgumentError,
   InvalidStateError,
   TimeoutError,
   TransportError,
 } from '../core/errors.js';
 import { validateHeaders } from '../core/handshake.js';
-import { describe, parseWebSocketUrl } from '../core/url.js';
-import { CallbackQueue, isLuaTruthy, toPayload } from './lua-conventions.js';
+import { parseWebSocketUrl } from '../core/url.js';
+import { CallbackQueue, fixedInterval, isLuaTruthy, toPayload } from './lua-conventions.js';
+import { parseHeaderLines, tableHeaders } from './luatos-headers.js';
 import { MessageBus, sys } from './luatos-sys.js';
 
 import type {
   LuatosCallback,
-  LuatosClient,
+  LuatosClient as LuatosClientApi,
   LuatosData,
   LuatosErrorKind,
   LuatosEvent,
@@ -51,16 +53,10 @@ const DEFAULT_KEEPALIVE_S = 60;
 /** Default reconnect period in milliseconds (document: 3000) and the smallest allowed. */
 const DEFAULT_RECONNECT_MS = 3000;
 const MIN_RECONNECT_MS = 1000;
-/** The longest a server's Retry-After may stretch the reconnect period. */
-const RETRY_AFTER_CAP_MS = 30_000;
 /** The longest delay Node timers can hold, in whole seconds. */
 const MAX_KEEPALIVE_S = Math.floor(MAX_TIMER_MS / 1000);
 
 const defaultLogger: Logger = (line) => console.log(`[wsx/luatos] ${line}`);
-
-function argumentError(message: string): InvalidArgumentError {
-  return new InvalidArgumentError(ErrorCode.InvalidArgument, message);
-}
 
 /** Which `error` kind a dropped connection reports (see docs/dialects/luatos.md). */
 function errorKind(info: CloseInfo): LuatosErrorKind {
@@ -73,31 +69,7 @@ function errorKind(info: CloseInfo): LuatosErrorKind {
   return info.cause.phase === 'connecting' ? 'connect' : 'rx';
 }
 
-/** Parses raw `Name: value` lines; undefined when a line is malformed. */
-function parseHeaderLines(text: string): [string, string][] | undefined {
-  const body = text.endsWith('\r\n') ? text.slice(0, -2) : text;
-  if (body === '') return [];
-  const pairs: [string, string][] = [];
-  for (const line of body.split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) return undefined;
-    pairs.push([line.slice(0, colon), line.slice(colon + 1)]);
-  }
-  return pairs;
-}
-
-/** Table entries as pairs; undefined for an empty name or value, or a value of another type. */
-function tableHeaders(table: object): [string, string][] | undefined {
-  const pairs: [string, string][] = [];
-  for (const [name, value] of Object.entries(table)) {
-    const text = typeof value === 'number' ? String(value) : value;
-    if (typeof text !== 'string' || name === '' || text === '') return undefined;
-    pairs.push([name, text]);
-  }
-  return pairs;
-}
-
-class Client implements LuatosClient {
+class LuatosClient implements LuatosClientApi {
   readonly #url: string;
   readonly #bus: MessageBus;
   readonly #sink: Logger;
@@ -136,13 +108,8 @@ class Client implements LuatosClient {
       maxMissedPongs: 1,
       emptyKeepalivePings: true,
       preferIpv6: useIpv6,
-      // L5: a fixed interval, as often as needed, while autoreconn is on.
-      jitter: false,
-      backoffFactor: 1,
-      initialDelayMs: DEFAULT_RECONNECT_MS,
-      // Only a server's Retry-After waits longer than the period, and at most 30 s.
-      maxDelayMs: Math.max(DEFAULT_RECONNECT_MS, RETRY_AFTER_CAP_MS),
-      tryAgainLaterDelayMs: 0,
+      // A fixed interval, as often as needed, while autoreconn is on.
+      ...fixedInterval(DEFAULT_RECONNECT_MS),
       shouldReconnect: () => this.#isReconnecting && !this.#isReleased,
       logger: this.#logger,
       clock: options.clock,
@@ -267,14 +234,13 @@ class Client implements LuatosClient {
     if (reconnect_time !== undefined && reconnect_time !== null) {
       if (typeof reconnect_time !== 'number' || !Number.isInteger(reconnect_time)) {
         throw argumentError(
-          `autoreconn: reconnect_time must be a whole number of milliseconds, not ${typeof reconnect_time === 'number' ? reconnect_time : describe(reconnect_time)}`,
+          `autoreconn: reconnect_time must be a whole number of milliseconds, not ${typeof reconnect_time === 'number' ? reconnect_time : describeValue(reconnect_time)}`,
         );
       }
-      periodMs = Math.min(Math.max(reconnect_time, MIN_RECONNECT_MS), MAX_TIMER_MS);
+      periodMs = timerDelayMs(Math.max(reconnect_time, MIN_RECONNECT_MS));
     }
     // The supervisor reads these for every retry.
-    this.#settings.initialDelayMs = periodMs;
-    this.#settings.maxDelayMs = Math.max(periodMs, RETRY_AFTER_CAP_MS);
+    Object.assign(this.#settings, fixedInterval(periodMs));
   }
 
   send(data: LuatosData, fin?: number | boolean | null, opt?: number | boolean | null): boolean {
@@ -389,17 +355,19 @@ function create(
   keepalive?: number | null,
   use_ipv6?: boolean | null,
   options: LuatosOptions = {},
-): LuatosClient | undefined {
+): LuatosClientApi | undefined {
   if (adapter !== undefined && adapter !== null && !Number.isInteger(adapter)) {
     throw argumentError(
-      `websocket.create: adapter must be an integer or nil, not ${describe(adapter)}`,
+      `websocket.create: adapter must be an integer or nil, not ${describeValue(adapter)}`,
     );
   }
   if (typeof url !== 'string') {
-    throw argumentError(`websocket.create: url must be a string, not ${describe(url)}`);
+    throw argumentError(`websocket.create: url must be a string, not ${describeValue(url)}`);
   }
   if (typeof options !== 'object' || options === null) {
-    throw argumentError(`websocket.create: options must be an object, not ${describe(options)}`);
+    throw argumentError(
+      `websocket.create: options must be an object, not ${describeValue(options)}`,
+    );
   }
   checkOptionNames(options, LUATOS_OPTIONS, 'websocket.create');
   // L1: only ws:// and wss:// (as the firmware, case-sensitive); a URL the engine cannot
@@ -415,7 +383,7 @@ function create(
     typeof keepalive === 'number' && Number.isInteger(keepalive) && keepalive > 0
       ? Math.min(keepalive, MAX_KEEPALIVE_S)
       : DEFAULT_KEEPALIVE_S;
-  return new Client(url, keepaliveS, use_ipv6 === true, options);
+  return new LuatosClient(url, keepaliveS, use_ipv6 === true, options);
 }
 
 /** The `websocket` library of LuatOS: `websocket.create(adapter, url, keepalive, use_ipv6)`. */

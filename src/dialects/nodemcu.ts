@@ -5,26 +5,20 @@
 // Lua-style calls into engine calls and engine outcomes into NodeMCU callbacks and status
 // numbers (decisions N1 to N5, G1 to G6). No protocol logic lives here.
 
-import type { Clock } from '../client/clock.js';
 import { type CloseInfo, Connection, type ConnectionHandler } from '../client/connection.js';
-import { checkOptionNames, optionNames } from '../client/option-names.js';
-import {
-  type ConnectTo,
-  type Logger,
-  type ResolvedOptions,
-  resolveOptions,
-} from '../client/options.js';
+import { checkOptionNames } from '../client/option-names.js';
+import { type ResolvedOptions, resolveOptions } from '../client/options.js';
+import { payloadBytes } from '../client/payload.js';
 import { ReadyState } from '../core/constants.js';
 import {
+  argumentError,
+  describeValue,
   ErrorCode,
-  InvalidArgumentError,
   InvalidStateError,
   isWebSocketError,
 } from '../core/errors.js';
-import { validateHeaders, validateProtocols } from '../core/handshake.js';
-import { describe } from '../core/url.js';
-import type { ProxyOption } from '../transport/proxy.js';
-import type { TlsOptions } from '../transport/transport.js';
+import { OWNED_HEADERS, validateHeaders, validateProtocols } from '../core/handshake.js';
+import { DIALECT_HOST_OPTIONS, type DialectHostOptions } from './host-options.js';
 import { CallbackQueue, toPayload } from './lua-conventions.js';
 import { NodeMcuStatus, statusOf, urlStatus } from './nodemcu-status.js';
 
@@ -58,29 +52,7 @@ export interface NodeMcuConfig {
  * Settings a Lua script cannot make (they have no NodeMCU counterpart): the engine's clock,
  * a debug logger and TLS settings for `wss://`. Tests pass a fake clock here.
  */
-export interface NodeMcuClientOptions {
-  /** Time source for the 10 s connect timeout, the health check and the close timeout. */
-  clock?: Clock | undefined;
-  /** Receives one debug line per engine event. */
-  logger?: Logger | undefined;
-  /** TLS settings for `wss://` URLs (certificates are verified by default). */
-  tls?: TlsOptions | undefined;
-  /** A proxy URL (http://, https://, socks5://, socks5h://), false, or 'env' (default): see docs/api.md. */
-  proxy?: ProxyOption | undefined;
-  /** TLS settings for an https:// proxy. */
-  proxyTls?: TlsOptions | undefined;
-  /** Where to open TCP instead of the URL's host and port (curl's --connect-to; see ConnectOptions). */
-  connectTo?: ConnectTo | undefined;
-}
-
-const NODEMCU_OPTIONS = optionNames<NodeMcuClientOptions>()([
-  'clock',
-  'logger',
-  'tls',
-  'proxy',
-  'proxyTls',
-  'connectTo',
-]);
+export interface NodeMcuClientOptions extends DialectHostOptions {}
 
 /** The firmware's timings and defaults (decisions N3, N5), as engine options. */
 const FIRMWARE = {
@@ -97,17 +69,6 @@ const FIRMWARE = {
   userAgent: 'ESP8266',
   protocols: ['chat'],
 } as const;
-
-/** Request headers the engine writes itself; a configured one is dropped (the built-in wins). */
-const BUILT_IN_HEADERS = new Set([
-  'host',
-  'upgrade',
-  'connection',
-  'sec-websocket-key',
-  'sec-websocket-version',
-  'sec-websocket-extensions',
-  'sec-websocket-accept',
-]);
 
 const NOT_CONNECTED = "Websocket isn't connected.";
 const ALREADY_CONNECTING = 'Websocket already connecting or connected.';
@@ -126,13 +87,9 @@ type Phase =
 interface Attempt {
   connection: Connection | undefined;
   /** The engine reported a failure (recorded before any user close()). */
-  failed: boolean;
+  hasFailed: boolean;
   /** The application called close() before any failure was reported. */
-  closedByUser: boolean;
-}
-
-function argumentError(message: string): InvalidArgumentError {
-  return new InvalidArgumentError(ErrorCode.InvalidArgument, message);
+  isClosedByUser: boolean;
 }
 
 /**
@@ -154,9 +111,9 @@ export class NodeMcuClient {
 
   constructor(options: NodeMcuClientOptions = {}) {
     if (typeof options !== 'object' || options === null) {
-      throw argumentError(`createClient options must be an object, not ${describe(options)}`);
+      throw argumentError(`createClient options must be an object, not ${describeValue(options)}`);
     }
-    checkOptionNames(options, NODEMCU_OPTIONS, 'websocket.createClient');
+    checkOptionNames(options, DIALECT_HOST_OPTIONS, 'websocket.createClient');
     const { clock, logger, tls, proxy, proxyTls, connectTo } = options;
     this.#options = { clock, logger, tls, proxy, proxyTls, connectTo };
     // Check the non-Lua options now, so a mistake shows up here rather than at connect().
@@ -199,7 +156,7 @@ export class NodeMcuClient {
    */
   config(params: NodeMcuConfig): void {
     if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-      throw argumentError(`config expects a table, not ${describe(params)}`);
+      throw argumentError(`config expects a table, not ${describeValue(params)}`);
     }
     const headers: unknown = params.headers;
     if (typeof headers !== 'object' || headers === null) return;
@@ -223,7 +180,8 @@ export class NodeMcuClient {
             .map((item) => item.trim())
             .filter((item) => item !== ''),
         );
-      } else if (!BUILT_IN_HEADERS.has(lower)) {
+      } else if (!OWNED_HEADERS.has(lower)) {
+        // A header the handshake writes itself is dropped (the built-in wins).
         kept.push([name, text]);
       }
     }
@@ -238,11 +196,11 @@ export class NodeMcuClient {
    */
   connect(url: string): void {
     if (typeof url !== 'string') {
-      throw argumentError(`connect expects a URL string, not ${describe(url)}`);
+      throw argumentError(`connect expects a URL string, not ${describeValue(url)}`);
     }
     if (this.#phase !== 'idle')
       throw new InvalidStateError(ErrorCode.InvalidState, ALREADY_CONNECTING);
-    const attempt: Attempt = { connection: undefined, failed: false, closedByUser: false };
+    const attempt: Attempt = { connection: undefined, hasFailed: false, isClosedByUser: false };
     const fault = urlStatus(url);
     if (fault !== undefined) {
       this.#endAttempt(attempt, fault);
@@ -285,8 +243,8 @@ export class NodeMcuClient {
     try {
       if (opcode === 1) connection.send(asText(payload), false);
       else if (opcode === 2) connection.send(payload, true);
-      else if (opcode === 9) connection.ping(asBytes(payload)).catch(() => {});
-      else connection.pong(asBytes(payload));
+      else if (opcode === 9) connection.ping(payloadBytes(payload)).catch(() => {});
+      else connection.pong(payloadBytes(payload));
     } catch (error) {
       // The engine refuses once a Close went either way: for the script that is "not connected".
       if (error instanceof InvalidStateError) {
@@ -306,8 +264,8 @@ export class NodeMcuClient {
     const connection = attempt?.connection;
     if (attempt === undefined || connection === undefined || this.#phase === 'ending') return;
     const state = connection.readyState;
-    if (!attempt.failed && (state === ReadyState.CONNECTING || state === ReadyState.OPEN)) {
-      attempt.closedByUser = true;
+    if (!attempt.hasFailed && (state === ReadyState.CONNECTING || state === ReadyState.OPEN)) {
+      attempt.isClosedByUser = true;
     }
     connection.close();
   }
@@ -348,10 +306,10 @@ export class NodeMcuClient {
       onPing: () => {},
       onPong: () => {},
       onError: () => {
-        if (!attempt.closedByUser) attempt.failed = true;
+        if (!attempt.isClosedByUser) attempt.hasFailed = true;
       },
       onClose: (info: CloseInfo) => {
-        this.#endAttempt(attempt, statusOf(info, attempt.closedByUser));
+        this.#endAttempt(attempt, statusOf(info, attempt.isClosedByUser));
       },
     };
   }
@@ -378,10 +336,6 @@ function asText(payload: string | Uint8Array): string {
   } catch {
     throw argumentError('a text message (opcode 1) must be valid UTF-8; send bytes with opcode 2');
   }
-}
-
-function asBytes(payload: string | Uint8Array): Uint8Array {
-  return typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
 }
 
 /** The NodeMCU `websocket` module. */

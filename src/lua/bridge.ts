@@ -7,6 +7,7 @@
 
 import { createRequire } from 'node:module';
 import type { LuaEngine, LuaFactory } from 'wasmoon';
+import { EXIT_SIGNAL, type LuaPlain, type LuaPlainTable, LuaRef, Results } from './lua-values.js';
 
 // wasmoon is a CommonJS bundle: require() loads it without the scan for named exports that an
 // ESM import makes over its 150 KB, which was a third of `wsx run`'s startup.
@@ -23,30 +24,13 @@ export function sharedFactory(): LuaFactory {
   return factory;
 }
 
-/** A Lua table, function or other object that JavaScript holds by a registry reference. */
-export class LuaRef {
-  readonly ref: number;
-  constructor(ref: number) {
-    this.ref = ref;
-  }
-}
-
-/** Several results of a host function. */
-export class Results {
-  readonly values: unknown[];
-  constructor(...values: unknown[]) {
-    this.values = values;
-  }
-}
-
-/** A plain JS value of a Lua table (for headers, config and cert tables). */
-export type LuaPlain = string | number | boolean | Uint8Array | LuaPlainTable | undefined;
-export interface LuaPlainTable {
-  [key: string]: LuaPlain;
-}
-
-/** What a host function may throw to unwind Lua without an error report (os.exit). */
-export const EXIT_SIGNAL = 'wsx: the script has ended';
+export {
+  EXIT_SIGNAL,
+  type LuaPlain,
+  type LuaPlainTable,
+  LuaRef,
+  Results,
+} from './lua-values.js';
 
 type HostFunction = (...args: unknown[]) => unknown;
 
@@ -69,9 +53,9 @@ export class Bridge {
   #scratchSize = 0;
   #dispatchRef = 0;
   #depth = 0;
-  #closed = false;
+  #isClosed = false;
   /** Set when the script has ended: host calls then raise EXIT_SIGNAL. */
-  stopped = false;
+  isStopped = false;
   readonly #refs: FinalizationRegistry<number>;
   /** JS objects (dialect clients) that stand for a Lua value when pushed. */
   readonly objects = new Map<object, LuaRef>();
@@ -84,7 +68,7 @@ export class Bridge {
     this.#m = engine.global.lua.module as unknown as LuaModule;
     this.#lenPtr = this.#m._malloc(8);
     this.#refs = new FinalizationRegistry((ref) => {
-      if (!this.#closed) this.#m._luaL_unref(this.L, LUA_REGISTRYINDEX, ref);
+      if (!this.#isClosed) this.#m._luaL_unref(this.L, LUA_REGISTRYINDEX, ref);
     });
   }
 
@@ -108,7 +92,7 @@ export class Bridge {
         for (let i = 0; i < count; i++)
           args[i] = plain.has(i) ? this.plain(L, i + 1) : this.read(L, i + 1);
         // After the end (os.exit, an error, a timeout) Lua only unwinds.
-        if (this.stopped) throw new Error(EXIT_SIGNAL);
+        if (this.isStopped) throw new Error(EXIT_SIGNAL);
         result = fn(...args);
       } catch (error) {
         failure = this.#errorText(L, error);
@@ -299,7 +283,7 @@ export class Bridge {
    * waits for the next microtask. Never throws.
    */
   dispatch(...args: unknown[]): void {
-    if (this.#closed || this.stopped) return;
+    if (this.#isClosed || this.isStopped) return;
     if (this.#depth > 0) {
       queueMicrotask(() => this.dispatch(...args));
       return;
@@ -323,7 +307,7 @@ export class Bridge {
       return error instanceof Error ? error.message : String(error);
     } finally {
       this.#depth--;
-      if (!this.#closed) m._lua_settop(L, top);
+      if (!this.#isClosed) m._lua_settop(L, top);
     }
   }
 
@@ -349,8 +333,8 @@ export class Bridge {
   readonly #functions: number[] = [];
 
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#isClosed) return;
+    this.#isClosed = true;
     const m = this.#m;
     if (this.#scratch !== 0) m._free(this.#scratch);
     m._free(this.#lenPtr);

@@ -4,7 +4,7 @@
 // addresses are written in brackets. The first matching rule wins.
 
 import type { ConnectTo } from '../client/options.js';
-import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
+import { argumentError, type InvalidArgumentError } from '../core/errors.js';
 
 interface Rule {
   host: string;
@@ -14,8 +14,7 @@ interface Rule {
 }
 
 function invalid(rule: string, why: string): InvalidArgumentError {
-  return new InvalidArgumentError(
-    ErrorCode.InvalidArgument,
+  return argumentError(
     `--connect-to ${JSON.stringify(rule)}: ${why}; expected HOST:PORT:HOST2:PORT2 (any part may be empty, IPv6 in brackets)`,
   );
 }

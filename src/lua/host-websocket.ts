@@ -7,7 +7,7 @@
 import type { ConnectTo, Logger } from '../client/options.js';
 import { isLuaTruthy } from '../dialects/lua-conventions.js';
 import { type LuatosClient, websocket as luatos } from '../dialects/luatos.js';
-import { websocket as air, type LuatOsAirClient } from '../dialects/luatos-air.js';
+import { websocket as air, type LuatosAirClient } from '../dialects/luatos-air.js';
 import { type NodeMcuClient, websocket as nodemcu } from '../dialects/nodemcu.js';
 import type { Bridge } from './bridge.js';
 import type { Host } from './host.js';
@@ -22,9 +22,9 @@ type Entry =
   | { kind: 'luatos'; client: LuatosClient; live: boolean; reconnect: boolean; listening: boolean }
   | {
       kind: 'luatos-air';
-      client: LuatOsAirClient;
-      used: boolean;
-      running: boolean;
+      client: LuatosAirClient;
+      isUsed: boolean;
+      isRunning: boolean;
       connecting: number;
       procDone: (() => void) | undefined;
       listening: Set<string>;
@@ -67,7 +67,7 @@ export class WebSocketHost {
     bridge.define('await', (id, h, method, timeout) => {
       const entry = this.#entry(h);
       if (entry.kind !== 'luatos-air') throw new Error(`${String(method)} is not a blocking call`);
-      entry.used = true;
+      entry.isUsed = true;
       if (method === 'connect') {
         entry.connecting++;
         const done = entry.client.connect(timeout as number | undefined);
@@ -89,8 +89,8 @@ export class WebSocketHost {
                 host.resume(task, 'message', message);
               })
           : undefined;
-      entry.used = true;
-      entry.running = true;
+      entry.isUsed = true;
+      entry.isRunning = true;
       host.pending++;
       entry.client
         .start(keepAlive as number | undefined, proc, reconnTime as number | undefined)
@@ -99,7 +99,7 @@ export class WebSocketHost {
           (error: unknown) => ['err', error instanceof Error ? error.message : String(error)],
         )
         .then((result) => {
-          entry.running = false;
+          entry.isRunning = false;
           host.pending--;
           host.resume(task, ...result);
         });
@@ -153,8 +153,8 @@ export class WebSocketHost {
       const entry: Entry = {
         kind,
         client,
-        used: false,
-        running: false,
+        isUsed: false,
+        isRunning: false,
         connecting: 0,
         procDone: undefined,
         listening: new Set(),
@@ -236,8 +236,8 @@ export class WebSocketHost {
   get isLive(): boolean {
     for (const entry of this.#entries.values()) {
       if (entry.kind === 'luatos-air') {
-        if (entry.running || entry.connecting > 0) return true;
-        const state = entry.used ? entry.client.state() : 'CLOSED';
+        if (entry.isRunning || entry.connecting > 0) return true;
+        const state = entry.isUsed ? entry.client.state() : 'CLOSED';
         if (state === 'OPEN' || state === 'CLOSING') return true;
       } else if (entry.live) return true;
     }

@@ -48,7 +48,7 @@ export class Host {
   pending = 0;
   /** Tasks created but not started yet. */
   #spawning = 0;
-  #finished = false;
+  #isFinished = false;
 
   constructor(bridge: Bridge, events: HostEvents, scriptPath: string | undefined) {
     this.#bridge = bridge;
@@ -110,7 +110,7 @@ export class Host {
   }
 
   resume(id: number, ...values: unknown[]): void {
-    if (this.#finished) return;
+    if (this.#isFinished) return;
     this.#bridge.dispatch('resume', id, ...values);
     this.#events.changed();
   }
@@ -138,7 +138,7 @@ export class Host {
     let subscriber = this.#subscribers.get(id as number);
     if (subscriber === undefined) {
       subscriber = (...args) => {
-        if (this.#finished) return;
+        if (this.#isFinished) return;
         this.#bridge.dispatch('sub', id, ...args);
         this.#events.changed();
       };
@@ -159,13 +159,13 @@ export class Host {
 
   /** Stops every timer; later host calls unwind Lua instead of doing anything. */
   finish(): void {
-    this.#finished = true;
+    this.#isFinished = true;
     this.#timers.clear();
     this.clock.clearAll();
   }
 
   get isFinished(): boolean {
-    return this.#finished;
+    return this.#isFinished;
   }
 }
 

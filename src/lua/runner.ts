@@ -211,7 +211,7 @@ class Run implements LuaRun {
     }
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     const bridge = this.#bridge;
-    if (bridge !== undefined) bridge.stopped = true;
+    if (bridge !== undefined) bridge.isStopped = true;
     this.#host?.finish();
     this.#sockets?.closeAll();
     // Lua may still be unwinding (os.exit, a failing host call): close the state afterwards.

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   AbortError,
+  argumentError,
   ConnectionClosedError,
+  describeValue,
   ErrorCode,
   HandshakeError,
   InvalidArgumentError,
@@ -121,5 +123,36 @@ describe('error classes', () => {
     for (const value of [null, undefined, 'ERR_ABORTED', new Error('x'), { isWebSocketError: 1 }]) {
       assert.equal(isWebSocketError(value), false);
     }
+  });
+});
+
+describe('argumentError and describe (the shared argument-check helpers)', () => {
+  it('argumentError makes an InvalidArgumentError with ERR_INVALID_ARGUMENT', () => {
+    const error = argumentError('bad thing');
+    assert.ok(error instanceof InvalidArgumentError);
+    assert.equal(error.code, ErrorCode.InvalidArgument);
+    assert.equal(error.message, 'bad thing');
+    assert.equal(error.cause, undefined);
+    assert.equal('cause' in error, false);
+  });
+
+  it('argumentError keeps a cause when one is given', () => {
+    const cause = new Error('ENOENT');
+    assert.equal(argumentError('cannot read', cause).cause, cause);
+  });
+
+  it('describe names the kind of a value, never the value itself', () => {
+    assert.equal(describeValue(null), 'null');
+    assert.equal(describeValue(undefined), 'undefined');
+    assert.equal(describeValue([1, 2]), 'an array');
+    assert.equal(describeValue(new Map()), 'an object ([object Map])');
+    assert.equal(describeValue({ password: 'secret' }), 'an object ([object Object])');
+    assert.equal(describeValue(42), 'a number');
+    assert.equal(describeValue('secret'), 'a string');
+    assert.equal(
+      describeValue(() => {}),
+      'a function',
+    );
+    assert.equal(describeValue(Symbol('s')), 'a symbol');
   });
 });

@@ -9,7 +9,7 @@
 // expects, and anything else into an `unexpected: …` description that fails the case.
 
 import { type LuatosClient, websocket as luatos } from '../../src/dialects/luatos.js';
-import { websocket as air, type LuatOsAirClient } from '../../src/dialects/luatos-air.js';
+import { websocket as air, type LuatosAirClient } from '../../src/dialects/luatos-air.js';
 import {
   type NodeMcuClient,
   NodeMcuStatus,
@@ -369,7 +369,7 @@ class AirEvents {
   afterClose: ((code: number) => void) | undefined;
   #waiters: (() => void)[] = [];
 
-  constructor(ws: LuatOsAirClient) {
+  constructor(ws: LuatosAirClient) {
     ws.on('error', (error) => this.#push(() => this.errors.push(error)));
     ws.on('close', (code) => {
       this.#push(() => this.closes.push(code));
@@ -399,7 +399,7 @@ class AirEvents {
  * `send` while not connected: documented to send nothing and say so with an `error` event
  * (ERR_INVALID_STATE) instead of throwing. One of `error` or `sent` must follow the call.
  */
-async function airSendWhileClosed(ws: LuatOsAirClient, events: AirEvents): Promise<SendOutcome> {
+async function airSendWhileClosed(ws: LuatosAirClient, events: AirEvents): Promise<SendOutcome> {
   const errorsBefore = events.errors.length;
   const sentBefore = events.sent;
   const next = events.next();
@@ -425,12 +425,12 @@ async function airSendWhileClosed(ws: LuatOsAirClient, events: AirEvents): Promi
  * while not connected fires `error` (ERR_INVALID_STATE) and sends nothing.
  */
 class AirSession implements Session {
-  readonly #ws: LuatOsAirClient;
+  readonly #ws: LuatosAirClient;
   readonly #events: AirEvents;
   readonly #ended = deferred<Ending>();
   #isClosedByUs = false;
 
-  constructor(ws: LuatOsAirClient, events: AirEvents) {
+  constructor(ws: LuatosAirClient, events: AirEvents) {
     this.#ws = ws;
     this.#events = events;
     const errorsWhenOpened = events.errors.length;

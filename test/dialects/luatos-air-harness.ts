@@ -5,15 +5,15 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import {
-  type LuatOsAirClient,
-  type LuatOsAirEventName,
+  type LuatosAirClient,
+  type LuatosAirEventName,
   websocket,
 } from '../../src/dialects/luatos-air.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { Peer } from '../helpers/hostile.js';
 import { acceptHandshake, startScriptedServer } from '../helpers/servers.js';
 
-const EVENT_NAMES: readonly LuatOsAirEventName[] = [
+const EVENT_NAMES: readonly LuatosAirEventName[] = [
   'open',
   'message',
   'sent',
@@ -29,7 +29,7 @@ export class Recorder {
   readonly events: Recorded[] = [];
   #waiters: { check: () => boolean; resolve: () => void }[] = [];
 
-  constructor(ws: LuatOsAirClient) {
+  constructor(ws: LuatosAirClient) {
     for (const name of EVENT_NAMES) {
       ws.on(name, (...args: unknown[]) => this.push([name, ...args]));
     }

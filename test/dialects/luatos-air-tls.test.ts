@@ -10,9 +10,9 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { TransportError } from '../../src/core/errors.js';
 import {
-  type LuatOsAirCert,
-  type LuatOsAirClient,
-  type LuatOsAirHostOptions,
+  type LuatosAirCert,
+  type LuatosAirClient,
+  type LuatosAirHostOptions,
   websocket,
 } from '../../src/dialects/luatos-air.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -29,7 +29,7 @@ const serverTls = { key: pem('server.key'), cert: pem('server.crt') };
 type TlsPeer = PeerServer & { tlsErrors: Error[] };
 
 interface Outcome {
-  ws: LuatOsAirClient;
+  ws: LuatosAirClient;
   connected: boolean;
   errors: Error[];
   closes: number[];
@@ -39,8 +39,8 @@ interface Outcome {
 async function attempt(
   t: TestContext,
   url: string,
-  cert: LuatOsAirCert | undefined,
-  options: LuatOsAirHostOptions = {},
+  cert: LuatosAirCert | undefined,
+  options: LuatosAirHostOptions = {},
 ): Promise<Outcome> {
   const ws = websocket.new(url, cert, { clock: new FakeClock(), ...options });
   t.after(() => websocket.exit(ws));
@@ -128,11 +128,11 @@ describe('cert.caCert and cert.insist (A1)', { timeout: 60_000 }, () => {
 
   // The certificate names 127.0.0.1 and localhost; checking it against another name is what
   // happens when a device reaches the server under a name the certificate does not carry.
-  const otherName: LuatOsAirHostOptions = { tls: { servername: 'wrong.example' } };
+  const otherName: LuatosAirHostOptions = { tls: { servername: 'wrong.example' } };
 
   it('insist left out, 1, true or false: a name mismatch still connects', async (t) => {
     for (const insist of [undefined, 1, true, false]) {
-      const cert: LuatOsAirCert = { caCert: path('ca.crt') };
+      const cert: LuatosAirCert = { caCert: path('ca.crt') };
       if (insist !== undefined) cert.insist = insist;
       const outcome = await attempt(t, server.url, cert, otherName);
       assert.equal(outcome.connected, true, `insist ${String(insist)}`);

@@ -158,3 +158,50 @@ export async function options(): Promise<void> {
   // @ts-expect-error an unknown option
   mcu.createClient({ logger: () => {}, debug: true });
 }
+
+// ---------------------------------------------------------------- renamed names still work
+
+import type { LuatosClient } from '../../src/dialects/luatos.js';
+import { websocket as luatos } from '../../src/dialects/luatos.js';
+import type {
+  LuatOsAirCert,
+  LuatOsAirClient,
+  LuatOsAirEventMap,
+  LuatOsAirEventName,
+  LuatOsAirHostOptions,
+  LuatOsAirMessage,
+  LuatOsAirPayload,
+  LuatOsAirState,
+  LuatosAirCert,
+  LuatosAirClient,
+  LuatosAirEventName,
+  LuatosAirHostOptions,
+  LuatosAirMessage,
+  LuatosAirState,
+  RecvResult,
+} from '../../src/dialects/luatos-air.js';
+
+export function renamedNames(oldClient: LuatOsAirClient, oldMessage: LuatOsAirMessage): void {
+  const client: LuatosAirClient = oldClient;
+  const message: LuatosAirMessage = oldMessage;
+  const created: LuatosClient | undefined = luatos.create(null, 'ws://h/');
+  void [client, message, created];
+}
+
+export function oldAirNames(
+  cert: LuatOsAirCert,
+  options: LuatOsAirHostOptions,
+  event: LuatOsAirEventName,
+  state: LuatOsAirState,
+  payload: LuatOsAirPayload,
+  onClose: LuatOsAirEventMap['close'],
+  result: RecvResult,
+): void {
+  const sameCert: LuatosAirCert = cert;
+  const sameOptions: LuatosAirHostOptions = options;
+  const sameEvent: LuatosAirEventName = event;
+  const sameState: LuatosAirState = state;
+  // @ts-expect-error a state outside the four names
+  const wrongState: LuatOsAirState = 'OPENED';
+  void [sameCert, sameOptions, sameEvent, sameState, payload, onClose, result, wrongState];
+}
