@@ -46,7 +46,7 @@ function withoutStack<T>(make: () => T): T {
 }
 
 /** Payload bytes: UTF-8 for text, counted without encoding. */
-export function payloadBytes(data: string | Uint8Array): number {
+export function payloadLength(data: string | Uint8Array): number {
   return typeof data === 'string' ? utf8Length(data) : data.byteLength;
 }
 
@@ -80,7 +80,7 @@ export class OfflineQueue {
     this.expire();
     const maxMessages = this.#limits.maxQueuedMessages ?? ReconnectDefaults.maxQueuedMessages;
     const maxBytes = this.#limits.maxQueuedBytes ?? ReconnectDefaults.maxQueuedBytes;
-    const bytes = payloadBytes(data);
+    const bytes = payloadLength(data);
     if (bytes > maxBytes) {
       const message = `the message (${bytes} bytes) is larger than the whole offline queue (maxQueuedBytes ${maxBytes})`;
       settle(withoutStack(() => new QueueError(ErrorCode.QueueFull, message)));

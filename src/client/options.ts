@@ -5,10 +5,10 @@
 // backoff, offline queue).
 
 import { Defaults } from '../core/constants.js';
-import { ErrorCode, InvalidArgumentError } from '../core/errors.js';
+import { argumentError, describeValue } from '../core/errors.js';
 import { type HeadersInit, validateHeaders, validateProtocols } from '../core/handshake.js';
 import type { CorePorts } from '../core/ports.js';
-import { describe, parseWebSocketUrl, type WebSocketTarget } from '../core/url.js';
+import { parseWebSocketUrl, type WebSocketTarget } from '../core/url.js';
 import { isNodeDebugOn, nodeDebugLine } from '../transport/debug-log.js';
 import type { OpenTransport } from '../transport/interface.js';
 import { nodePorts } from '../transport/node-ports.js';
@@ -191,10 +191,6 @@ export function effectiveLogger(
   };
 }
 
-function invalidOption(message: string): InvalidArgumentError {
-  return new InvalidArgumentError(ErrorCode.InvalidArgument, message);
-}
-
 function count(name: string, value: unknown, fallback: number, minimum = 0): number {
   if (value === undefined) return fallback;
   if (
@@ -203,8 +199,8 @@ function count(name: string, value: unknown, fallback: number, minimum = 0): num
     value < minimum ||
     !Number.isInteger(value)
   ) {
-    throw invalidOption(
-      `option ${name} must be a whole number >= ${minimum} (got ${typeof value === 'number' ? value : describe(value)})`,
+    throw argumentError(
+      `option ${name} must be a whole number >= ${minimum} (got ${typeof value === 'number' ? value : describeValue(value)})`,
     );
   }
   return value;
@@ -213,31 +209,31 @@ function count(name: string, value: unknown, fallback: number, minimum = 0): num
 /** Checks every option and fills in defaults. Throws InvalidArgumentError. */
 export function resolveOptions(url: string | URL, options: EngineOptions = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
-    throw invalidOption(`options must be an object, not ${describe(options)}`);
+    throw argumentError(`options must be an object, not ${describeValue(options)}`);
   }
   const target = parseWebSocketUrl(url);
   if (
     options.origin !== undefined &&
     (typeof options.origin !== 'string' || /[\r\n\0]/.test(options.origin))
   ) {
-    throw invalidOption('option origin must be a string without CR, LF or NUL');
+    throw argumentError('option origin must be a string without CR, LF or NUL');
   }
   const reserved: string[] = [];
   if (options.origin !== undefined) reserved.push('origin');
   if (target.username !== '' || target.password !== '') reserved.push('authorization');
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    throw invalidOption('option signal must be an AbortSignal');
+    throw argumentError('option signal must be an AbortSignal');
   }
   if (options.logger !== undefined && typeof options.logger !== 'function') {
-    throw invalidOption('option logger must be a function taking one string');
+    throw argumentError('option logger must be a function taking one string');
   }
   if (options.connectTo !== undefined && typeof options.connectTo !== 'function') {
-    throw invalidOption('option connectTo must be a function (hostname, port) => { host, port }');
+    throw argumentError('option connectTo must be a function (hostname, port) => { host, port }');
   }
   for (const name of ['tls', 'proxyTls'] as const) {
     const value = options[name];
     if (value !== undefined && (typeof value !== 'object' || value === null)) {
-      throw invalidOption(`option ${name} must be an object`);
+      throw argumentError(`option ${name} must be an object`);
     }
   }
   const { clock, ports } = options as { clock?: Partial<Clock>; ports?: Partial<CorePorts> };
@@ -247,13 +243,13 @@ export function resolveOptions(url: string | URL, options: EngineOptions = {}): 
       typeof clock.setTimeout !== 'function' ||
       typeof clock.clearTimeout !== 'function')
   ) {
-    throw invalidOption('option clock must have now(), setTimeout() and clearTimeout() methods');
+    throw argumentError('option clock must have now(), setTimeout() and clearTimeout() methods');
   }
   if (
     ports !== undefined &&
     (typeof ports?.entropy !== 'function' || typeof ports.sha1 !== 'function')
   ) {
-    throw invalidOption('option ports must have entropy() and sha1() functions');
+    throw argumentError('option ports must have entropy() and sha1() functions');
   }
   return {
     target,

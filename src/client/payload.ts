@@ -2,8 +2,6 @@
 // One conversion from what callers hand over (Buffers, views at any offset, ArrayBuffers) for
 // the modern face and the firmware dialects, and one way to get the bytes of either form.
 
-import { utf8Encode } from '../core/bytes.js';
-
 /** A message as the engine takes it: a string is sent as text, bytes as binary. */
 export type Payload = string | Uint8Array;
 
@@ -21,6 +19,4 @@ export function asPayload(data: unknown): Payload | undefined {
 }
 
 /** The bytes of a payload: a string as UTF-8, bytes as they are (the same view, no copy). */
-export function payloadBytes(payload: Payload): Uint8Array {
-  return typeof payload === 'string' ? utf8Encode(payload) : payload;
-}
+export { toBytes as payloadBytes } from '../core/bytes.js';

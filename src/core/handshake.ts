@@ -4,7 +4,7 @@
 
 import { base64Encode, latin1Encode, utf8Encode } from './bytes.js';
 import { WEBSOCKET_GUID } from './constants.js';
-import { ErrorCode, HandshakeError, InvalidArgumentError, NegotiationError } from './errors.js';
+import { argumentError, ErrorCode, HandshakeError, NegotiationError } from './errors.js';
 import { type HttpResponseHead, headerTokens, isToken } from './http-response.js';
 import type { Entropy, Sha1 } from './ports.js';
 import type { WebSocketTarget } from './url.js';
@@ -39,10 +39,6 @@ export interface HandshakeRequest {
   bytes: Uint8Array;
   /** The base64 Sec-WebSocket-Key that was sent. */
   key: string;
-}
-
-function argumentError(message: string): InvalidArgumentError {
-  return new InvalidArgumentError(ErrorCode.InvalidArgument, message);
 }
 
 /** Checks subprotocol names: tokens (RFC 6455 §4.1 item 10), no duplicates. Throws. */

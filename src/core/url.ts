@@ -2,7 +2,7 @@
 // ws/wss (and http/https, mapped as the WHATWG standard does), default ports, IPv6 literals,
 // userinfo for Basic auth, no fragments.
 
-import { ErrorCode, InvalidArgumentError } from './errors.js';
+import { describeValue, ErrorCode, InvalidArgumentError } from './errors.js';
 
 export interface WebSocketTarget {
   /** The normalized URL, with a ws: or wss: scheme. */
@@ -27,7 +27,7 @@ function invalid(message: string): InvalidArgumentError {
 /** Parses and checks a WebSocket URL; throws InvalidArgumentError (ERR_INVALID_URL). */
 export function parseWebSocketUrl(input: string | URL): WebSocketTarget {
   if (typeof input !== 'string' && !(input instanceof URL)) {
-    throw invalid(`the URL must be a string or a URL object, not ${describe(input)}`);
+    throw invalid(`the URL must be a string or a URL object, not ${describeValue(input)}`);
   }
   let url: URL;
   try {
@@ -84,14 +84,4 @@ export function redactUrl(url: string | URL): string {
   const copy = new URL(url.href);
   copy.password = '***';
   return copy.href;
-}
-
-/** How a wrong value is named in a message: "undefined", "null", "an array", "a number". */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object'
-    ? `an object (${Object.prototype.toString.call(value)})`
-    : `a ${typeof value}`;
 }
