@@ -167,7 +167,7 @@ export class WebSocketClient
    */
   send(data: SendData): Promise<void> {
     try {
-      return this.#connection.sendShared(toSendable(data), false);
+      return this.#connection.sendWithBatchPromise(toSendable(data), false);
     } catch (error) {
       const promise = Promise.reject(error);
       // A send nobody awaits must not crash the process; the failure also reaches 'close'.

@@ -156,7 +156,7 @@ export abstract class ConnectionBase {
         : this.engine.sendBinary(data);
     this.trace.messageSent(data, isBinary || typeof data !== 'string');
     this.stats.messagesOut++;
-    this.writes.queued(bytes, callback);
+    this.writes.trackFrames(bytes, callback);
     return bytes;
   }
 
@@ -165,7 +165,7 @@ export abstract class ConnectionBase {
    * written. Every message queued in the same turn leaves in the same socket write, so they
    * all share one promise (one allocation per batch instead of two per message).
    */
-  sendShared(data: string | Uint8Array, isBinary: boolean): Promise<void> {
+  sendWithBatchPromise(data: string | Uint8Array, isBinary: boolean): Promise<void> {
     this.send(data, isBinary);
     return this.writes.sharedPromise();
   }
@@ -179,7 +179,7 @@ export abstract class ConnectionBase {
   ): number {
     this.#assertOpen();
     const bytes = this.engine.sendFrame(opcode, data, fin);
-    this.writes.queued(bytes, callback);
+    this.writes.trackFrames(bytes, callback);
     return bytes;
   }
 
@@ -190,7 +190,7 @@ export abstract class ConnectionBase {
     this.engine.sendPing(data);
     this.trace.pingSent();
     const promise = this.liveness.track(data);
-    this.writes.queued(0, undefined);
+    this.writes.trackFrames(0, undefined);
     return promise;
   }
 
@@ -198,7 +198,7 @@ export abstract class ConnectionBase {
   pong(payload?: Uint8Array): void {
     this.#assertOpen();
     this.engine.sendPong(payload);
-    this.writes.queued(0, undefined);
+    this.writes.trackFrames(0, undefined);
   }
 
   /** The error a send whose bytes were never written gets. */

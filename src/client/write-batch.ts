@@ -56,7 +56,7 @@ export class WriteBatch {
   }
 
   /** The protocol produced frames carrying `bytes` of payload; write them this turn. */
-  queued(bytes: number, callback: WriteCallback | undefined): void {
+  trackFrames(bytes: number, callback: WriteCallback | undefined): void {
     this.#bufferedAmount += bytes;
     this.#batchBytes += bytes;
     if (callback !== undefined) this.#callbacks.push(callback);

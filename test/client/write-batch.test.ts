@@ -46,8 +46,8 @@ describe('WriteBatch', () => {
   it('sends everything queued in one turn as one batch and calls back after it was written', async () => {
     const { protocol, writes, transport, stats } = setup();
     const order: string[] = [];
-    writes.queued(protocol.sendText('one'), () => order.push('one'));
-    writes.queued(protocol.sendText('two'), (error) => order.push(`two ${error}`));
+    writes.trackFrames(protocol.sendText('one'), () => order.push('one'));
+    writes.trackFrames(protocol.sendText('two'), (error) => order.push(`two ${error}`));
     assert.equal(writes.bufferedAmount, 6);
     assert.equal(transport.batches.length, 0, 'nothing before the turn ends');
     await settle();
@@ -64,9 +64,9 @@ describe('WriteBatch', () => {
     protocol.sendText('b');
     const second = writes.sharedPromise();
     assert.equal(first, second);
-    writes.queued(2, undefined);
+    writes.trackFrames(2, undefined);
     await first;
-    writes.queued(protocol.sendText('c'), undefined);
+    writes.trackFrames(protocol.sendText('c'), undefined);
     assert.notEqual(writes.sharedPromise(), first, 'a new batch, a new promise');
     await settle();
     assert.equal(transport.batches.length, 2);
@@ -76,7 +76,7 @@ describe('WriteBatch', () => {
     const { protocol, writes, transport } = setup();
     transport.isEnded = true;
     const errors: (Error | undefined)[] = [];
-    writes.queued(protocol.sendText('late'), (error) => errors.push(error));
+    writes.trackFrames(protocol.sendText('late'), (error) => errors.push(error));
     await settle();
     assert.equal(errors.length, 1);
     assert.ok(errors[0] instanceof ConnectionClosedError);
@@ -87,7 +87,7 @@ describe('WriteBatch', () => {
     const { protocol, writes } = setup();
     writes.transport = undefined;
     const errors: (Error | undefined)[] = [];
-    writes.queued(protocol.sendText('x'), (error) => errors.push(error));
+    writes.trackFrames(protocol.sendText('x'), (error) => errors.push(error));
     const error = new ConnectionClosedError('closed', { wasClean: false });
     writes.failPending(error);
     assert.deepEqual(errors, [error]);
