@@ -13,29 +13,40 @@ type Event = [name: string, ...args: unknown[]];
 
 class RecordingReporter implements Reporter {
   readonly events: Event[] = [];
+  #waiters: { name: string; resolve: () => void }[] = [];
+  #push(event: Event): void {
+    this.events.push(event);
+    for (const waiter of this.#waiters.filter((w) => w.name === event[0])) waiter.resolve();
+    this.#waiters = this.#waiters.filter((w) => w.name !== event[0]);
+  }
+  /** Resolves once an event of this name was reported (the suite's timeout bounds it). */
+  until(name: string): Promise<void> {
+    if (this.names().includes(name)) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ name, resolve }));
+  }
   open(url: string, protocol: string): void {
-    this.events.push(['open', url, protocol]);
+    this.#push(['open', url, protocol]);
   }
   message(message: Message): void {
-    this.events.push(['message', message.data, message.isBinary]);
+    this.#push(['message', message.data, message.isBinary]);
   }
   ping(data: Uint8Array): void {
-    this.events.push(['ping', [...data]]);
+    this.#push(['ping', [...data]]);
   }
   pong(data: Uint8Array): void {
-    this.events.push(['pong', [...data]]);
+    this.#push(['pong', [...data]]);
   }
   close(info: CloseReport): void {
-    this.events.push(['close', info]);
+    this.#push(['close', info]);
   }
   error(error: unknown): void {
-    this.events.push(['error', (error as { code?: string }).code]);
+    this.#push(['error', (error as { code?: string }).code]);
   }
   reconnecting(attempt: number): void {
-    this.events.push(['reconnecting', attempt]);
+    this.#push(['reconnecting', attempt]);
   }
   note(text: string): void {
-    this.events.push(['note', text]);
+    this.#push(['note', text]);
   }
   names(): string[] {
     return this.events.map((event) => event[0]);
@@ -116,9 +127,7 @@ describe('Session', { timeout: 20_000 }, () => {
     const client = await s.whenOpen();
     assert.ok(client !== undefined);
     assert.equal(s.client, client);
-    for (let i = 0; i < 200 && !reporter.names().includes('message'); i++) {
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await reporter.until('message');
     await s.stop();
     assert.equal(s.isStopping, true);
     assert.equal(await run, 0);
@@ -190,9 +199,7 @@ describe('Session', { timeout: 20_000 }, () => {
     const run = s.run();
     const client = (await s.whenOpen())!;
     await client.ping(new Uint8Array([9]));
-    for (let i = 0; i < 200 && !reporter.names().includes('ping'); i++) {
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await reporter.until('ping');
     await s.stop();
     await run;
     assert.deepEqual(
