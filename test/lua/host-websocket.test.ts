@@ -118,8 +118,10 @@ describe('WebSocketHost', () => {
       onLine: (line) => {
         // Every server socket is open now: hear how each one closes.
         if (line !== 'all open') return;
+        // Bounded: a client left open fails the test instead of hanging it.
+        const signal = AbortSignal.timeout(2000);
         for (const socket of server.sockets) {
-          codes.push(once(socket, 'close').then(([code]) => code as number));
+          codes.push(once(socket, 'close', { signal }).then(([code]) => code as number));
         }
       },
     });
