@@ -245,6 +245,9 @@ function string.toHex(s, sep)
   return hex, #s
 end
 function string.fromHex(hex)
-  return (hex:gsub('%X', ''):gsub('%x%x', function(h) return string.char(tonumber(h, 16)) end))
+  -- Digits are read in pairs; a lone last digit has no byte and is dropped.
+  local digits = hex:gsub('%X', '')
+  if #digits % 2 == 1 then digits = digits:sub(1, -2) end
+  return (digits:gsub('%x%x', function(h) return string.char(tonumber(h, 16)) end))
 end
 `;
