@@ -151,7 +151,7 @@ describe('openConnection', () => {
     assert.equal(error.phase, 'tls');
   });
 
-  it('wss:// through a proxy: unusable TLS options fail and close the tunnel', async (t) => {
+  it('wss:// through a proxy: unusable TLS options are a TLS failure', async (t) => {
     const proxy = await fakeHttpProxy(t);
     const port = await tlsTarget(t);
     const error = await failure(
