@@ -10,6 +10,7 @@ import { connectRequest, httpConnect } from '../../src/transport/http-connect.js
 import type { ProxyTarget } from '../../src/transport/no-proxy.js';
 import { parseProxyUrl } from '../../src/transport/proxy-url.js';
 import { readRequest, scripted } from '../helpers/servers.js';
+import { rejection } from '../helpers/sockets.js';
 
 const target: ProxyTarget = { secure: true, hostname: 'echo.test', port: 8443 };
 
@@ -81,10 +82,7 @@ async function proxyAnswering(
 
 async function refusal(t: TestContext, proxyUrl: string, answer: string): Promise<unknown> {
   const { socket } = await proxyAnswering(t, answer);
-  return httpConnect(socket, parseProxyUrl(proxyUrl), target, undefined).then(
-    () => assert.fail('the tunnel opened'),
-    (error: unknown) => error,
-  );
+  return rejection(httpConnect(socket, parseProxyUrl(proxyUrl), target, undefined));
 }
 
 describe('httpConnect', () => {

@@ -3,14 +3,14 @@
 // and TLS to the target over the tunnel for wss://.
 
 import assert from 'node:assert/strict';
-import type { Socket } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
-import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { ErrorCode, InvalidArgumentError, TransportError } from '../../src/core/errors.js';
 import { parseWebSocketUrl } from '../../src/core/url.js';
 import { openConnection } from '../../src/transport/open.js';
 import { fakeHttpProxy, tlsFixture } from '../helpers/proxies.js';
 import { closedPort, scripted } from '../helpers/servers.js';
+import { rejection, tlsTestServer } from '../helpers/sockets.js';
 
 /** A TCP server counting connections, closed (with its sockets) after the test. */
 async function target(t: TestContext): Promise<{ port: number; accepted: () => number }> {
@@ -19,33 +19,6 @@ async function target(t: TestContext): Promise<{ port: number; accepted: () => n
     accepted++;
   });
   return { port: server.port, accepted: () => accepted };
-}
-
-/** A TLS server with the test certificate (127.0.0.1 and localhost). */
-async function tlsTarget(t: TestContext): Promise<number> {
-  const server = createTlsServer({ key: tlsFixture('server.key'), cert: tlsFixture('server.crt') });
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('error', () => {});
-  });
-  server.on('tlsClientError', () => {});
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return (server.address() as { port: number }).port;
-}
-
-function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => assert.fail('opened'),
-    (error: unknown) => error,
-  );
 }
 
 describe('openConnection', () => {
@@ -103,7 +76,7 @@ describe('openConnection', () => {
   });
 
   it('a connectTo that throws is reported by the direct path, not sent to the proxy', async () => {
-    const error = await failure(
+    const error = await rejection(
       openConnection({
         target: parseWebSocketUrl('ws://staging.test/'),
         proxy: 'http://127.0.0.1:1',
@@ -122,14 +95,14 @@ describe('openConnection', () => {
       target: parseWebSocketUrl('wss://echo.test/'),
       env: { HTTPS_PROXY: 'ftp://p' },
     });
-    const error = await failure(opening);
+    const error = await rejection(opening);
     assert.ok(error instanceof InvalidArgumentError);
     assert.match(error.message, /the environment variable HTTPS_PROXY has the scheme "ftp:"/);
   });
 
   it('wss:// through a proxy: TLS to the target over the tunnel', async (t) => {
     const proxy = await fakeHttpProxy(t);
-    const port = await tlsTarget(t);
+    const port = await tlsTestServer(t);
     const socket = (await openConnection({
       target: parseWebSocketUrl(`wss://127.0.0.1:${port}/`),
       proxy: proxy.url,
@@ -142,8 +115,8 @@ describe('openConnection', () => {
 
   it('wss:// through a proxy: an untrusted certificate fails in phase tls', async (t) => {
     const proxy = await fakeHttpProxy(t);
-    const port = await tlsTarget(t);
-    const error = await failure(
+    const port = await tlsTestServer(t);
+    const error = await rejection(
       openConnection({ target: parseWebSocketUrl(`wss://127.0.0.1:${port}/`), proxy: proxy.url }),
     );
     assert.ok(error instanceof TransportError);
@@ -153,8 +126,8 @@ describe('openConnection', () => {
 
   it('wss:// through a proxy: unusable TLS options are a TLS failure', async (t) => {
     const proxy = await fakeHttpProxy(t);
-    const port = await tlsTarget(t);
-    const error = await failure(
+    const port = await tlsTestServer(t);
+    const error = await rejection(
       openConnection({
         target: parseWebSocketUrl(`wss://127.0.0.1:${port}/`),
         proxy: proxy.url,

@@ -3,10 +3,8 @@
 
 import assert from 'node:assert/strict';
 import type { LookupAddress } from 'node:dns';
-import type { Socket } from 'node:net';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
-import { createServer as createTlsServer } from 'node:tls';
 import { AbortError, ErrorCode, TransportError } from '../../src/core/errors.js';
 import { parseWebSocketUrl } from '../../src/core/url.js';
 import {
@@ -17,6 +15,7 @@ import {
 } from '../../src/transport/transport.js';
 import { tlsFixture } from '../helpers/proxies.js';
 import { closedPort, scripted } from '../helpers/servers.js';
+import { rejection, tlsTestServer } from '../helpers/sockets.js';
 
 const v4a = { address: '10.0.0.1', family: 4 };
 const v4b = { address: '10.0.0.2', family: 4 };
@@ -129,32 +128,6 @@ describe('targetTlsOptions', () => {
   });
 });
 
-async function tlsServer(t: TestContext): Promise<number> {
-  const server = createTlsServer({ key: tlsFixture('server.key'), cert: tlsFixture('server.crt') });
-  const sockets = new Set<Socket>();
-  server.on('tlsClientError', () => {});
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return (server.address() as { port: number }).port;
-}
-
-function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => assert.fail('opened'),
-    (error: unknown) => error,
-  );
-}
-
 describe('openSocket', () => {
   it('opens TCP to ws:// and leaves no listener of its own', async (t) => {
     const server = await scripted(t, () => {});
@@ -205,7 +178,7 @@ describe('openSocket', () => {
       [() => ({ host: 1 }) as never, /it must return/],
     ];
     for (const [connectTo, message] of cases) {
-      const error = await failure(openSocket({ target, connectTo }));
+      const error = await rejection(openSocket({ target, connectTo }));
       assert.ok(error instanceof TransportError);
       assert.equal(error.code, ErrorCode.ConnectFailed);
       assert.equal(error.phase, 'dns');
@@ -217,7 +190,7 @@ describe('openSocket', () => {
     const target = parseWebSocketUrl('ws://127.0.0.1:1/');
     const early = new AbortController();
     early.abort('early');
-    const error = await failure(openSocket({ target, signal: early.signal }));
+    const error = await rejection(openSocket({ target, signal: early.signal }));
     assert.ok(error instanceof AbortError);
     assert.equal(error.cause, 'early');
     // TLS that never completes: the server accepts TCP and says nothing.
@@ -228,14 +201,14 @@ describe('openSocket', () => {
       signal: late.signal,
     });
     late.abort('late');
-    const lateError = await failure(opening);
+    const lateError = await rejection(opening);
     assert.ok(lateError instanceof AbortError);
     assert.equal(lateError.cause, 'late');
   });
 
   it('a refused connection to an IP is in phase tcp', async () => {
     const port = await closedPort();
-    const error = await failure(
+    const error = await rejection(
       openSocket({ target: parseWebSocketUrl(`ws://127.0.0.1:${port}/`) }),
     );
     assert.ok(error instanceof TransportError);
@@ -244,7 +217,7 @@ describe('openSocket', () => {
   });
 
   it('wss:// with tls.ca opens TLS with ALPN http/1.1', async (t) => {
-    const port = await tlsServer(t);
+    const port = await tlsTestServer(t);
     const socket = await openSocket({
       target: parseWebSocketUrl('wss://localhost/'),
       tls: { ca: tlsFixture('ca.crt') },
@@ -256,14 +229,14 @@ describe('openSocket', () => {
   });
 
   it('wss:// failures are in phase tls: unknown CA, name mismatch, unusable options', async (t) => {
-    const port = await tlsServer(t);
-    const untrusted = await failure(
+    const port = await tlsTestServer(t);
+    const untrusted = await rejection(
       openSocket({ target: parseWebSocketUrl(`wss://127.0.0.1:${port}/`) }),
     );
     assert.ok(untrusted instanceof TransportError);
     assert.equal(untrusted.code, ErrorCode.TlsFailed);
     assert.equal(untrusted.phase, 'tls');
-    const mismatch = await failure(
+    const mismatch = await rejection(
       openSocket({
         target: parseWebSocketUrl('wss://other.test/'),
         tls: { ca: tlsFixture('ca.crt') },
@@ -273,7 +246,7 @@ describe('openSocket', () => {
     assert.ok(mismatch instanceof TransportError);
     assert.equal(mismatch.code, ErrorCode.TlsFailed);
     assert.match(mismatch.message, /not valid for "other\.test"/);
-    const unusable = await failure(
+    const unusable = await rejection(
       openSocket({
         target: parseWebSocketUrl(`wss://127.0.0.1:${port}/`),
         tls: { key: 'not a key', cert: 'not a cert' },
