@@ -20,23 +20,8 @@ import {
   type UnexpectedStatusCode,
 } from './error-codes.js';
 
-export {
-  ErrorCode,
-  type HandshakeCode,
-  type InvalidArgumentCode,
-  type MalformedHandshakeCode,
-  type NegotiationCode,
-  type NetworkCode,
-  type PayloadTooBigCode,
-  type ProtocolCode,
-  type ProtocolViolationCode,
-  type ProxyCode,
-  type QueueCode,
-  type RedirectCode,
-  type TimeoutCode,
-  type TransportCode,
-  type UnexpectedStatusCode,
-} from './error-codes.js';
+// Every code and code union is part of this module's surface (CodeOf is a type helper).
+export * from './error-codes.js';
 
 export interface WebSocketErrorOptions {
   cause?: unknown;
