@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
+import { missingToolReason } from '../helpers/system-tools.js';
 import { MAIN, type RecordingServer, ROOT, recordingServer } from './cli-harness.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const skip = hasTmux ? false : 'tmux is not installed (apt-get install tmux); .ci/run installs it';
+const skip = missingToolReason('tmux', hasTmux);
 
 let sessions = 0;
 

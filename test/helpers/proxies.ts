@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { type ConnectOptions, connect } from '../../src/api/websocket-client.js';
 import { readRequest } from './servers.js';
+import { hasTool } from './system-tools.js';
 
 export interface FakeProxy {
   /** http://127.0.0.1:port or socks5://127.0.0.1:port (no credentials). */
@@ -332,10 +333,7 @@ export async function startTinyproxy(
   credentials?: string,
 ): Promise<string | undefined> {
   const binary = findBinary('tinyproxy');
-  if (binary === undefined) {
-    t.skip('tinyproxy is not installed (apt-get install tinyproxy)');
-    return undefined;
-  }
+  if (!hasTool(t, 'tinyproxy', binary !== undefined) || binary === undefined) return undefined;
   const port = await freePort();
   const directory = mkdtempSync(join(tmpdir(), 'wsx-tinyproxy-'));
   t.after(() => rmSync(directory, { recursive: true, force: true }));
@@ -361,10 +359,7 @@ export async function startMicrosocks(
   credentials?: string,
 ): Promise<string | undefined> {
   const binary = findBinary('microsocks');
-  if (binary === undefined) {
-    t.skip('microsocks is not installed (apt-get install microsocks)');
-    return undefined;
-  }
+  if (!hasTool(t, 'microsocks', binary !== undefined) || binary === undefined) return undefined;
   const port = await freePort();
   const args = ['-i', '127.0.0.1', '-p', String(port)];
   if (credentials !== undefined) {
