@@ -189,6 +189,8 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   const run = runLua({
     ...parsed,
     quiet: true,
+    // The command writes each line as it comes; keeping them would grow with a long run.
+    keepLines: 0,
     onLine: (line, stream) => {
       if (stream === 'err') process.stderr.write(`${line}\n`);
       else if (!quiet) process.stdout.write(`${line}\n`);

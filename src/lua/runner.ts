@@ -35,7 +35,14 @@ export interface RunLuaOptions {
   quiet?: boolean | undefined;
   /** Receives each output line as it is written. */
   onLine?: ((line: string, stream: 'out' | 'err') => void) | undefined;
+  /** How many of the last output lines `lines` keeps (default 1,000; 0 keeps none). */
+  keepLines?: number | undefined;
 }
+
+/** The default of `keepLines`: a script that prints forever must not fill memory. */
+const KEEP_LINES = 1000;
+/** Text written without a newline is cut into lines of at most this many characters. */
+const MAX_LINE_CHARS = 64 * 1024;
 
 /** Why a script ended. */
 export type LuaEndReason = 'end' | 'exit' | 'error' | 'timeout' | 'stopped';
@@ -46,7 +53,10 @@ export const LuaExit = { Ok: 0, Error: 1, Timeout: 124, Stopped: 130 } as const;
 export interface LuaRun {
   /** Resolves with the exit status once the script has ended. */
   readonly exit: Promise<number>;
-  /** Every line the script printed (print, log, io.write) and the error report, in order. */
+  /**
+   * The last `keepLines` lines the script printed (print, log, io.write) and the error report,
+   * in order.
+   */
   readonly lines: readonly string[];
   readonly reason: LuaEndReason | undefined;
   /** The Lua error message and traceback when the script failed. */
@@ -83,7 +93,7 @@ function cleanTraceback(message: string): string {
 }
 
 class Run implements LuaRun {
-  readonly lines: string[] = [];
+  #lines: string[] = [];
   reason: LuaEndReason | undefined;
   error: string | undefined;
   readonly exit: Promise<number>;
@@ -95,9 +105,16 @@ class Run implements LuaRun {
   #sockets: WebSocketHost | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #isCheckScheduled = false;
+  readonly #keepLines: number;
+
+  get lines(): readonly string[] {
+    const lines = this.#lines;
+    return lines.length > this.#keepLines ? lines.slice(lines.length - this.#keepLines) : lines;
+  }
 
   constructor(options: RunLuaOptions) {
     this.#options = options;
+    this.#keepLines = Math.max(0, Math.floor(options.keepLines ?? KEEP_LINES));
     this.exit = new Promise((resolve) => {
       this.#resolve = resolve;
     });
@@ -105,12 +122,23 @@ class Run implements LuaRun {
 
   #write(stream: 'out' | 'err', text: string): void {
     const pieces = (this.#partial[stream] + text).split('\n');
-    this.#partial[stream] = pieces.pop()!;
+    let partial = pieces.pop()!;
+    // Text that never ends its line is still bounded: it goes out in pieces.
+    while (partial.length > MAX_LINE_CHARS) {
+      pieces.push(partial.slice(0, MAX_LINE_CHARS));
+      partial = partial.slice(MAX_LINE_CHARS);
+    }
+    this.#partial[stream] = partial;
     for (const line of pieces) this.#line(stream, line);
   }
 
   #line(stream: 'out' | 'err', line: string): void {
-    this.lines.push(line);
+    if (this.#keepLines > 0) {
+      this.#lines.push(line);
+      // Trimmed in steps, so that keeping the last lines costs O(1) per line.
+      if (this.#lines.length >= 2 * this.#keepLines)
+        this.#lines = this.#lines.slice(-this.#keepLines);
+    }
     this.#options.onLine?.(line, stream);
     if (this.#options.quiet !== true) {
       (stream === 'out' ? process.stdout : process.stderr).write(`${line}\n`);

@@ -49,6 +49,25 @@ describe('runLua', () => {
     ]);
   });
 
+  it('keeps only the last keepLines lines, and cuts text that never ends its line', async () => {
+    const source = `
+      for i = 1, 2500 do print("line " .. i) end
+      io.write(string.rep("x", 64 * 1024 + 10))
+    `;
+    const run = runLua({ source, quiet: true, keepLines: 1000 });
+    assert.equal(await run.exit, 0);
+    assert.equal(run.lines.length, 1000);
+    assert.equal(run.lines[0], 'line 1503');
+    assert.equal(run.lines[997], 'line 2500');
+    assert.deepEqual(
+      run.lines.slice(998).map((line) => line.length),
+      [64 * 1024, 10],
+    );
+    const none = runLua({ source: 'print("x")', quiet: true, keepLines: 0 });
+    assert.equal(await none.exit, 0);
+    assert.deepEqual(none.lines, []);
+  });
+
   it('json encodes and decodes as LuatOS does; os.date and os.time work', async () => {
     const source = String.raw`
       print(json.encode({ 1, "two", { x = false } }), json.encode("q\"\n\0"), json.encode(0.5))
