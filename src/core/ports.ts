@@ -24,3 +24,58 @@ export interface CorePorts {
    */
   maxStringLength?: number | undefined;
 }
+
+// ---------------------------------------------------------------- permessage-deflate (RFC 7692)
+
+/**
+ * Receives what a raw DEFLATE codec produces, in order. The codec calls it asynchronously
+ * (never from inside write(), flush(), reset() or close()).
+ */
+export interface CodecSink {
+  /**
+   * Output bytes (inflated, or deflated). The sink may keep `chunk`: the codec never reuses
+   * it. Return false to stop: the codec then drops all work queued so far and reports nothing
+   * more (the caller is failing the connection and will close() it).
+   */
+  onOutput(chunk: Uint8Array): boolean;
+  /** All input written before the matching flush() was processed and its output reported. */
+  onFlushed(): void;
+  /** The input is not valid DEFLATE data (inflaters only). Nothing more is reported. */
+  onInvalid(message: string): void;
+}
+
+/**
+ * One raw DEFLATE stream (RFC 1951, no zlib or gzip wrapper) in one direction. Calls queue
+ * work and return at once; the work runs in order. The RFC 7692 rules (the 00 00 FF FF
+ * trailer, context takeover, size limits) are the caller's, in core/.
+ */
+export interface RawCodec {
+  /** Queues input. The codec may keep `data` until it was processed: the caller does not reuse it. */
+  write(data: Uint8Array): void;
+  /** Queues a sync flush (Z_SYNC_FLUSH): onFlushed once everything written before it was processed. */
+  flush(): void;
+  /** Queues a reset: the sliding window is forgotten (no context takeover) after the work queued so far. */
+  reset(): void;
+  /** Frees the stream at once; queued work is dropped and nothing more is reported. */
+  close(): void;
+}
+
+export interface DeflaterSettings {
+  /** 9-15 (the host's deflate cannot make the 256-byte window of 8). */
+  windowBits: number;
+  /** 0-9, as zlib. */
+  level: number;
+  /** 1-9, as zlib. */
+  memLevel: number;
+}
+
+/**
+ * Makes raw DEFLATE streams for permessage-deflate. On Node this is node:zlib
+ * (transport/deflate-codec.ts); creating a codec must be cheap: the costly zlib state is made
+ * on first use, and may be freed while the codec is idle with nothing to remember.
+ */
+export interface DeflateCodecPort {
+  /** `windowBits` 8-15: the largest window the peer may use. */
+  createInflater(windowBits: number, sink: CodecSink): RawCodec;
+  createDeflater(settings: DeflaterSettings, sink: CodecSink): RawCodec;
+}
