@@ -34,6 +34,7 @@ export class Attempt {
     stats: StatsRecorder,
     lostWrite: (cause: Error) => WebSocketError,
     onWritten: () => void,
+    onCodecProgress: () => void,
   ) {
     this.protocol = new ClientProtocol({
       target: options.target,
@@ -46,6 +47,8 @@ export class Attempt {
       deliverFrames: options.deliverFrames,
       receiveAfterClose: options.receiveAfterClose,
       holdFailureClose: true,
+      perMessageDeflate: options.perMessageDeflate,
+      onCodecProgress,
       ports: options.ports,
     });
     this.writes = new WriteBatch(this.protocol, stats, lostWrite, onWritten);

@@ -51,6 +51,7 @@ export abstract class ConnectionBase {
       {
         isClosing: () => this.engine.closeSent !== undefined,
         pendingBytes: () => this.engine.pendingBytes,
+        heldReceivedBytes: () => this.engine.heldReceivedBytes,
         keepalive: () => this.liveness.keepalive,
       },
       options,
@@ -81,8 +82,12 @@ export abstract class ConnectionBase {
       this.stats,
       (cause) => this.lostWrite(cause),
       () => this.reading.checkWriteBuffer(),
+      () => this.onCodecProgress(),
     );
   }
+
+  /** Compressing or inflating (permessage-deflate) finished: new events and output wait. */
+  protected abstract onCodecProgress(): void;
 
   get readyState(): ReadyState {
     return this.state;

@@ -89,6 +89,7 @@ export class Connection extends ConnectionBase {
       this.engine.receiveData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       this.#process();
       this.reading.checkWriteBuffer();
+      this.reading.checkHeldInput();
     },
     onEnd: () => {
       this.trace.endOfStream();
@@ -108,6 +109,12 @@ export class Connection extends ConnectionBase {
   };
 
   // ------------------------------------------------------------------ events
+
+  protected override onCodecProgress(): void {
+    if (this.#isFinished) return;
+    this.#process();
+    this.reading.checkHeldInput();
+  }
 
   #process(): void {
     this.#dispatch(this.engine.eventsReceived(), 0);
@@ -360,6 +367,7 @@ export class Connection extends ConnectionBase {
           : 'closing';
     this.#isFinished = true;
     this.state = ReadyState.CLOSED;
+    protocol.releaseCodecs();
     this.liveness.keepalive?.stop();
     this.stats.closed(this.options.clock.now());
     this.#deadlines.stop();

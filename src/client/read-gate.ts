@@ -14,6 +14,8 @@ export interface ReadGateHost {
   isClosing(): boolean;
   /** Bytes the protocol produced and the write batch has not handed to the transport. */
   pendingBytes(): number;
+  /** Received bytes the protocol keeps unread while a compressed message inflates. */
+  heldReceivedBytes(): number;
   keepalive(): Keepalive | undefined;
 }
 
@@ -29,6 +31,8 @@ export class ReadGate {
   #isDeliveryPaused = false;
   /** The transport holds more unsent bytes than writeHighWaterBytes. */
   #isWritePaused = false;
+  /** More than receiveHighWaterBytes arrived while a compressed message inflates. */
+  #isInflatePaused = false;
 
   constructor(
     host: ReadGateHost,
@@ -89,6 +93,18 @@ export class ReadGate {
     this.update();
   }
 
+  /**
+   * After reading and after each inflated message: stop reading while the protocol keeps more
+   * than receiveHighWaterBytes unread behind a message being inflated, resume below half.
+   */
+  checkHeldInput(): void {
+    const held = this.#host.heldReceivedBytes();
+    const mark = this.#receiveHighWaterBytes;
+    if (this.#isInflatePaused ? held > mark / 2 : held <= mark) return;
+    this.#isInflatePaused = !this.#isInflatePaused;
+    this.update();
+  }
+
   /** Pauses or resumes the transport (and holds the keepalive) for every reason there is. */
   update(): void {
     const isClosing = this.#host.isClosing();
@@ -96,7 +112,10 @@ export class ReadGate {
     this.#host.keepalive()?.hold(isReceivePaused);
     const transport = this.#transport;
     if (transport === undefined) return;
-    if (isReceivePaused || (!isClosing && this.#isWritePaused)) transport.pause();
+    // An inflation always ends by itself: waiting for it cannot stall the closing handshake.
+    const isPaused =
+      isReceivePaused || this.#isInflatePaused || (!isClosing && this.#isWritePaused);
+    if (isPaused) transport.pause();
     else transport.resume();
   }
 }

@@ -23,6 +23,12 @@ export class WriteBatch {
   /** Where batches go; undefined until the transport is open. */
   transport: Transport | undefined;
   #callbacks: WriteCallback[] = [];
+  /**
+   * For each callback, how many data frames were sent when it was given: it runs with the
+   * batch that carries that frame. Frames wait in the protocol behind a message being
+   * compressed (permessage-deflate), so a batch may carry only the older sends.
+   */
+  #callbackFrames: number[] = [];
   #batchBytes = 0;
   #bufferedAmount = 0;
   #isScheduled = false;
@@ -31,6 +37,7 @@ export class WriteBatch {
   #pongsSeen = 0;
   /** The promise shared by every sharedPromise() of the batch being collected. */
   #batchPromise: Promise<void> | undefined;
+  #batchPromiseIndex = 0;
   readonly #flushTask = (): void => this.flush();
 
   constructor(
@@ -59,7 +66,10 @@ export class WriteBatch {
   trackFrames(bytes: number, callback: WriteCallback | undefined): void {
     this.#bufferedAmount += bytes;
     this.#batchBytes += bytes;
-    if (callback !== undefined) this.#callbacks.push(callback);
+    if (callback !== undefined) {
+      this.#callbacks.push(callback);
+      this.#callbackFrames.push(this.#protocol.dataFramesSent);
+    }
     if (!this.#isScheduled) {
       this.#isScheduled = true;
       queueMicrotask(this.#flushTask);
@@ -81,8 +91,12 @@ export class WriteBatch {
       // A send nobody awaits must not crash the process; the failure also reaches 'close'.
       promise.catch(noop);
       this.#batchPromise = promise;
+      this.#batchPromiseIndex = this.#callbacks.length;
       this.#callbacks.push(settle);
+      this.#callbackFrames.push(0);
     }
+    // It settles with the last message that shares it.
+    this.#callbackFrames[this.#batchPromiseIndex] = this.#protocol.dataFramesSent;
     return promise;
   }
 
@@ -96,12 +110,22 @@ export class WriteBatch {
     const hasPong = this.#protocol.pongsWritten !== this.#pongsSeen;
     this.#pongsSeen = this.#protocol.pongsWritten;
     const epoch = this.#protocol.outputEpoch;
-    const callbacks = this.#callbacks;
-    const bytes = this.#batchBytes;
-    if (chunks.length === 0 && callbacks.length === 0) return;
-    this.#callbacks = [];
+    let callbacks = this.#callbacks;
+    let bytes = this.#batchBytes;
+    if (this.#protocol.dataFramesWritten === this.#protocol.dataFramesSent) {
+      if (chunks.length === 0 && callbacks.length === 0) return;
+      this.#callbacks = [];
+      this.#callbackFrames = [];
+      this.#batchBytes = 0;
+    } else {
+      // Sends still waiting behind a message being compressed go with a later batch.
+      callbacks = this.#takeWrittenCallbacks();
+      const queuedBytes = this.#protocol.queuedSendBytes;
+      bytes -= queuedBytes;
+      this.#batchBytes = queuedBytes;
+      if (chunks.length === 0 && callbacks.length === 0) return;
+    }
     this.#batchPromise = undefined;
-    this.#batchBytes = 0;
     if (hasPong) this.#isPongInFlight = true;
     const done = (error: Error | null | undefined): void => {
       if (hasPong) this.#isPongInFlight = false;
@@ -127,10 +151,22 @@ export class WriteBatch {
     this.#onWritten();
   }
 
+  /** The callbacks of sends whose frames are in the output, in order; the rest stay. */
+  #takeWrittenCallbacks(): WriteCallback[] {
+    const written = this.#protocol.dataFramesWritten;
+    const frames = this.#callbackFrames;
+    let count = 0;
+    while (count < frames.length && frames[count]! <= written) count++;
+    const taken = this.#callbacks.splice(0, count);
+    frames.splice(0, count);
+    return taken;
+  }
+
   /** The connection ended: what was never flushed fails with `error`. */
   failPending(error: WebSocketError): void {
     const callbacks = this.#callbacks;
     this.#callbacks = [];
+    this.#callbackFrames = [];
     this.#batchPromise = undefined;
     this.#bufferedAmount -= this.#batchBytes;
     this.#batchBytes = 0;

@@ -127,6 +127,17 @@ export class MessageAssembler {
     return undefined;
   }
 
+  /**
+   * The current data frame ended and its payload went elsewhere (a compressed message, inflated
+   * apart): returns true when it was the message's last frame.
+   */
+  endFrameUnread(): boolean {
+    if (!this.#fin) return false;
+    this.#opcode = -1;
+    this.#chunks = [];
+    return true;
+  }
+
   /** The current data frame ended; returns the message when it was the last fragment. */
   endFrame(): Message | ProtocolError | undefined {
     if (!this.#fin) return undefined;
@@ -134,16 +145,29 @@ export class MessageAssembler {
     const chunks = this.#chunks;
     this.#opcode = -1;
     this.#chunks = [];
-    if (opcode === Opcode.Text) {
-      // §8.1: the whole text message must be valid UTF-8, also at its end.
-      if (!this.#utf8.isComplete) return invalidUtf8();
-      const tooLong = checkTextLength(chunks, this.#bytes, this.#maxTextLength);
-      if (tooLong !== undefined) return tooLong;
-    }
-    const bytes = chunks.length === 0 ? new Uint8Array(0) : concatBytes(chunks, this.#bytes);
-    if (opcode === Opcode.Binary) return { data: bytes, isBinary: true };
-    return { data: bytes.length === 0 ? '' : decoder.decode(bytes), isBinary: false };
+    // §8.1: the whole text message must be valid UTF-8, also at its end.
+    if (opcode === Opcode.Text && !this.#utf8.isComplete) return invalidUtf8();
+    return toMessage(opcode, chunks, this.#bytes, this.#maxTextLength);
   }
+}
+
+/**
+ * The message whose payload is `chunks` (`byteLength` bytes in all; text already checked to be
+ * valid UTF-8), or the error of text too long for a string.
+ */
+export function toMessage(
+  opcode: number,
+  chunks: readonly Uint8Array[],
+  byteLength: number,
+  maxTextLength: number,
+): Message | PayloadTooBigError {
+  if (opcode === Opcode.Text) {
+    const tooLong = checkTextLength(chunks, byteLength, maxTextLength);
+    if (tooLong !== undefined) return tooLong;
+  }
+  const bytes = chunks.length === 0 ? new Uint8Array(0) : concatBytes(chunks, byteLength);
+  if (opcode === Opcode.Binary) return { data: bytes, isBinary: true };
+  return { data: bytes.length === 0 ? '' : decoder.decode(bytes), isBinary: false };
 }
 
 /**
@@ -183,7 +207,7 @@ function textTooLong(maxTextLength: number): PayloadTooBigError {
   );
 }
 
-function invalidUtf8(): ProtocolError {
+export function invalidUtf8(): ProtocolError {
   return new ProtocolError(
     ErrorCode.InvalidUtf8,
     'the server sent a text message that is not valid UTF-8',

@@ -31,6 +31,7 @@ export const ErrorCode = {
   InvalidUtf8: 'ERR_INVALID_UTF8',
   InvalidClosePayload: 'ERR_INVALID_CLOSE_PAYLOAD',
   InvalidCloseCode: 'ERR_INVALID_CLOSE_CODE',
+  InvalidCompressedData: 'ERR_INVALID_COMPRESSED_DATA',
   MessageTooBig: 'ERR_MESSAGE_TOO_BIG',
   TooManyFragments: 'ERR_TOO_MANY_FRAGMENTS',
   // Transport
@@ -101,6 +102,7 @@ export type ProtocolViolationCode = CodeOf<
   | 'InvalidUtf8'
   | 'InvalidClosePayload'
   | 'InvalidCloseCode'
+  | 'InvalidCompressedData'
 >;
 /** Codes of ProtocolError and PayloadTooBigError. */
 export type ProtocolCode = ProtocolViolationCode | PayloadTooBigCode;

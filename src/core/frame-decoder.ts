@@ -19,6 +19,8 @@ export interface FrameSink {
 const STATE_HEADER = 0;
 const STATE_PAYLOAD = 1;
 const STATE_HALTED = 2;
+/** Between frames, waiting for resume(): what arrives is kept unread (an inflation runs). */
+const STATE_PAUSED = 3;
 
 export class FrameDecoder {
   readonly #sink: FrameSink;
@@ -29,6 +31,9 @@ export class FrameDecoder {
   /** A header that arrived in pieces (allocated the first time one does: that is rare). */
   #partial: Uint8Array | undefined;
   #partialLength = 0;
+  /** Input that arrived while paused, in order. */
+  #held: Uint8Array[] = [];
+  #heldBytes = 0;
 
   constructor(sink: FrameSink) {
     this.#sink = sink;
@@ -42,6 +47,45 @@ export class FrameDecoder {
   /** Stops decoding; the sink calls this when it fails the connection. */
   halt(): void {
     this.#state = STATE_HALTED;
+    this.#held = [];
+    this.#heldBytes = 0;
+  }
+
+  /** Bytes kept unread while paused. */
+  get heldBytes(): number {
+    return this.#heldBytes;
+  }
+
+  /**
+   * Stops decoding after the frame that just ended (call it from onFrameEnd): the rest of the
+   * input, and what push() gets from now on, waits for resume().
+   */
+  pause(): void {
+    if (this.#state === STATE_HEADER) this.#state = STATE_PAUSED;
+  }
+
+  /** Decodes the input kept while paused; it may pause again. Returns a header's error. */
+  resume(): ProtocolError | undefined {
+    if (this.#state !== STATE_PAUSED) return undefined;
+    this.#state = STATE_HEADER;
+    const held = this.#held;
+    this.#held = [];
+    this.#heldBytes = 0;
+    for (let i = 0; i < held.length; i++) {
+      if (this.#state === STATE_PAUSED) {
+        // Paused again: the rest waits behind what that push kept.
+        for (let j = i; j < held.length; j++) this.#hold(held[j]!);
+        return undefined;
+      }
+      const error = this.push(held[i]!);
+      if (error !== undefined) return error;
+    }
+    return undefined;
+  }
+
+  #hold(bytes: Uint8Array): void {
+    this.#held.push(bytes);
+    this.#heldBytes += bytes.length;
   }
 
   /** Decodes `chunk`; returns the error that halted decoding, if a header broke a rule. */
@@ -50,6 +94,10 @@ export class FrameDecoder {
     let position = 0;
     while (position < length) {
       const state = this.#state;
+      if (state === STATE_PAUSED) {
+        this.#hold(position === 0 ? chunk : chunk.subarray(position));
+        return undefined;
+      }
       if (state === STATE_PAYLOAD) {
         const take = Math.min(this.#remaining, length - position);
         const end = position + take;

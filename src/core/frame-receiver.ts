@@ -3,12 +3,17 @@
 // payload buffered here, limits and UTF-8 still checked over the whole message); control
 // frames are collected whole and handed to the protocol, which answers Pings and Closes.
 
-import { checkTextLength, MessageAssembler } from './assembler.js';
+import { checkTextLength, MessageAssembler, toMessage } from './assembler.js';
 import { concatBytes } from './bytes.js';
 import { Defaults, Opcode } from './constants.js';
-import type { WebSocketError } from './errors.js';
+import { ErrorCode, ProtocolError, type WebSocketError } from './errors.js';
 import { isControlOpcode } from './frame.js';
 import type { FrameSink } from './frame-decoder.js';
+import {
+  type InflatedMessageHost,
+  MessageInflater,
+  type MessageInflaterOptions,
+} from './message-inflater.js';
 import type { Utf8Check } from './ports.js';
 import type { ProtocolEvent } from './protocol-types.js';
 
@@ -24,7 +29,17 @@ export interface ReceivedFrameHost {
   onReceiveError(error: WebSocketError): void;
   /** True while data frames are to be dropped unread (our Close is out, §7.1.2). */
   isDroppingData(): boolean;
+  /**
+   * The last frame of a compressed message ended and inflates asynchronously: stop decoding
+   * (FrameDecoder.pause) until onInflateDone.
+   */
+  onInflateStarted(): void;
+  /** The compressed message was delivered (or failed): decode what waited. */
+  onInflateDone(): void;
 }
+
+/** RSV1 in onFrameHeader's `rsv` (RSV1..RSV3 as bits 2..0): "compressed" (RFC 7692 §6). */
+const RSV1 = 0b100;
 
 export interface FrameReceiverOptions {
   maxMessageBytes?: number | undefined;
@@ -35,7 +50,7 @@ export interface FrameReceiverOptions {
   isUtf8?: Utf8Check | undefined;
 }
 
-export class FrameReceiver implements FrameSink {
+export class FrameReceiver implements FrameSink, InflatedMessageHost {
   readonly #host: ReceivedFrameHost;
   readonly #assembler: MessageAssembler;
   readonly #isDeliveringFrames: boolean;
@@ -51,14 +66,20 @@ export class FrameReceiver implements FrameSink {
   #frameFin = false;
   #frameIsBinary = false;
   #frameChunks: Uint8Array[] = [];
+  /** Set once permessage-deflate was agreed. */
+  #inflater: MessageInflater | undefined;
+  /** The message being received is compressed (RSV1 on its first frame). */
+  #isCompressed = false;
+  readonly #maxMessageBytes: number;
 
   constructor(host: ReceivedFrameHost, options: FrameReceiverOptions) {
     this.#host = host;
     this.#isDeliveringFrames = options.deliverFrames;
     this.#maxTextLength = options.maxTextLength;
+    this.#maxMessageBytes = options.maxMessageBytes ?? Defaults.maxMessageBytes;
     this.#assembler = new MessageAssembler(
       {
-        maxMessageBytes: options.maxMessageBytes ?? Defaults.maxMessageBytes,
+        maxMessageBytes: this.#maxMessageBytes,
         maxFragments: options.maxFragments ?? Defaults.maxFragments,
         maxTextLength: options.maxTextLength,
       },
@@ -67,15 +88,41 @@ export class FrameReceiver implements FrameSink {
     );
   }
 
+  /**
+   * permessage-deflate was agreed: messages whose first frame has RSV1 set are inflated. The
+   * inflated size counts against maxMessageBytes (so does the compressed size, as it arrives).
+   */
+  enableInflate(options: Omit<MessageInflaterOptions, 'maxMessageBytes'>): void {
+    this.#inflater = new MessageInflater(this, {
+      ...options,
+      maxMessageBytes: this.#maxMessageBytes,
+    });
+  }
+
+  /** Frees the inflater (the connection is over). */
+  close(): void {
+    this.#inflater?.close();
+  }
+
   /** Our Close went out: drop the message being received and the rest of a data frame. */
   abandonData(): void {
+    if (this.#isCompressed) {
+      // The inflater may hold part of it: its window is lost, so nothing more is inflated.
+      this.#inflater?.close();
+      this.#isCompressed = false;
+    }
     this.#assembler.abandon();
     this.#frameChunks = [];
     if (this.#controlOpcode === -1) this.#isDiscardingFrame = true;
   }
 
-  onFrameHeader(fin: boolean, _rsv: number, opcode: number, length: number): void {
+  onFrameHeader(fin: boolean, rsv: number, opcode: number, length: number): void {
     this.#isDiscardingFrame = false;
+    // RSV1 passed the decoder, so compression was agreed; it only marks a message's first frame.
+    if ((rsv & RSV1) !== 0 && (opcode === Opcode.Continuation || isControlOpcode(opcode))) {
+      this.#host.onReceiveError(misplacedRsv1(opcode));
+      return;
+    }
     if (isControlOpcode(opcode)) {
       this.#controlOpcode = opcode;
       this.#controlPayload = length === 0 ? EMPTY : new Uint8Array(length);
@@ -91,6 +138,11 @@ export class FrameReceiver implements FrameSink {
       this.#host.onReceiveError(error);
       return;
     }
+    if (opcode !== Opcode.Continuation) {
+      this.#isCompressed = (rsv & RSV1) !== 0;
+      if (this.#isCompressed) this.#inflater!.start(opcode);
+    }
+    if (this.#isCompressed) return;
     if (this.#isDeliveringFrames) {
       if (opcode !== Opcode.Continuation) this.#frameIsBinary = opcode === Opcode.Binary;
       this.#frameOpcode = opcode;
@@ -104,6 +156,10 @@ export class FrameReceiver implements FrameSink {
     if (this.#controlOpcode !== -1) {
       this.#controlPayload.set(bytes, this.#controlLength);
       this.#controlLength += bytes.length;
+      return;
+    }
+    if (this.#isCompressed) {
+      this.#inflater!.write(bytes);
       return;
     }
     const error = this.#assembler.addPayload(bytes);
@@ -122,6 +178,13 @@ export class FrameReceiver implements FrameSink {
       this.#host.onControlFrame(opcode, this.#controlPayload);
       return;
     }
+    if (this.#isCompressed) {
+      if (!this.#assembler.endFrameUnread()) return;
+      this.#isCompressed = false;
+      this.#inflater!.finish();
+      this.#host.onInflateStarted();
+      return;
+    }
     const result = this.#assembler.endFrame();
     if (result instanceof Error) {
       this.#host.onReceiveError(result);
@@ -131,6 +194,28 @@ export class FrameReceiver implements FrameSink {
     else if (result !== undefined) {
       this.#host.onData({ type: 'message', data: result.data, isBinary: result.isBinary });
     }
+  }
+
+  /** The inflater is done with a compressed message: deliver it, then decode what waited. */
+  onInflated(opcode: number, chunks: Uint8Array[], byteLength: number): void {
+    if (this.#isDeliveringFrames) {
+      // Frames of a compressed message mean nothing alone: it is delivered as one frame.
+      this.#frameOpcode = opcode;
+      this.#frameFin = true;
+      this.#frameIsBinary = opcode === Opcode.Binary;
+      this.#frameChunks = chunks;
+      this.#endDeliveredFrame();
+    } else {
+      const message = toMessage(opcode, chunks, byteLength, this.#maxTextLength);
+      if (message instanceof Error) this.#host.onReceiveError(message);
+      else this.#host.onData({ type: 'message', data: message.data, isBinary: message.isBinary });
+    }
+    this.#host.onInflateDone();
+  }
+
+  onInflateError(error: WebSocketError): void {
+    this.#host.onReceiveError(error);
+    this.#host.onInflateDone();
   }
 
   #endDeliveredFrame(): void {
@@ -157,4 +242,13 @@ export class FrameReceiver implements FrameSink {
       isBinary: this.#frameIsBinary,
     });
   }
+}
+
+function misplacedRsv1(opcode: number): ProtocolError {
+  return new ProtocolError(
+    ErrorCode.ReservedBits,
+    opcode === Opcode.Continuation
+      ? 'the server set RSV1 (compressed) on a continuation frame; only the first frame of a message may carry it'
+      : 'the server set RSV1 (compressed) on a control frame; control frames are never compressed',
+  );
 }

@@ -8,12 +8,17 @@ import { isValidWireCloseCode } from './close.js';
 import { MAX_CLOSE_REASON_BYTES, MAX_CONTROL_PAYLOAD, Opcode, ReadyState } from './constants.js';
 import { ErrorCode, InvalidArgumentError, InvalidStateError } from './errors.js';
 import { type FrameWriter, isKnownOpcode } from './frame.js';
+import type { MessageDeflater } from './message-deflater.js';
 
-/** Data frames out, in a valid fragmentation sequence. */
+/**
+ * Data frames out, in a valid fragmentation sequence; through the deflater once
+ * permessage-deflate was agreed (it compresses, or queues behind a message it compresses).
+ */
 export class OutgoingMessages {
   readonly #writer: FrameWriter;
   /** Opcode of the fragmented message we are sending, or -1. */
   #sendingOpcode = -1;
+  deflater: MessageDeflater | undefined;
 
   constructor(writer: FrameWriter) {
     this.#writer = writer;
@@ -21,12 +26,15 @@ export class OutgoingMessages {
 
   /** A text message or fragment; returns its payload bytes. */
   text(text: string, fin: boolean): number {
-    return this.#writer.writeTextFrame(this.#dataOpcode(Opcode.Text, fin), text, fin);
+    const opcode = this.#dataOpcode(Opcode.Text, fin);
+    const deflater = this.deflater;
+    if (deflater !== undefined) return deflater.text(opcode, text, fin);
+    return this.#writer.writeTextFrame(opcode, text, fin);
   }
 
   /** A data frame of `opcode` (text or binary) with bytes as its payload. */
   bytes(opcode: number, data: Uint8Array, fin: boolean): number {
-    this.#writer.writeFrame(this.#dataOpcode(opcode, fin), data, fin);
+    this.#frame(this.#dataOpcode(opcode, fin), data, fin);
     return data.length;
   }
 
@@ -39,10 +47,19 @@ export class OutgoingMessages {
       );
     }
     if (fin) this.#sendingOpcode = -1;
-    if (typeof data === 'string')
+    if (typeof data === 'string') {
+      const deflater = this.deflater;
+      if (deflater !== undefined) return deflater.text(Opcode.Continuation, data, fin);
       return this.#writer.writeTextFrame(Opcode.Continuation, data, fin);
-    this.#writer.writeFrame(Opcode.Continuation, data, fin);
+    }
+    this.#frame(Opcode.Continuation, data, fin);
     return data.length;
+  }
+
+  #frame(opcode: number, data: Uint8Array, fin: boolean): void {
+    const deflater = this.deflater;
+    if (deflater !== undefined) deflater.bytes(opcode, data, fin);
+    else this.#writer.writeFrame(opcode, data, fin);
   }
 
   /** Opcode for a new data frame: the message's opcode, or continuation inside a message. */

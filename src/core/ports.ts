@@ -23,6 +23,8 @@ export interface CorePorts {
    * message that would decode to a longer string fails the connection with 1009.
    */
   maxStringLength?: number | undefined;
+  /** Raw DEFLATE streams for permessage-deflate; without it compression is never offered. */
+  deflate?: DeflateCodecPort | undefined;
 }
 
 // ---------------------------------------------------------------- permessage-deflate (RFC 7692)

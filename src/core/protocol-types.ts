@@ -26,6 +26,12 @@ export interface ClientProtocolOptions extends OpeningHandshakeOptions {
    * as they arrive (§7.1.2 only asks us to wait for the server's Close).
    */
   receiveAfterClose?: boolean | undefined;
+  /**
+   * With permessage-deflate, called when compressing or inflating finished on its own
+   * (asynchronously): new events and bytes to send may be waiting (eventsReceived(),
+   * dataToSend()).
+   */
+  onCodecProgress?: (() => void) | undefined;
 }
 
 export type ProtocolEvent =

@@ -12,6 +12,7 @@ import type { CloseFrame, HandshakeError, ProtocolError, WebSocketError } from '
 import { FrameWriter, isControlOpcode } from './frame.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { FrameReceiver, type ReceivedFrameHost } from './frame-receiver.js';
+import { MessageDeflater } from './message-deflater.js';
 import { OpeningHandshake } from './opening-handshake.js';
 import {
   cannotCloseYet,
@@ -22,6 +23,7 @@ import {
   OutgoingMessages,
   PongAnswers,
 } from './outgoing.js';
+import type { AgreedDeflate, ResolvedDeflateOptions } from './permessage-deflate.js';
 import type { CorePorts } from './ports.js';
 import type { ClientProtocolOptions, ProtocolEvent } from './protocol-types.js';
 
@@ -32,6 +34,8 @@ const PHASE_FRAMES = 1;
 const PHASE_DISCARD = 2;
 
 const EMPTY = new Uint8Array(0);
+/** RSV1 in FrameDecoder.allowedRsv: "compressed" (RFC 7692 §6). */
+const RSV1 = 0b100;
 
 /** One client connection's protocol state. */
 export class ClientProtocol implements ReceivedFrameHost {
@@ -57,11 +61,17 @@ export class ClientProtocol implements ReceivedFrameHost {
   readonly #receiveAfterClose: boolean;
   /** Close code of a failure found in received data, whose Close frame is not written yet. */
   #pendingCloseCode: number | undefined;
+  readonly #onCodecProgress: (() => void) | undefined;
+  /** permessage-deflate to offer (undefined: none). */
+  readonly #deflateSettings: ResolvedDeflateOptions | undefined;
+  /** Data frames sent (sendText, sendBinary, sendFrame), counted to tell which were written. */
+  #dataFramesSent = 0;
 
   constructor(options: ClientProtocolOptions) {
     this.#ports = options.ports;
     this.#holdFailureClose = options.holdFailureClose === true;
     this.#receiveAfterClose = options.receiveAfterClose === true;
+    this.#onCodecProgress = options.onCodecProgress;
     this.#receiver = new FrameReceiver(this, {
       maxMessageBytes: options.maxMessageBytes,
       maxFragments: options.maxFragments,
@@ -73,7 +83,13 @@ export class ClientProtocol implements ReceivedFrameHost {
     this.#writer = new FrameWriter(options.ports.entropy);
     this.#outgoing = new OutgoingMessages(this.#writer);
     this.#pongs = new PongAnswers(this.#writer);
-    this.#handshake = new OpeningHandshake(options);
+    // Compression is offered only with a codec to do it (ports.deflate).
+    this.#deflateSettings =
+      options.ports.deflate === undefined ? undefined : options.perMessageDeflate;
+    this.#handshake = new OpeningHandshake({
+      ...options,
+      perMessageDeflate: this.#deflateSettings,
+    });
     this.#writer.writeRaw(this.#handshake.requestBytes);
   }
 
@@ -99,6 +115,29 @@ export class ClientProtocol implements ReceivedFrameHost {
   /** Bytes produced and not yet drained. */
   get pendingBytes(): number {
     return this.#writer.pendingBytes;
+  }
+
+  /**
+   * Data frames sent so far whose bytes are in the output (the rest wait behind a message
+   * being compressed): a caller tracking sends by number knows which were written.
+   */
+  get dataFramesWritten(): number {
+    return this.#dataFramesSent - (this.#outgoing.deflater?.queuedDataFrames ?? 0);
+  }
+
+  /** Data frames sent so far. */
+  get dataFramesSent(): number {
+    return this.#dataFramesSent;
+  }
+
+  /** Payload bytes of sent data frames waiting behind a message being compressed. */
+  get queuedSendBytes(): number {
+    return this.#outgoing.deflater?.queuedBytes ?? 0;
+  }
+
+  /** Received bytes kept unread while a compressed message inflates. */
+  get heldReceivedBytes(): number {
+    return this.#decoder.heldBytes;
   }
 
   /** Events since the last call, in order. */
@@ -219,12 +258,63 @@ export class ClientProtocol implements ReceivedFrameHost {
     this.#state = ReadyState.OPEN;
     this.#phase = PHASE_FRAMES;
     const { protocol, extensions, head, rest } = outcome;
+    if (outcome.deflate !== undefined) this.#enableDeflate(outcome.deflate);
     this.#events.push({ type: 'open', protocol, extensions, head });
     // Frames may follow the response in the same read (§4.1: data after the handshake).
     if (rest.length > 0) this.receiveData(rest);
   }
 
+  /** permessage-deflate was agreed (RFC 7692): RSV1 means compressed, both ways. */
+  #enableDeflate(agreed: AgreedDeflate): void {
+    const port = this.#ports.deflate;
+    const settings = this.#deflateSettings;
+    // The handshake offers compression only with a codec and settings at hand.
+    if (port === undefined || settings === undefined) return;
+    this.#decoder.allowedRsv = RSV1;
+    this.#receiver.enableInflate({
+      port,
+      windowBits: agreed.serverMaxWindowBits,
+      noContextTakeover: agreed.serverNoContextTakeover,
+      isUtf8: this.#ports.isUtf8,
+    });
+    this.#outgoing.deflater = new MessageDeflater(
+      this.#writer,
+      {
+        port,
+        windowBits: agreed.clientMaxWindowBits,
+        noContextTakeover: agreed.clientNoContextTakeover,
+        threshold: settings.threshold,
+        level: settings.level,
+        memLevel: settings.memLevel,
+      },
+      () => this.#onCodecProgress?.(),
+    );
+  }
+
+  /**
+   * Frees the compression codecs (zlib state on Node) once the connection is over. Messages
+   * still waiting behind one being compressed are dropped.
+   */
+  releaseCodecs(): void {
+    this.#receiver.close();
+    this.#outgoing.deflater?.dispose();
+  }
+
   // ---------------------------------------------------------------- frames in (FrameReceiver)
+
+  /** Called by the frame receiver: a compressed message inflates; decode nothing until it is out. */
+  onInflateStarted(): void {
+    this.#decoder.pause();
+  }
+
+  /** Called by the frame receiver: the compressed message was delivered or failed. */
+  onInflateDone(): void {
+    if (this.#phase === PHASE_FRAMES) {
+      const error = this.#decoder.resume();
+      if (error !== undefined) this.#fail(error);
+    }
+    this.#onCodecProgress?.();
+  }
 
   /** Called by the frame receiver: a message (or with deliverFrames, a data frame) arrived. */
   onData(event: ProtocolEvent & { type: 'message' | 'frame' }): void {
@@ -286,7 +376,9 @@ export class ClientProtocol implements ReceivedFrameHost {
   /** Queues a text message (or a fragment, with `fin` false). Returns its payload bytes. */
   sendText(text: string, fin = true): number {
     this.#assertCanSend('a message');
-    return this.#outgoing.text(text, fin);
+    const bytes = this.#outgoing.text(text, fin);
+    this.#dataFramesSent++;
+    return bytes;
   }
 
   /** Queues a binary message (or a fragment, with `fin` false). */
@@ -305,7 +397,9 @@ export class ClientProtocol implements ReceivedFrameHost {
     }
     if (opcode === Opcode.Continuation) {
       this.#assertCanSend('a continuation frame');
-      return this.#outgoing.continuation(data, fin);
+      const bytes = this.#outgoing.continuation(data, fin);
+      this.#dataFramesSent++;
+      return bytes;
     }
     if (typeof data === 'string' && opcode === Opcode.Text) return this.sendText(data, fin);
     return this.sendBinaryFrame(opcode, toBytes(data), fin);
@@ -314,7 +408,9 @@ export class ClientProtocol implements ReceivedFrameHost {
   /** Queues a data frame of `opcode` (text or binary) with bytes as its payload. */
   sendBinaryFrame(opcode: number, data: Uint8Array, fin: boolean): number {
     this.#assertCanSend('a message');
-    return this.#outgoing.bytes(opcode, data, fin);
+    const bytes = this.#outgoing.bytes(opcode, data, fin);
+    this.#dataFramesSent++;
+    return bytes;
   }
 
   sendPing(data: Uint8Array = EMPTY): void {
@@ -355,7 +451,10 @@ export class ClientProtocol implements ReceivedFrameHost {
   #writeClose(frame: CloseFrame, payload: Uint8Array): void {
     this.#pongs.writePending();
     this.#closeSent = frame;
-    this.#writer.writeFrame(Opcode.Close, payload, true);
+    const deflater = this.#outgoing.deflater;
+    // Behind the messages still being compressed, which were sent before it.
+    if (deflater !== undefined) deflater.close(payload);
+    else this.#writer.writeFrame(Opcode.Close, payload, true);
   }
 
   /** Received bytes are ignored from now on. */

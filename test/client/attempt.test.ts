@@ -30,6 +30,7 @@ function setup() {
     new StatsRecorder(),
     (cause) => new ConnectionClosedError('lost', { wasClean: false }, cause),
     () => {},
+    () => {},
   );
   const heard: string[] = [];
   const listener: TransportListener = {

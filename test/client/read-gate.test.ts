@@ -8,11 +8,17 @@ import { ReadGate } from '../../src/client/read-gate.js';
 import { MemoryTransport } from '../helpers/memory-transport.js';
 
 function setup(limits = { receiveHighWaterBytes: 1000, writeHighWaterBytes: 1000 }) {
-  const host = { isClosing: false, pendingBytes: 0, keepaliveHeld: [] as boolean[] };
+  const host = {
+    isClosing: false,
+    pendingBytes: 0,
+    heldReceivedBytes: 0,
+    keepaliveHeld: [] as boolean[],
+  };
   const gate = new ReadGate(
     {
       isClosing: () => host.isClosing,
       pendingBytes: () => host.pendingBytes,
+      heldReceivedBytes: () => host.heldReceivedBytes,
       keepalive: () => ({ hold: (isHeld: boolean) => host.keepaliveHeld.push(isHeld) }) as never,
     },
     limits,
@@ -81,6 +87,23 @@ describe('ReadGate', () => {
     assert.equal(transport.isPaused, true);
     host.isClosing = true;
     gate.update();
+    assert.equal(transport.isPaused, false);
+  });
+
+  it('pauses while more than receiveHighWaterBytes wait behind an inflation, even when closing', () => {
+    const { host, gate, transport } = setup();
+    host.isClosing = true;
+    host.heldReceivedBytes = 1000;
+    gate.checkHeldInput();
+    assert.equal(transport.isPaused, false, 'at the mark: still reading');
+    host.heldReceivedBytes = 1001;
+    gate.checkHeldInput();
+    assert.equal(transport.isPaused, true);
+    host.heldReceivedBytes = 501;
+    gate.checkHeldInput();
+    assert.equal(transport.isPaused, true, 'above half of the mark');
+    host.heldReceivedBytes = 0;
+    gate.checkHeldInput();
     assert.equal(transport.isPaused, false);
   });
 });

@@ -29,6 +29,10 @@ function setup(options: { deliverFrames?: boolean; maxMessageBytes?: number } = 
       decoder.halt();
     },
     isDroppingData: () => seen.isDropping,
+    onInflateStarted: () => decoder.pause(),
+    onInflateDone: () => {
+      decoder.resume();
+    },
   };
   const receiver = new FrameReceiver(host, {
     maxMessageBytes: options.maxMessageBytes,
