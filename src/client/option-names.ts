@@ -111,6 +111,7 @@ export const CONNECT_OPTIONS = optionNames<ConnectOptions>()([
   'followRedirects',
   'connectTo',
   'receiveAfterClose',
+  'perMessageDeflate',
   'preferIpv6',
   'signal',
   'logger',

@@ -7,6 +7,11 @@
 import { Defaults } from '../core/constants.js';
 import { argumentError, describeValue } from '../core/errors.js';
 import { type HeadersInit, validateHeaders, validateProtocols } from '../core/handshake.js';
+import {
+  type PerMessageDeflateOptions,
+  type ResolvedDeflateOptions,
+  resolveDeflateOptions,
+} from '../core/permessage-deflate.js';
 import type { CorePorts } from '../core/ports.js';
 import { parseWebSocketUrl, type WebSocketTarget } from '../core/url.js';
 import { isNodeDebugOn, nodeDebugLine } from '../transport/debug-log.js';
@@ -111,6 +116,12 @@ export interface ConnectOptions {
    * dropping them (default false). The receive limits still apply; the close timeout bounds it.
    */
   receiveAfterClose?: boolean | undefined;
+  /**
+   * Offer permessage-deflate compression (RFC 7692): true (default), false, or settings
+   * (window bits, context takeover, threshold in bytes, level, memLevel; see docs/api.md).
+   * The firmware dialects offer none unless this is set.
+   */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
   /** Aborts a pending connect; closes an open connection. */
   signal?: AbortSignal | undefined;
   /** Debug log sink; nothing is formatted when absent. */
@@ -158,6 +169,8 @@ export interface ResolvedOptions {
   /** Deliver data frames one by one (onFrame) instead of messages; set by dialects. */
   deliverFrames: boolean;
   receiveAfterClose: boolean;
+  /** permessage-deflate to offer; undefined: none. */
+  perMessageDeflate: ResolvedDeflateOptions | undefined;
   /** Keepalive pings with an empty payload; set by dialects. */
   emptyKeepalivePings: boolean;
   tls: TlsOptions | undefined;
@@ -293,6 +306,7 @@ export function resolveOptions(url: string | URL, options: EngineOptions = {}): 
     ),
     deliverFrames: options.deliverFrames === true,
     receiveAfterClose: options.receiveAfterClose === true,
+    perMessageDeflate: resolveDeflateOptions(options.perMessageDeflate, true),
     emptyKeepalivePings: options.emptyKeepalivePings === true,
     tls: options.tls,
     preferIpv6: options.preferIpv6 === true,

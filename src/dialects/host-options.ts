@@ -5,6 +5,7 @@
 import type { Clock } from '../client/clock.js';
 import { optionNames } from '../client/option-names.js';
 import type { ConnectTo, Logger } from '../client/options.js';
+import type { PerMessageDeflateOptions } from '../core/permessage-deflate.js';
 import type { ProxyOption } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/transport.js';
 
@@ -21,6 +22,11 @@ export interface DialectHostOptions {
   proxyTls?: TlsOptions | undefined;
   /** Where to open TCP instead of the URL's host and port (curl's --connect-to; see ConnectOptions). */
   connectTo?: ConnectTo | undefined;
+  /**
+   * Offer permessage-deflate compression (true or settings, see docs/api.md). Default false:
+   * no firmware offers it.
+   */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
 }
 
 /** The names of DialectHostOptions, for refusing unknown ones. */
@@ -31,4 +37,5 @@ export const DIALECT_HOST_OPTIONS = optionNames<DialectHostOptions>()([
   'proxy',
   'proxyTls',
   'connectTo',
+  'perMessageDeflate',
 ]);

@@ -11,6 +11,7 @@ import {
   resolveOptions,
 } from '../client/options.js';
 import { argumentError, describeValue } from '../core/errors.js';
+import type { PerMessageDeflateOptions } from '../core/permessage-deflate.js';
 import type { ProxyOption } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/transport.js';
 
@@ -100,6 +101,8 @@ export interface EngineSettings {
   proxyTls?: TlsOptions | undefined;
   /** Where to open TCP instead of the URL's host and port (PC-only). */
   connectTo?: ConnectTo | undefined;
+  /** permessage-deflate (PC-only): none unless set. */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
 }
 
 /**
@@ -111,6 +114,7 @@ export function engineOptions(settings: EngineSettings, openTimeoutMs: number): 
   const { url, clock, logger, cert, tls, proxy, proxyTls, connectTo } = settings;
   const base: ConnectOptions = {
     openTimeoutMs,
+    perMessageDeflate: settings.perMessageDeflate ?? false,
     pingIntervalMs: 0,
     clock,
     logger,

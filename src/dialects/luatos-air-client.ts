@@ -71,6 +71,7 @@ export class LuatosAirClient {
       proxy: options.proxy,
       proxyTls: options.proxyTls,
       connectTo: options.connectTo,
+      perMessageDeflate: options.perMessageDeflate,
     });
   }
 

@@ -1,6 +1,7 @@
 // Types of the LuatOS dialect: the client interface with the document's help in our words,
 // the event tuples its callback receives, and the options a Lua script cannot pass. No code.
 
+import type { PerMessageDeflateOptions } from '../core/permessage-deflate.js';
 import type { Clock } from '../client/clock.js';
 import type { ConnectTo, Logger } from '../client/options.js';
 import type { ProxyOption } from '../transport/proxy.js';
@@ -71,6 +72,8 @@ export interface LuatosOptions {
   closeTimeoutMs?: number | undefined;
   /** Where to open TCP instead of the URL's host and port (curl's --connect-to; see ConnectOptions). */
   connectTo?: ConnectTo | undefined;
+  /** Offer permessage-deflate (true or settings, see docs/api.md); default false, as the firmware. */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
 }
 
 /** A LuatOS WebSocket client, as `websocket.create` returns it. */

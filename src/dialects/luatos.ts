@@ -119,6 +119,7 @@ class LuatosClient implements LuatosClientApi {
       openTimeoutMs: options.openTimeoutMs,
       closeTimeoutMs: options.closeTimeoutMs,
       connectTo: options.connectTo,
+      perMessageDeflate: options.perMessageDeflate ?? false,
     };
     // Bad options fail here, at create, rather than silently at the first connect.
     resolveOptions(url, { ...this.#settings, headers: undefined, protocols: undefined });
@@ -334,6 +335,7 @@ const LUATOS_OPTIONS = optionNames<LuatosOptions>()([
   'proxy',
   'proxyTls',
   'connectTo',
+  'perMessageDeflate',
   'bus',
   'tls',
   'openTimeoutMs',

@@ -115,7 +115,8 @@ export class NodeMcuClient {
     }
     checkOptionNames(options, DIALECT_HOST_OPTIONS, 'websocket.createClient');
     const { clock, logger, tls, proxy, proxyTls, connectTo } = options;
-    this.#options = { clock, logger, tls, proxy, proxyTls, connectTo };
+    const perMessageDeflate = options.perMessageDeflate ?? false;
+    this.#options = { clock, logger, tls, proxy, proxyTls, connectTo, perMessageDeflate };
     // Check the non-Lua options now, so a mistake shows up here rather than at connect().
     resolveOptions('ws://127.0.0.1/', this.#options);
   }
