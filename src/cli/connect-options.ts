@@ -30,6 +30,7 @@ Connection:
   -k, --insecure               do not verify the server certificate
       --ping-interval SECONDS  ping after this much silence (default 20; 0: no keepalive)
       --max-message-size BYTES largest message accepted (default 64M; suffixes K, M)
+      --no-compression         do not offer permessage-deflate (offered by default)
       --reconnect              reconnect after a drop, with backoff; prints each attempt
 
 Input and output:
@@ -180,6 +181,7 @@ export function parseConnectArgs(args: readonly string[]): ConnectSettings {
   if (pingInterval !== undefined) options.pingIntervalMs = pingInterval;
   const maxMessage = byteSize(values['max-message-size']);
   if (maxMessage !== undefined) options.maxMessageBytes = maxMessage;
+  if (values['no-compression'] === true) options.perMessageDeflate = false;
   const execute = values.execute ?? [];
   const wait = seconds('--wait', values.wait);
   return {
@@ -224,6 +226,7 @@ const CONNECT_OPTIONS = {
   reconnect: { type: 'boolean' },
   'show-ping-pong': { type: 'boolean' },
   'max-message-size': { type: 'string' },
+  'no-compression': { type: 'boolean' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },

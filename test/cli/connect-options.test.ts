@@ -138,6 +138,11 @@ describe('parseConnectArgs', () => {
     assert.equal(parseConnectArgs(['a', '-w', '3']).waitMs, 3000);
   });
 
+  it('--no-compression turns permessage-deflate off; it is left to the default otherwise', () => {
+    assert.equal(parseConnectArgs(['a', '--no-compression']).options.perMessageDeflate, false);
+    assert.equal('perMessageDeflate' in parseConnectArgs(['a']).options, false);
+  });
+
   it('--max-message-size takes bytes with K, M, G suffixes (1024-based)', () => {
     const size = (text: string) =>
       parseConnectArgs(['a', '--max-message-size', text]).options.maxMessageBytes;
