@@ -350,7 +350,8 @@ class Codec implements RawCodec {
       flush: constants.Z_SYNC_FLUSH,
       chunkSize: CODEC_CHUNK_BYTES,
       // zlib cannot deflate with a 256-byte window, and a peer's zlib asked for 8 deflates
-      // with 9: inflating with 9 reads both (a larger window is always correct).
+      // with 9: inflating with 9 reads both (a larger window is always correct). Node 20
+      // already does this for a raw inflater asked for 8; this keeps it true elsewhere.
       windowBits: Math.max(9, this.#windowBits),
     };
     let stream: ZlibStream;
