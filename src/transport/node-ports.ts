@@ -13,3 +13,6 @@ export const nodePorts: CorePorts = {
   isUtf8: (data) => isUtf8(data),
   maxStringLength: constants.MAX_STRING_LENGTH,
 };
+
+/** permessage-deflate's codec port on node:zlib, shared by every connection of the process. */
+export { zlibDeflatePort } from './deflate-codec.js';
