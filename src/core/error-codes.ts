@@ -19,6 +19,7 @@ export const ErrorCode = {
   InvalidAccept: 'ERR_HANDSHAKE_ACCEPT',
   UnexpectedSubprotocol: 'ERR_HANDSHAKE_SUBPROTOCOL',
   UnexpectedExtension: 'ERR_HANDSHAKE_EXTENSION',
+  InvalidExtensionParams: 'ERR_HANDSHAKE_EXTENSION_PARAMS',
   // Protocol violations by the server (RFC 6455 §5, §7)
   ReservedBits: 'ERR_RESERVED_BITS',
   ReservedOpcode: 'ERR_RESERVED_OPCODE',
@@ -68,7 +69,9 @@ export type InvalidArgumentCode = CodeOf<'InvalidUrl' | 'InvalidArgument'>;
 /** Codes of UnexpectedStatusError. */
 export type UnexpectedStatusCode = CodeOf<'UnexpectedStatus'>;
 /** Codes of NegotiationError. */
-export type NegotiationCode = CodeOf<'UnexpectedSubprotocol' | 'UnexpectedExtension'>;
+export type NegotiationCode = CodeOf<
+  'UnexpectedSubprotocol' | 'UnexpectedExtension' | 'InvalidExtensionParams'
+>;
 /** Codes of a HandshakeError that is neither an UnexpectedStatusError nor a NegotiationError. */
 export type MalformedHandshakeCode = CodeOf<
   | 'InvalidHttpResponse'

@@ -135,7 +135,10 @@ export class UnexpectedStatusError extends HandshakeError {
   }
 }
 
-/** The server picked a subprotocol or extension that the client did not offer. */
+/**
+ * The server picked a subprotocol or extension that the client did not offer, or accepted an
+ * extension with parameters the client cannot accept.
+ */
 export class NegotiationError extends HandshakeError {
   override name = 'NegotiationError';
   declare readonly code: NegotiationCode;

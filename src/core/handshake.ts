@@ -6,6 +6,11 @@ import { base64Encode, latin1Encode, utf8Encode } from './bytes.js';
 import { WEBSOCKET_GUID } from './constants.js';
 import { argumentError, ErrorCode, HandshakeError, NegotiationError } from './errors.js';
 import { type HttpResponseHead, headerTokens, isToken } from './http-response.js';
+import {
+  type AgreedDeflate,
+  parseDeflateResponse,
+  type ResolvedDeflateOptions,
+} from './permessage-deflate.js';
 import type { Entropy, Sha1 } from './ports.js';
 import type { WebSocketTarget } from './url.js';
 
@@ -161,16 +166,25 @@ export function computeAccept(key: string, sha1: Sha1): string {
 
 export interface HandshakeResult {
   protocol: string;
+  /** The Sec-WebSocket-Extensions value as the server sent it ('' when none). */
   extensions: string;
+  /** The permessage-deflate parameters agreed on; undefined when not offered or declined. */
+  deflate: AgreedDeflate | undefined;
 }
 
-/** Validates a 101 response (RFC 6455 §4.1, "the client MUST validate the server's response"). */
+/**
+ * Validates a 101 response (RFC 6455 §4.1, "the client MUST validate the server's response").
+ * With `deflate` (the permessage-deflate offer that was sent), the extensions are checked
+ * against it by parseDeflateResponse (RFC 7692 §7.1), and `offeredExtensions` is not used;
+ * without it, any extension not named in `offeredExtensions` fails.
+ */
 export function validateHandshakeResponse(
   head: HttpResponseHead,
   key: string,
   offeredProtocols: readonly string[],
   offeredExtensions: readonly string[],
   sha1: Sha1,
+  deflate?: ResolvedDeflateOptions | undefined,
 ): HandshakeResult | HandshakeError {
   const { headers } = head;
   // §4.1 asks for an HTTP/1.1 request and a 101 in answer; HTTP/1.0 has no protocol switch
@@ -205,14 +219,14 @@ export function validateHandshakeResponse(
   }
   // §4.1 item 5: only an extension we offered.
   const extensions = headers['sec-websocket-extensions'] ?? '';
-  for (const item of headerTokens(extensions)) {
-    const name = (item.split(';')[0] ?? '').trim().toLowerCase();
-    if (!offeredExtensions.includes(name)) {
-      return new NegotiationError(
-        ErrorCode.UnexpectedExtension,
-        `the server accepted extension ${JSON.stringify(name)}, which the client did not offer`,
-      );
-    }
+  let agreed: AgreedDeflate | undefined;
+  if (deflate !== undefined) {
+    const answer = parseDeflateResponse(extensions, deflate);
+    if (answer instanceof Error) return answer;
+    agreed = answer;
+  } else {
+    const failure = checkOfferedExtensions(extensions, offeredExtensions);
+    if (failure !== undefined) return failure;
   }
   // §4.1 item 6: only a subprotocol we offered, and only one.
   const protocol = headers['sec-websocket-protocol'] ?? '';
@@ -224,5 +238,22 @@ export function validateHandshakeResponse(
         : `the server chose subprotocol ${JSON.stringify(protocol)}, not one of ${offeredProtocols.map((p) => JSON.stringify(p)).join(', ')}`,
     );
   }
-  return { protocol, extensions };
+  return { protocol, extensions, deflate: agreed };
+}
+
+/** The error for an extension in `extensions` that is not named in `offered`, if any. */
+function checkOfferedExtensions(
+  extensions: string,
+  offered: readonly string[],
+): NegotiationError | undefined {
+  for (const item of headerTokens(extensions)) {
+    const name = (item.split(';')[0] ?? '').trim().toLowerCase();
+    if (!offered.includes(name)) {
+      return new NegotiationError(
+        ErrorCode.UnexpectedExtension,
+        `the server accepted extension ${JSON.stringify(name)}, which the client did not offer`,
+      );
+    }
+  }
+  return undefined;
 }

@@ -26,6 +26,19 @@ export {
   validateProtocols,
 } from './handshake.js';
 export { type HttpResponseHead, HttpResponseParser } from './http-response.js';
+export {
+  type AgreedDeflate,
+  DeflateDefaults,
+  type ExtensionItem,
+  type ExtensionParam,
+  formatDeflateOffer,
+  PERMESSAGE_DEFLATE,
+  type PerMessageDeflateOptions,
+  parseDeflateResponse,
+  parseExtensionList,
+  type ResolvedDeflateOptions,
+  resolveDeflateOptions,
+} from './permessage-deflate.js';
 export type { CorePorts, Entropy, Sha1, Utf8Check } from './ports.js';
 export { ClientProtocol, type ClientProtocolOptions, type ProtocolEvent } from './protocol.js';
 export { parseWebSocketUrl, type WebSocketTarget } from './url.js';

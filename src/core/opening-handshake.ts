@@ -8,6 +8,11 @@ import { Defaults } from './constants.js';
 import { ErrorCode, HandshakeError, TransportError, type WebSocketError } from './errors.js';
 import { buildHandshakeRequest, validateHandshakeResponse } from './handshake.js';
 import { type HttpResponseHead, HttpResponseParser } from './http-response.js';
+import {
+  type AgreedDeflate,
+  formatDeflateOffer,
+  type ResolvedDeflateOptions,
+} from './permessage-deflate.js';
 import type { CorePorts } from './ports.js';
 import { RefusalBodyReader } from './refusal-body.js';
 import type { WebSocketTarget } from './url.js';
@@ -21,6 +26,11 @@ export interface OpeningHandshakeOptions {
   headers?: readonly (readonly [string, string])[] | undefined;
   maxHandshakeBytes?: number | undefined;
   maxRefusalBodyBytes?: number | undefined;
+  /**
+   * Offer permessage-deflate (RFC 7692) with these options (see resolveDeflateOptions);
+   * undefined offers no extension, and any extension in the answer fails the handshake.
+   */
+  perMessageDeflate?: ResolvedDeflateOptions | undefined;
   ports: CorePorts;
 }
 
@@ -29,7 +39,10 @@ export type HandshakeOutcome =
   | {
       readonly type: 'open';
       readonly protocol: string;
+      /** The Sec-WebSocket-Extensions value as the server sent it ('' when none). */
       readonly extensions: string;
+      /** The permessage-deflate parameters agreed on; undefined when not offered or declined. */
+      readonly deflate: AgreedDeflate | undefined;
       readonly head: HttpResponseHead;
       /** Bytes that followed the 101 in the same read: the first frames. */
       readonly rest: Uint8Array;
@@ -44,6 +57,7 @@ export class OpeningHandshake {
   readonly requestBytes: Uint8Array;
   readonly #key: string;
   readonly #protocols: readonly string[];
+  readonly #deflate: ResolvedDeflateOptions | undefined;
   readonly #secure: boolean;
   readonly #sha1: CorePorts['sha1'];
   readonly #maxHandshakeBytes: number;
@@ -57,6 +71,7 @@ export class OpeningHandshake {
     this.#secure = options.target.secure;
     this.#sha1 = options.ports.sha1;
     this.#protocols = options.protocols ?? [];
+    this.#deflate = options.perMessageDeflate;
     this.#maxRefusalBodyBytes = options.maxRefusalBodyBytes ?? Defaults.maxRefusalBodyBytes;
     this.#maxHandshakeBytes = options.maxHandshakeBytes ?? Defaults.maxHandshakeBytes;
     this.#headParser = new HttpResponseParser(this.#maxHandshakeBytes);
@@ -66,6 +81,7 @@ export class OpeningHandshake {
         protocols: this.#protocols,
         origin: options.origin,
         headers: options.headers ?? [],
+        extensions: this.#deflate === undefined ? undefined : formatDeflateOffer(this.#deflate),
       },
       options.ports.entropy,
     );
@@ -106,9 +122,23 @@ export class OpeningHandshake {
       this.#refusal = new RefusalBodyReader(head, this.#maxRefusalBodyBytes);
       return this.receive(rest);
     }
-    const result = validateHandshakeResponse(head, this.#key, this.#protocols, [], this.#sha1);
+    const result = validateHandshakeResponse(
+      head,
+      this.#key,
+      this.#protocols,
+      [],
+      this.#sha1,
+      this.#deflate,
+    );
     if (result instanceof Error) return failed(result);
-    return { type: 'open', protocol: result.protocol, extensions: result.extensions, head, rest };
+    return {
+      type: 'open',
+      protocol: result.protocol,
+      extensions: result.extensions,
+      deflate: result.deflate,
+      head,
+      rest,
+    };
   }
 
   /** The input ended before an outcome: why (a refusal reports what of its body arrived). */

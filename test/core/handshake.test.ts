@@ -250,7 +250,7 @@ describe('RFC 6455 §4.1 validating the server response', () => {
   ) => validateHandshakeResponse(head(headers), key, protocols, extensions, sha1);
 
   it('accepts a minimal valid response', () => {
-    assert.deepEqual(validate(good), { protocol: '', extensions: '' });
+    assert.deepEqual(validate(good), { protocol: '', extensions: '', deflate: undefined });
   });
 
   it('refuses a 101 in HTTP/1.0, which cannot switch protocols (ERR_HANDSHAKE_MALFORMED)', () => {
@@ -321,8 +321,12 @@ describe('RFC 6455 §4.1 validating the server response', () => {
 
   it('returns the subprotocol chosen among those offered', () => {
     const result = validate({ ...good, 'sec-websocket-protocol': 'chat' }, ['superchat', 'chat']);
-    assert.deepEqual(result, { protocol: 'chat', extensions: '' });
-    assert.deepEqual(validate(good, ['chat']), { protocol: '', extensions: '' }, 'none chosen');
+    assert.deepEqual(result, { protocol: 'chat', extensions: '', deflate: undefined });
+    assert.deepEqual(
+      validate(good, ['chat']),
+      { protocol: '', extensions: '', deflate: undefined },
+      'none chosen',
+    );
   });
 
   it('refuses a subprotocol not offered, or more than one (ERR_HANDSHAKE_SUBPROTOCOL)', () => {
@@ -361,6 +365,6 @@ describe('RFC 6455 §4.1 validating the server response', () => {
       [],
       ['permessage-deflate'],
     );
-    assert.deepEqual(result, { protocol: '', extensions: value });
+    assert.deepEqual(result, { protocol: '', extensions: value, deflate: undefined });
   });
 });
