@@ -97,7 +97,13 @@ export class MessageDeflater implements CodecSink {
   /** Writes a Close frame, after the messages waiting (nothing follows it: the queue ends). */
   close(payload: Uint8Array): void {
     if (this.isBusy) {
-      this.#queue.push({ opcode: Opcode.Close, fin: true, isCompressed: false, data: payload, bytes: 0 });
+      this.#queue.push({
+        opcode: Opcode.Close,
+        fin: true,
+        isCompressed: false,
+        data: payload,
+        bytes: 0,
+      });
     } else {
       this.#writer.writeFrame(Opcode.Close, payload, true);
     }
@@ -160,7 +166,13 @@ export class MessageDeflater implements CodecSink {
     codec.write(bytes);
     codec.flush();
     if (this.#options.noContextTakeover) codec.reset();
-    this.#queue.push({ opcode, fin: true, isCompressed: true, data: undefined, bytes: bytes.length });
+    this.#queue.push({
+      opcode,
+      fin: true,
+      isCompressed: true,
+      data: undefined,
+      bytes: bytes.length,
+    });
     this.#queuedDataFrames++;
     this.#queuedBytes += bytes.length;
   }

@@ -1,9 +1,9 @@
 // Types of the LuatOS dialect: the client interface with the document's help in our words,
 // the event tuples its callback receives, and the options a Lua script cannot pass. No code.
 
-import type { PerMessageDeflateOptions } from '../core/permessage-deflate.js';
 import type { Clock } from '../client/clock.js';
 import type { ConnectTo, Logger } from '../client/options.js';
+import type { PerMessageDeflateOptions } from '../core/permessage-deflate.js';
 import type { ProxyOption } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/transport.js';
 import type { MessageBus } from './luatos-sys.js';

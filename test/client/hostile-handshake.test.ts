@@ -195,7 +195,7 @@ describe('§4.1 an invalid 101 response', { timeout: 20_000 }, () => {
     ],
     [
       'an extension the client did not offer',
-      { 'Sec-WebSocket-Extensions': 'permessage-deflate' },
+      { 'Sec-WebSocket-Extensions': 'x-webkit-deflate-frame' },
       NegotiationError,
       ErrorCode.UnexpectedExtension,
     ],
@@ -208,6 +208,29 @@ describe('§4.1 an invalid 101 response', { timeout: 20_000 }, () => {
       assertHandshakeFailed(result, errorClass, code);
     });
   }
+
+  it('permessage-deflate when compression was turned off', async (t) => {
+    const result = await raw(
+      t,
+      (socket, request) => {
+        assert.equal(request.headers['sec-websocket-extensions'], undefined);
+        socket.write(response101(request, { 'Sec-WebSocket-Extensions': 'permessage-deflate' }));
+      },
+      { perMessageDeflate: false },
+    );
+    assertHandshakeFailed(result, NegotiationError, ErrorCode.UnexpectedExtension);
+  });
+
+  it('permessage-deflate with a parameter out of range', async (t) => {
+    const result = await raw(t, (socket, request) => {
+      socket.write(
+        response101(request, {
+          'Sec-WebSocket-Extensions': 'permessage-deflate; server_max_window_bits=16',
+        }),
+      );
+    });
+    assertHandshakeFailed(result, NegotiationError, ErrorCode.InvalidExtensionParams);
+  });
 
   it('a subprotocol other than the ones offered', async (t) => {
     const result = await raw(

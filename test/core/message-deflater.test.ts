@@ -11,7 +11,9 @@ import { seededEntropy } from '../helpers/ports.js';
 import { scriptedPort } from '../helpers/scripted-codec.js';
 import { parseClientFrames } from '../helpers/servers.js';
 
-function setup(options: { threshold?: number; windowBits?: number; noContextTakeover?: boolean } = {}) {
+function setup(
+  options: { threshold?: number; windowBits?: number; noContextTakeover?: boolean } = {},
+) {
   const { port, codecs } = scriptedPort();
   const writer = new FrameWriter(seededEntropy(3));
   let written = 0;

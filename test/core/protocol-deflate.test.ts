@@ -53,7 +53,10 @@ function open(
       wake?.();
     },
   });
-  assert.match(request, /\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n/);
+  assert.match(
+    request,
+    /\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n/,
+  );
   const response = options.response ?? 'permessage-deflate';
   protocol.receiveData(switchingResponse(key, [`Sec-WebSocket-Extensions: ${response}`]));
   const opened = protocol.eventsReceived();
@@ -178,7 +181,9 @@ describe('ClientProtocol with permessage-deflate: receiving', () => {
     );
 
     const scripted = scriptedPort();
-    const reset = open(scripted.port, { response: 'permessage-deflate; server_no_context_takeover' });
+    const reset = open(scripted.port, {
+      response: 'permessage-deflate; server_no_context_takeover',
+    });
     reset.protocol.receiveData(compressedFrame('abc'));
     const calls = scripted.codecs[0]!.calls;
     assert.deepEqual(calls.slice(-3), ['write:0000ffff', 'flush', 'reset']);

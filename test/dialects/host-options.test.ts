@@ -11,11 +11,12 @@ const refusedName = (name: string) => (error: unknown) =>
   error instanceof InvalidArgumentError && error.message.includes(JSON.stringify(name));
 
 describe('DIALECT_HOST_OPTIONS', () => {
-  it('lists the six PC-only settings', () => {
+  it('lists the seven PC-only settings', () => {
     assert.deepEqual([...DIALECT_HOST_OPTIONS].sort(), [
       'clock',
       'connectTo',
       'logger',
+      'perMessageDeflate',
       'proxy',
       'proxyTls',
       'tls',
