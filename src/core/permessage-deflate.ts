@@ -94,7 +94,7 @@ const OPTION_NAMES: readonly (keyof PerMessageDeflateOptions)[] = [
 const OTHER_LIBRARY_OPTIONS: Readonly<Record<string, string>> = {
   zlibDeflateOptions: 'set level and memLevel directly',
   zlibInflateOptions: 'wsx has no inflate options; maxMessageBytes limits inflated messages',
-  concurrencyLimit: 'wsx needs no concurrency limit',
+  concurrencyLimit: 'all connections share one zlib queue with at most 10 jobs at a time',
 };
 
 /**
