@@ -119,7 +119,8 @@ export function resolveDeflateOptions(
     if ((OPTION_NAMES as readonly string[]).includes(name)) continue;
     throw argumentError(`unknown option ${JSON.stringify(name)} in perMessageDeflate${hint(name)}`);
   }
-  const clientMaxWindowBits = options.clientMaxWindowBits ?? true;
+  const clientMaxWindowBits =
+    options.clientMaxWindowBits === undefined ? true : options.clientMaxWindowBits;
   if (typeof clientMaxWindowBits !== 'boolean' && !isWindowBits(clientMaxWindowBits)) {
     throw argumentError(
       `perMessageDeflate.clientMaxWindowBits must be true, false or an integer from 8 to 15 (got ${shown(clientMaxWindowBits)})`,
@@ -170,7 +171,7 @@ function shown(value: unknown): string {
 }
 
 function flag(options: Record<string, unknown>, name: string): boolean {
-  const value = options[name] ?? false;
+  const value = options[name] === undefined ? false : options[name];
   if (typeof value !== 'boolean') {
     throw argumentError(
       `perMessageDeflate.${name} must be true or false (got ${describeValue(value)})`,
@@ -186,7 +187,7 @@ function integer(
   max: number,
   fallback: number,
 ): number {
-  const value = options[name] ?? fallback;
+  const value = options[name] === undefined ? fallback : options[name];
   if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
     throw argumentError(
