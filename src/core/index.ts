@@ -15,6 +15,11 @@ export {
 } from './close.js';
 export { CloseCode, Defaults, Opcode, ReadyState } from './constants.js';
 export * from './errors.js';
+export {
+  type ExtensionItem,
+  type ExtensionParam,
+  parseExtensionList,
+} from './extension-header.js';
 export { applyMask, FrameWriter } from './frame.js';
 export { FrameDecoder, type FrameSink } from './frame-decoder.js';
 export {
@@ -29,13 +34,10 @@ export { type HttpResponseHead, HttpResponseParser } from './http-response.js';
 export {
   type AgreedDeflate,
   DeflateDefaults,
-  type ExtensionItem,
-  type ExtensionParam,
   formatDeflateOffer,
   PERMESSAGE_DEFLATE,
   type PerMessageDeflateOptions,
   parseDeflateResponse,
-  parseExtensionList,
   type ResolvedDeflateOptions,
   resolveDeflateOptions,
 } from './permessage-deflate.js';

@@ -16,7 +16,7 @@ import {
   type HandshakeError,
   NegotiationError,
 } from './errors.js';
-import { isToken } from './http-response.js';
+import { type ExtensionItem, type ExtensionParam, parseExtensionList } from './extension-header.js';
 
 /** The registered extension name (RFC 7692 §6). */
 export const PERMESSAGE_DEFLATE = 'permessage-deflate';
@@ -119,7 +119,8 @@ export function resolveDeflateOptions(
     if ((OPTION_NAMES as readonly string[]).includes(name)) continue;
     throw argumentError(`unknown option ${JSON.stringify(name)} in perMessageDeflate${hint(name)}`);
   }
-  const clientMaxWindowBits = options.clientMaxWindowBits ?? true;
+  const clientMaxWindowBits =
+    options.clientMaxWindowBits === undefined ? true : options.clientMaxWindowBits;
   if (typeof clientMaxWindowBits !== 'boolean' && !isWindowBits(clientMaxWindowBits)) {
     throw argumentError(
       `perMessageDeflate.clientMaxWindowBits must be true, false or an integer from 8 to 15 (got ${shown(clientMaxWindowBits)})`,
@@ -170,7 +171,7 @@ function shown(value: unknown): string {
 }
 
 function flag(options: Record<string, unknown>, name: string): boolean {
-  const value = options[name] ?? false;
+  const value = options[name] === undefined ? false : options[name];
   if (typeof value !== 'boolean') {
     throw argumentError(
       `perMessageDeflate.${name} must be true or false (got ${describeValue(value)})`,
@@ -186,7 +187,7 @@ function integer(
   max: number,
   fallback: number,
 ): number {
-  const value = options[name] ?? fallback;
+  const value = options[name] === undefined ? fallback : options[name];
   if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
     throw argumentError(
@@ -209,97 +210,6 @@ export function formatDeflateOffer(resolved: ResolvedDeflateOptions): string {
   if (resolved.clientNoContextTakeover) parts.push('client_no_context_takeover');
   if (resolved.serverNoContextTakeover) parts.push('server_no_context_takeover');
   return parts.join('; ');
-}
-
-// ------------------------------------------------------------ the header grammar (RFC 6455 §9.1)
-
-/** One parameter as sent: `value` is undefined for a bare name, unquoted otherwise. */
-export interface ExtensionParam {
-  readonly name: string;
-  readonly value: string | undefined;
-}
-
-/** One element of a Sec-WebSocket-Extensions list. */
-export interface ExtensionItem {
-  readonly name: string;
-  readonly params: readonly ExtensionParam[];
-}
-
-const TCHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/;
-
-/**
- * Parses a Sec-WebSocket-Extensions value: `1#extension`, where an extension is a token
- * followed by `; name` or `; name=value` parameters, a value being a token or a quoted-string
- * whose unquoted content is a token. Whitespace (SP, HTAB) may surround `,`, `;` and `=`, and
- * empty list elements are skipped (RFC 9110 §5.6.1). Returns what was expected where the value
- * stops following the grammar, as a string, instead of the list.
- */
-export function parseExtensionList(header: string): ExtensionItem[] | string {
-  const items: ExtensionItem[] = [];
-  let at = 0;
-  const skipSpace = () => {
-    while (header[at] === ' ' || header[at] === '\t') at++;
-  };
-  const token = () => {
-    const start = at;
-    while (at < header.length && TCHAR.test(header[at]!)) at++;
-    return header.slice(start, at);
-  };
-  const expected = (what: string) =>
-    `expected ${what} at character ${at + 1}${at >= header.length ? ' (the end)' : ` (found ${JSON.stringify(header[at])})`}`;
-  for (;;) {
-    skipSpace();
-    if (at >= header.length) return items;
-    if (header[at] === ',') {
-      at++;
-      continue;
-    }
-    const name = token();
-    if (name === '') return expected('an extension name');
-    const params: ExtensionParam[] = [];
-    skipSpace();
-    while (header[at] === ';') {
-      at++;
-      skipSpace();
-      const param = token();
-      if (param === '') return expected('a parameter name');
-      skipSpace();
-      let value: string | undefined;
-      if (header[at] === '=') {
-        at++;
-        skipSpace();
-        if (header[at] === '"') {
-          const start = at;
-          at++;
-          let text = '';
-          for (;;) {
-            if (at >= header.length) return expected('the closing quote');
-            const char = header[at++]!;
-            if (char === '"') break;
-            if (char === '\\') {
-              if (at >= header.length) return expected('a character after the backslash');
-              text += header[at++]!;
-            } else text += char;
-          }
-          // §9.1: after unescaping, a quoted value must still be a token.
-          if (!isToken(text)) {
-            at = start;
-            return expected('a quoted value that is a token once unquoted');
-          }
-          value = text;
-        } else {
-          value = token();
-          if (value === '') return expected('a parameter value');
-        }
-        skipSpace();
-      }
-      params.push({ name: param, value });
-    }
-    items.push({ name, params });
-    if (at >= header.length) return items;
-    if (header[at] !== ',') return expected('"," or ";"');
-    at++;
-  }
 }
 
 // ----------------------------------------------------------- the server's answer (RFC 7692 §7.1)
