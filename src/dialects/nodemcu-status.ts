@@ -58,6 +58,8 @@ export const NodeMcuStatus = {
   UnexpectedSubprotocol: -204,
   /** The server accepted an extension we did not offer. */
   UnexpectedExtension: -205,
+  /** The server's permessage-deflate parameters break RFC 7692 (only with perMessageDeflate set). */
+  InvalidExtensionParams: -206,
   /** Any other handshake failure. */
   HandshakeFailed: -299,
   /** A frame with RSV bits set and no extension that defines them. */
@@ -84,6 +86,8 @@ export const NodeMcuStatus = {
   MessageTooBig: -311,
   /** A message made of more fragments than the engine accepts. */
   TooManyFragments: -312,
+  /** A compressed message that does not inflate (only with perMessageDeflate set). */
+  InvalidCompressedData: -313,
   /** Any other protocol violation by the server. */
   ProtocolError: -399,
   /** The server did not finish the closing handshake in time (not reached today, see docs). */
@@ -111,6 +115,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, NodeMcuStatus>> = {
   [ErrorCode.HandshakeHeadersTooLarge]: NodeMcuStatus.HandshakeTooLarge,
   [ErrorCode.UnexpectedSubprotocol]: NodeMcuStatus.UnexpectedSubprotocol,
   [ErrorCode.UnexpectedExtension]: NodeMcuStatus.UnexpectedExtension,
+  [ErrorCode.InvalidExtensionParams]: NodeMcuStatus.InvalidExtensionParams,
   [ErrorCode.ReservedBits]: NodeMcuStatus.ReservedBits,
   [ErrorCode.ReservedOpcode]: NodeMcuStatus.ReservedOpcode,
   [ErrorCode.FragmentedControl]: NodeMcuStatus.FragmentedControl,
@@ -123,6 +128,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, NodeMcuStatus>> = {
   [ErrorCode.InvalidCloseCode]: NodeMcuStatus.InvalidCloseCode,
   [ErrorCode.MessageTooBig]: NodeMcuStatus.MessageTooBig,
   [ErrorCode.TooManyFragments]: NodeMcuStatus.TooManyFragments,
+  [ErrorCode.InvalidCompressedData]: NodeMcuStatus.InvalidCompressedData,
   [ErrorCode.CloseTimeout]: NodeMcuStatus.CloseTimeout,
 };
 

@@ -345,6 +345,41 @@ describe('statuses from the server', { timeout: 20_000 }, () => {
     });
   }
 
+  it('-206: permessage-deflate parameters that break RFC 7692 (compression turned on)', async (t) => {
+    const server = await rawServer(t, (socket, request) => {
+      const accept = acceptFor(request.headers['sec-websocket-key'] ?? '');
+      socket.write(
+        response([
+          'HTTP/1.1 101 Switching Protocols',
+          'Upgrade: websocket',
+          'Connection: Upgrade',
+          'Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=7',
+          `Sec-WebSocket-Accept: ${accept}`,
+        ]),
+      );
+    });
+    const { status } = await statusFor(t, server.url, { perMessageDeflate: true });
+    assert.equal(status, NodeMcuStatus.InvalidExtensionParams);
+  });
+
+  it('-313: a compressed message that does not inflate (compression turned on)', async (t) => {
+    const server = await rawServer(t, (socket, request) => {
+      const accept = acceptFor(request.headers['sec-websocket-key'] ?? '');
+      socket.write(
+        response([
+          'HTTP/1.1 101 Switching Protocols',
+          'Upgrade: websocket',
+          'Connection: Upgrade',
+          'Sec-WebSocket-Extensions: permessage-deflate',
+          `Sec-WebSocket-Accept: ${accept}`,
+        ]),
+      );
+      socket.write(serverFrame(2, Buffer.from([0xff, 0xff, 0xff]), { rsv: 4 }));
+    });
+    const { status } = await statusFor(t, server.url, { perMessageDeflate: true });
+    assert.equal(status, NodeMcuStatus.InvalidCompressedData);
+  });
+
   it('-203: a handshake response head larger than the engine accepts', async (t) => {
     const server = await rawServer(t, (socket) => {
       socket.write(`HTTP/1.1 101 Switching Protocols\r\nX-Padding: ${'p'.repeat(20_000)}\r\n`);
