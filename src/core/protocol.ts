@@ -56,6 +56,8 @@ export class ClientProtocol implements ReceivedFrameHost {
   #closeReceived: CloseFrame | undefined;
   #failure: WebSocketError | undefined;
   #eofReceived = false;
+  /** The end of input came while a compressed message inflated: it counts once that is out. */
+  #isEofDeferred = false;
   #endRequested = false;
   readonly #holdFailureClose: boolean;
   readonly #receiveAfterClose: boolean;
@@ -238,9 +240,21 @@ export class ClientProtocol implements ReceivedFrameHost {
     }
   }
 
-  /** The transport reached end of input. */
+  /** True while a compressed message inflates and the frames after it wait. */
+  get isInflating(): boolean {
+    return this.#phase === PHASE_FRAMES && this.#decoder.isPaused;
+  }
+
+  /**
+   * The transport reached end of input. While a compressed message inflates, the end counts
+   * only after it and the frames that arrived behind it (often the server's Close).
+   */
   receiveEof(): void {
     if (this.#eofReceived) return;
+    if (this.isInflating) {
+      this.#isEofDeferred = true;
+      return;
+    }
     this.#eofReceived = true;
     if (this.#phase === PHASE_HANDSHAKE) this.#fail(this.#handshake!.receiveEof());
     this.#stopReading();
@@ -312,6 +326,10 @@ export class ClientProtocol implements ReceivedFrameHost {
     if (this.#phase === PHASE_FRAMES) {
       const error = this.#decoder.resume();
       if (error !== undefined) this.#fail(error);
+    }
+    if (this.#isEofDeferred && !this.isInflating) {
+      this.#isEofDeferred = false;
+      this.receiveEof();
     }
     this.#onCodecProgress?.();
   }

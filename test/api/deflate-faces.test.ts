@@ -106,6 +106,34 @@ describe('modern API with permessage-deflate', { timeout: 30_000 }, () => {
   });
 });
 
+describe('modern API: the end of input behind a compressed message', { timeout: 30_000 }, () => {
+  for (const ending of ['end', 'destroy'] as const) {
+    it(`a compressed message, the Close and the end of TCP at once (${ending}): message, then the Close`, async (t) => {
+      const server = await deflatePeerServer(t);
+      const ws = await connect(server.url, OWN_WINDOW);
+      t.after(() => ws.terminate());
+      const peer = await server.peer;
+      const messages: string[] = [];
+      ws.on('message', (message) => messages.push(String(message.data)));
+      const text = repetitive(200_000);
+      peer.socket.write(
+        Buffer.concat([
+          compressedFrame(1, text),
+          serverFrame(1, 'plain'),
+          serverFrame(8, Buffer.from([0x0f, 0xa1, 0x6f, 0x6b])),
+        ]),
+      );
+      if (ending === 'end') peer.socket.end();
+      else peer.socket.destroySoon();
+      const info = await ws.closed;
+      assert.deepEqual(messages, [text, 'plain']);
+      assert.equal(info.code, 4001);
+      assert.equal(info.reason, 'ok');
+      assert.equal(info.error, undefined);
+    });
+  }
+});
+
 describe('WHATWG WebSocket with permessage-deflate', { timeout: 30_000 }, () => {
   async function opened(url: string): Promise<WebSocket> {
     const ws = new WebSocket(url, OWN_WINDOW);

@@ -1,0 +1,13 @@
+import { WebSocketServer } from 'ws';
+import { spawnSync, spawn } from 'node:child_process';
+const threshold = Number(process.argv[2]);
+const line = process.argv[3];
+const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: { threshold } });
+await new Promise((r) => server.once('listening', r));
+server.on('connection', (s) => { s.on('message', (d, b) => { console.error('server got', d.length); s.send(d, { binary: b }); }); s.on('close', (c) => console.error('server close', c)); s.on('error', (e) => console.error('server err', e.message)); });
+const port = (server.address() as any).port;
+const child = spawn('npx', ['tsx', 'src/cli/main.ts', 'connect', `ws://127.0.0.1:${port}/`, '-v'], { stdio: ['pipe', 'pipe', 'pipe'] });
+child.stdout.on('data', (d) => process.stdout.write('OUT ' + String(d).slice(0, 80) + '\n'));
+child.stderr.on('data', (d) => process.stdout.write('ERR ' + String(d)));
+child.stdin.end(line + '\n');
+child.on('exit', (code) => { console.log('exit', code); server.close(); process.exit(0); });
