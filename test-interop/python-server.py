@@ -2,10 +2,11 @@
 """Echo peer for the wsx interop tests, on Debian's python3-websockets (10.4, legacy asyncio API).
 
 Run it with /usr/bin/python3: the module lives in Debian's dist-packages, not in a pyenv python.
-It serves the same echo behaviour on three 127.0.0.1 ports, all chosen by the kernel:
+It serves the same echo behaviour on four 127.0.0.1 ports, all chosen by the kernel:
 
-  ws    plain ws://
-  wss   wss:// with test/fixtures/tls/server.crt (signed by ca.crt)
+  ws    plain ws://, with python-websockets' default permessage-deflate (window 12 both ways)
+  plain plain ws:// without compression
+  wss   wss:// with test/fixtures/tls/server.crt (signed by ca.crt), compression as ws
   mtls  wss:// that also requires a client certificate signed by client-ca.crt
 
 Protocol, shared with test/helpers/peers.ts:
@@ -14,7 +15,7 @@ Protocol, shared with test/helpers/peers.ts:
   * subprotocols wsx.v1 and wsx.v2: the first one the client offers wins;
   * a request for a path under /forbidden is refused with HTTP 403 (process_request).
 
-Stdout carries one JSON object per line: first {"ws": port, "wss": port, "mtls": port} once every
+Stdout carries one JSON object per line: first {"ws": port, "plain": port, ...} once every
 server listens, then {"event": "open" | "closed", ...} per connection. The server stops on SIGTERM,
 SIGINT or when its stdin closes (so it never outlives the test that started it).
 """
@@ -66,6 +67,7 @@ def make_handler(name):
                 "path": websocket.path,
                 "subprotocol": websocket.subprotocol,
                 "origin": websocket.request_headers.get("Origin"),
+                "extensions": websocket.response_headers.get("Sec-WebSocket-Extensions"),
             }
         )
         try:
@@ -121,16 +123,22 @@ async def main():
         subprotocols=PROTOCOLS,
         select_subprotocol=select_subprotocol,
         process_request=process_request,
-        compression=None,
         max_size=None,
         max_queue=None,
         ping_interval=None,
         close_timeout=5,
     )
-    contexts = {"ws": None, "wss": server_context(False), "mtls": server_context(True)}
+    contexts = {
+        "ws": None,
+        "plain": None,
+        "wss": server_context(False),
+        "mtls": server_context(True),
+    }
     servers = {}
     for name, context in contexts.items():
         extra = {} if context is None else {"ssl": context}
+        if name == "plain":
+            extra["compression"] = None
         servers[name] = await websockets.serve(
             make_handler(name), "127.0.0.1", 0, **common, **extra
         )

@@ -2,7 +2,9 @@
 // (10.4) running test-interop/python-server.py under /usr/bin/python3. Exact echo around every
 // frame-length class (RFC 6455 §5.2), subprotocols (§4.1), refusal (§4.1 item 1 of the
 // response checks), closing both ways (§7), ping (§5.5.2), and wss:// with and without a
-// client certificate.
+// client certificate. The server compresses as python-websockets does by default
+// (permessage-deflate, RFC 7692, window 12 both ways, every message compressed), so all of the
+// above runs compressed; a second port serves without compression.
 
 import assert from 'node:assert/strict';
 import { type ChildProcessByStdio, spawn, spawnSync } from 'node:child_process';
@@ -31,9 +33,13 @@ const ca = fixture('ca.crt');
 
 const MiB = 1024 * 1024;
 const SIZES = [0, 1, 125, 126, 65535, 65536, MiB];
+/** What python-websockets 10.4 answers to wsx's default offer. */
+const PYTHON_DEFLATE = 'permessage-deflate; server_max_window_bits=12; client_max_window_bits=12';
 
 interface Ports {
   ws: number;
+  /** The same server without compression. */
+  plain: number;
   wss: number;
   mtls: number;
 }
@@ -150,6 +156,10 @@ test('interop with python-websockets', { skip, timeout: 120_000 }, async (t) => 
 
   await t.test('RFC 6455 §5.6: echoes text and binary exactly, 0 B to 1 MiB', async () => {
     const client = await open(wsUrl('/echo'));
+    // Compression is negotiated by default: everything below runs compressed.
+    assert.equal(client.extensions, PYTHON_DEFLATE);
+    const opened = await server.waitForEvent((e) => e.event === 'open' && e.path === '/echo');
+    assert.equal(opened.extensions, PYTHON_DEFLATE);
     const next = reader(client);
     for (const size of SIZES) {
       const text = randomText(size);
@@ -164,6 +174,75 @@ test('interop with python-websockets', { skip, timeout: 120_000 }, async (t) => 
     }
     const info = await client.close();
     assert.equal(info.wasClean, true);
+  });
+
+  const echoAll = async (client: WebSocketClient, sizes: readonly number[]) => {
+    const next = reader(client);
+    for (const size of sizes) {
+      const repetitive = 'python and wsx '.repeat(Math.ceil(size / 15)).slice(0, size);
+      const sent = [randomText(size), randomPayload(size), repetitive, Buffer.from(repetitive)];
+      const received = sent.map(() => next());
+      const before = client.stats();
+      await Promise.all(sent.map((data) => client.send(data)));
+      const messages = await Promise.all(received);
+      for (let i = 0; i < sent.length; i++) {
+        const data = sent[i]!;
+        const what = `message ${i} of ${size} bytes`;
+        if (typeof data === 'string') assertSameText(messages[i]!.data, data, what);
+        else assertSameBytes(messages[i]!.data, data, what);
+      }
+      const after = client.stats();
+      if (size >= 65536 && client.extensions !== '') {
+        // Both repetitive messages went compressed each way: far fewer bytes than 4 payloads.
+        const bytesOut = after.bytesOut - before.bytesOut;
+        const bytesIn = after.bytesIn - before.bytesIn;
+        assert.ok(bytesOut < 2.5 * size, `${bytesOut} bytes out for 4 x ${size}`);
+        assert.ok(bytesIn < 2.5 * size, `${bytesIn} bytes in for 4 x ${size}`);
+      }
+    }
+  };
+  const DEFLATE_SIZES = [0, 1, 125, 126, 1023, 1024, 1025, 65535, 65536, MiB];
+
+  await t.test(
+    'RFC 7692: compressed echo both ways (threshold 0), random and repetitive',
+    async () => {
+      const client = await open(wsUrl('/deflate'), { perMessageDeflate: { threshold: 0 } });
+      assert.equal(client.extensions, PYTHON_DEFLATE);
+      await echoAll(client, DEFLATE_SIZES);
+      assert.equal((await client.close()).wasClean, true);
+    },
+  );
+
+  await t.test('RFC 7692 §7.1: no context takeover both ways, server window 9', async () => {
+    const client = await open(wsUrl('/deflate-nct'), {
+      perMessageDeflate: {
+        threshold: 0,
+        serverNoContextTakeover: true,
+        clientNoContextTakeover: true,
+        serverMaxWindowBits: 9,
+        clientMaxWindowBits: 10,
+      },
+    });
+    assert.equal(
+      client.extensions,
+      'permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=9; client_max_window_bits=10',
+    );
+    await echoAll(client, DEFLATE_SIZES);
+    assert.equal((await client.close()).wasClean, true);
+  });
+
+  await t.test('RFC 7692: compression off on either side runs uncompressed', async () => {
+    const plain = await open(`ws://127.0.0.1:${ports.plain}/plain`);
+    assert.equal(plain.extensions, '');
+    const opened = await server.waitForEvent((e) => e.event === 'open' && e.path === '/plain');
+    assert.equal(opened.extensions, null);
+    await echoAll(plain, [0, 1125, 65536]);
+    assert.equal((await plain.close()).wasClean, true);
+
+    const off = await open(wsUrl('/client-off'), { perMessageDeflate: false });
+    assert.equal(off.extensions, '');
+    await echoAll(off, [0, 1125, 65536]);
+    assert.equal((await off.close()).wasClean, true);
   });
 
   await t.test('RFC 6455 §4.1: subprotocol negotiation', async () => {

@@ -53,6 +53,10 @@ export abstract class ConnectionBase {
         pendingBytes: () => this.engine.pendingBytes,
         heldReceivedBytes: () => this.engine.heldReceivedBytes,
         keepalive: () => this.liveness.keepalive,
+        holdDecoding: (isHeld) => {
+          // Decoding again makes events: handle them outside the gate's update.
+          if (this.engine.holdInput(isHeld)) queueMicrotask(() => this.onCodecProgress());
+        },
       },
       options,
     );

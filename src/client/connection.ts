@@ -28,6 +28,8 @@ export class Connection extends ConnectionBase {
   #isFinished = false;
   /** terminate() or an abort ran: deliver nothing more, even from a chunk being processed. */
   #isStopped = false;
+  /** The transport closed while a compressed message inflated: finish once it is out. */
+  #isFinishDeferred = false;
   /** Who sent the first Close frame. */
   #closeInitiator: 'client' | 'server' | undefined;
 
@@ -105,7 +107,14 @@ export class Connection extends ConnectionBase {
         this.#fail(mapSocketError(error, phase, target, tls?.servername));
       }
     },
-    onClose: () => this.#finish(),
+    onClose: () => {
+      // A compressed message still inflating, and the frames behind it, are delivered first.
+      if (this.engine.isInflating && !this.#isStopped && this.failure === undefined) {
+        this.#isFinishDeferred = true;
+        return;
+      }
+      this.#finish();
+    },
   };
 
   // ------------------------------------------------------------------ events
@@ -114,6 +123,7 @@ export class Connection extends ConnectionBase {
     if (this.#isFinished) return;
     this.#process();
     this.reading.checkHeldInput();
+    if (this.#isFinishDeferred && !this.engine.isInflating) this.#finish();
   }
 
   #process(): void {

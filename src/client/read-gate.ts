@@ -17,6 +17,8 @@ export interface ReadGateHost {
   /** Received bytes the protocol keeps unread while a compressed message inflates. */
   heldReceivedBytes(): number;
   keepalive(): Keepalive | undefined;
+  /** Receive backpressure started (true) or ended: input behind compressed messages waits. */
+  holdDecoding?(isHeld: boolean): void;
 }
 
 export class ReadGate {
@@ -110,6 +112,7 @@ export class ReadGate {
     const isClosing = this.#host.isClosing();
     const isReceivePaused = !isClosing && (this.#isFacePaused || this.#isDeliveryPaused);
     this.#host.keepalive()?.hold(isReceivePaused);
+    this.#host.holdDecoding?.(isReceivePaused);
     const transport = this.#transport;
     if (transport === undefined) return;
     // An inflation always ends by itself: waiting for it cannot stall the closing handshake.

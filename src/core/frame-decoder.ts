@@ -51,6 +51,11 @@ export class FrameDecoder {
     this.#heldBytes = 0;
   }
 
+  /** True between pause() and resume(). */
+  get isPaused(): boolean {
+    return this.#state === STATE_PAUSED;
+  }
+
   /** Bytes kept unread while paused. */
   get heldBytes(): number {
     return this.#heldBytes;

@@ -30,8 +30,6 @@ interface Queued {
   readonly bytes: number;
 }
 
-const EMPTY = new Uint8Array(0);
-
 export class MessageDeflater implements CodecSink {
   readonly #writer: FrameWriter;
   readonly #options: MessageDeflaterOptions;
@@ -195,10 +193,11 @@ export class MessageDeflater implements CodecSink {
     let length = this.#outputBytes;
     this.#output = [];
     this.#outputBytes = 0;
-    if (length === 0) return EMPTY;
+    // An empty message deflates to the trailer alone, or to nothing at all right after another
+    // sync flush; §7.2.3.6 sends it as one 00 byte (an empty payload does not inflate).
+    if (length === 0) return new Uint8Array(1);
     const payload = concatBytes(chunks, length);
     if (endsWithTrailer(payload, length)) length -= 4;
-    // An empty message deflates to the trailer alone; §7.2.3.6 sends it as one 00 byte.
     return length === 0 ? new Uint8Array(1) : payload.subarray(0, length);
   }
 }

@@ -56,6 +56,12 @@ export class ClientProtocol implements ReceivedFrameHost {
   #closeReceived: CloseFrame | undefined;
   #failure: WebSocketError | undefined;
   #eofReceived = false;
+  /** The end of input came while a compressed message inflated: it counts once that is out. */
+  #isEofDeferred = false;
+  /** A compressed message is being inflated now. */
+  #isInflatingMessage = false;
+  /** Set by holdInput(): input behind a compressed message stays undecoded. */
+  #isInputHeld = false;
   #endRequested = false;
   readonly #holdFailureClose: boolean;
   readonly #receiveAfterClose: boolean;
@@ -238,9 +244,21 @@ export class ClientProtocol implements ReceivedFrameHost {
     }
   }
 
-  /** The transport reached end of input. */
+  /** True while a compressed message inflates, or input behind one is held (holdInput). */
+  get isInflating(): boolean {
+    return this.#phase === PHASE_FRAMES && this.#decoder.isPaused;
+  }
+
+  /**
+   * The transport reached end of input. While a compressed message inflates, the end counts
+   * only after it and the frames that arrived behind it (often the server's Close).
+   */
   receiveEof(): void {
     if (this.#eofReceived) return;
+    if (this.isInflating) {
+      this.#isEofDeferred = true;
+      return;
+    }
     this.#eofReceived = true;
     if (this.#phase === PHASE_HANDSHAKE) this.#fail(this.#handshake!.receiveEof());
     this.#stopReading();
@@ -304,16 +322,39 @@ export class ClientProtocol implements ReceivedFrameHost {
 
   /** Called by the frame receiver: a compressed message inflates; decode nothing until it is out. */
   onInflateStarted(): void {
+    this.#isInflatingMessage = true;
     this.#decoder.pause();
   }
 
   /** Called by the frame receiver: the compressed message was delivered or failed. */
   onInflateDone(): void {
+    this.#isInflatingMessage = false;
+    if (!this.#isInputHeld) this.#decodeHeldInput();
+    this.#onCodecProgress?.();
+  }
+
+  /**
+   * The caller's receive backpressure (its face holds too many undelivered messages): `true`
+   * keeps received input that waits behind a compressed message undecoded, since each message
+   * in it may inflate to maxMessageBytes; `false` decodes it again. Returns true when that
+   * made new events (and output) for the caller to drain.
+   */
+  holdInput(isHeld: boolean): boolean {
+    this.#isInputHeld = isHeld;
+    if (isHeld || this.#isInflatingMessage || !this.isInflating) return false;
+    this.#decodeHeldInput();
+    return true;
+  }
+
+  #decodeHeldInput(): void {
     if (this.#phase === PHASE_FRAMES) {
       const error = this.#decoder.resume();
       if (error !== undefined) this.#fail(error);
     }
-    this.#onCodecProgress?.();
+    if (this.#isEofDeferred && !this.isInflating) {
+      this.#isEofDeferred = false;
+      this.receiveEof();
+    }
   }
 
   /** Called by the frame receiver: a message (or with deliverFrames, a data frame) arrived. */

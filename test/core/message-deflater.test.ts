@@ -172,6 +172,16 @@ describe('MessageDeflater', () => {
     assert.equal(frame!.rsv, 0b100);
   });
 
+  it('sends an empty message that deflated to nothing (right after a flush) as the 00 byte too', () => {
+    const { deflater, codecs, frames } = setup({ threshold: 0 });
+    deflater.text(Opcode.Text, '', true);
+    // zlib makes no output for a sync flush with no input right after another one.
+    codecs[0]!.flushed();
+    const [frame] = frames();
+    assert.deepEqual([...frame!.payload], [0]);
+    assert.equal(frame!.rsv, 0b100);
+  });
+
   it('drops what waits once disposed; late output is refused', () => {
     const { deflater, codecs, frames, wasWritten } = setup({ threshold: 1 });
     deflater.text(Opcode.Text, 'abc', true);
