@@ -9,11 +9,7 @@ import { Defaults, Opcode } from './constants.js';
 import { ErrorCode, ProtocolError, type WebSocketError } from './errors.js';
 import { isControlOpcode } from './frame.js';
 import type { FrameSink } from './frame-decoder.js';
-import {
-  type InflatedMessageHost,
-  MessageInflater,
-  type MessageInflaterOptions,
-} from './message-inflater.js';
+import type { InflatedMessageHost, MessageInflater } from './message-inflater.js';
 import type { Utf8Check } from './ports.js';
 import type { ProtocolEvent } from './protocol-types.js';
 
@@ -36,6 +32,11 @@ export interface ReceivedFrameHost {
   onInflateStarted(): void;
   /** The compressed message was delivered (or failed): decode what waited. */
   onInflateDone(): void;
+  /**
+   * The first compressed message arrived: the inflater for it (made then, so that a
+   * connection that never gets one pays nothing), reporting to `host`.
+   */
+  createInflater(host: InflatedMessageHost, maxMessageBytes: number): MessageInflater;
 }
 
 /** RSV1 in onFrameHeader's `rsv` (RSV1..RSV3 as bits 2..0): "compressed" (RFC 7692 §6). */
@@ -66,7 +67,10 @@ export class FrameReceiver implements FrameSink, InflatedMessageHost {
   #frameFin = false;
   #frameIsBinary = false;
   #frameChunks: Uint8Array[] = [];
-  /** Set once permessage-deflate was agreed. */
+  /**
+   * Made for the first compressed message (RSV1 reaches the receiver only once the protocol
+   * allowed it: permessage-deflate was agreed).
+   */
   #inflater: MessageInflater | undefined;
   /** The message being received is compressed (RSV1 on its first frame). */
   #isCompressed = false;
@@ -86,17 +90,6 @@ export class FrameReceiver implements FrameSink, InflatedMessageHost {
       options.isUtf8,
       !options.deliverFrames,
     );
-  }
-
-  /**
-   * permessage-deflate was agreed: messages whose first frame has RSV1 set are inflated. The
-   * inflated size counts against maxMessageBytes (so does the compressed size, as it arrives).
-   */
-  enableInflate(options: Omit<MessageInflaterOptions, 'maxMessageBytes'>): void {
-    this.#inflater = new MessageInflater(this, {
-      ...options,
-      maxMessageBytes: this.#maxMessageBytes,
-    });
   }
 
   /** Frees the inflater (the connection is over). */
@@ -140,7 +133,10 @@ export class FrameReceiver implements FrameSink, InflatedMessageHost {
     }
     if (opcode !== Opcode.Continuation) {
       this.#isCompressed = (rsv & RSV1) !== 0;
-      if (this.#isCompressed) this.#inflater!.start(opcode);
+      if (this.#isCompressed) {
+        this.#inflater ??= this.#host.createInflater(this, this.#maxMessageBytes);
+        this.#inflater.start(opcode);
+      }
     }
     if (this.#isCompressed) return;
     if (this.#isDeliveringFrames) {

@@ -68,7 +68,7 @@ export class MessageDeflater implements CodecSink {
 
   /** A text frame; returns its payload bytes. */
   text(opcode: number, text: string, fin: boolean): number {
-    if (this.#isWholeMessage(opcode, fin) && this.#isWorthCompressing(text)) {
+    if (this.#isWholeMessage(opcode, fin) && reachesThreshold(text, this.#options.threshold)) {
       const bytes = utf8Encode(text);
       this.#deflate(opcode, bytes);
       return bytes.length;
@@ -81,8 +81,7 @@ export class MessageDeflater implements CodecSink {
 
   /** A binary (or text) frame with `data` as payload; `data` is not kept: it is copied. */
   bytes(opcode: number, data: Uint8Array, fin: boolean): number {
-    const { threshold, windowBits } = this.#options;
-    if (this.#isWholeMessage(opcode, fin) && data.length >= threshold && windowBits >= 9) {
+    if (this.#isWholeMessage(opcode, fin) && data.length >= this.#options.threshold) {
       this.#deflate(opcode, new Uint8Array(data));
     } else if (this.isBusy) {
       this.#enqueue(opcode, fin, new Uint8Array(data));
@@ -148,17 +147,6 @@ export class MessageDeflater implements CodecSink {
     return fin && opcode !== Opcode.Continuation;
   }
 
-  /** Text of at least `threshold` UTF-8 bytes, when the agreed window can be honoured. */
-  #isWorthCompressing(text: string): boolean {
-    const { threshold, windowBits } = this.#options;
-    // zlib cannot deflate with a 256-byte window: with client_max_window_bits=8, send plain.
-    if (windowBits < 9) return false;
-    // A code unit is 1 to 3 bytes: most texts are decided without counting.
-    if (text.length >= threshold) return true;
-    if (text.length * 3 < threshold) return false;
-    return utf8Length(text) >= threshold;
-  }
-
   #deflate(opcode: number, bytes: Uint8Array): void {
     const codec = (this.#codec ??= this.#options.port.createDeflater(this.#options, this));
     codec.write(bytes);
@@ -200,6 +188,14 @@ export class MessageDeflater implements CodecSink {
     if (endsWithTrailer(payload, length)) length -= 4;
     return length === 0 ? new Uint8Array(1) : payload.subarray(0, length);
   }
+}
+
+/** Text of at least `threshold` bytes of UTF-8 (counted only when it cannot be told sooner). */
+export function reachesThreshold(text: string, threshold: number): boolean {
+  // A code unit is 1 to 3 bytes: most texts are decided without counting.
+  if (text.length >= threshold) return true;
+  if (text.length * 3 < threshold) return false;
+  return utf8Length(text) >= threshold;
 }
 
 function endsWithTrailer(bytes: Uint8Array, length: number): boolean {

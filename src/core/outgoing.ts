@@ -8,33 +8,67 @@ import { isValidWireCloseCode } from './close.js';
 import { MAX_CLOSE_REASON_BYTES, MAX_CONTROL_PAYLOAD, Opcode, ReadyState } from './constants.js';
 import { ErrorCode, InvalidArgumentError, InvalidStateError } from './errors.js';
 import { type FrameWriter, isKnownOpcode } from './frame.js';
-import type { MessageDeflater } from './message-deflater.js';
+import { type MessageDeflater, reachesThreshold } from './message-deflater.js';
+
+/** Makes the deflater when the first message worth compressing is sent (ClientProtocol). */
+export interface DeflaterFactory {
+  createDeflater(): MessageDeflater;
+}
 
 /**
- * Data frames out, in a valid fragmentation sequence; through the deflater once
- * permessage-deflate was agreed (it compresses, or queues behind a message it compresses).
+ * Data frames out, in a valid fragmentation sequence. Once permessage-deflate was agreed, a
+ * whole message of at least the threshold goes through the deflater, made for the first one;
+ * from then on every data frame does (it queues them behind a message it compresses).
  */
 export class OutgoingMessages {
   readonly #writer: FrameWriter;
   /** Opcode of the fragmented message we are sending, or -1. */
   #sendingOpcode = -1;
-  deflater: MessageDeflater | undefined;
+  #deflater: MessageDeflater | undefined;
+  #factory: DeflaterFactory | undefined;
+  /** Payload bytes from which a whole message is compressed (Infinity: never). */
+  #threshold = Number.POSITIVE_INFINITY;
 
   constructor(writer: FrameWriter) {
     this.#writer = writer;
   }
 
+  get deflater(): MessageDeflater | undefined {
+    return this.#deflater;
+  }
+
+  /** Compress whole messages of at least `threshold` bytes, with a deflater from `factory`. */
+  enableDeflate(threshold: number, factory: DeflaterFactory): void {
+    this.#threshold = threshold;
+    this.#factory = factory;
+  }
+
   /** A text message or fragment; returns its payload bytes. */
   text(text: string, fin: boolean): number {
     const opcode = this.#dataOpcode(Opcode.Text, fin);
-    const deflater = this.deflater;
-    if (deflater !== undefined) return deflater.text(opcode, text, fin);
-    return this.#writer.writeTextFrame(opcode, text, fin);
+    let deflater = this.#deflater;
+    if (deflater === undefined) {
+      const isWhole = fin && opcode !== Opcode.Continuation;
+      if (!isWhole || !reachesThreshold(text, this.#threshold)) {
+        return this.#writer.writeTextFrame(opcode, text, fin);
+      }
+      deflater = this.#makeDeflater();
+    }
+    return deflater.text(opcode, text, fin);
   }
 
   /** A data frame of `opcode` (text or binary) with bytes as its payload. */
   bytes(opcode: number, data: Uint8Array, fin: boolean): number {
-    this.#frame(this.#dataOpcode(opcode, fin), data, fin);
+    const frameOpcode = this.#dataOpcode(opcode, fin);
+    let deflater = this.#deflater;
+    if (deflater === undefined) {
+      if (!fin || frameOpcode === Opcode.Continuation || data.length < this.#threshold) {
+        this.#writer.writeFrame(frameOpcode, data, fin);
+        return data.length;
+      }
+      deflater = this.#makeDeflater();
+    }
+    deflater.bytes(frameOpcode, data, fin);
     return data.length;
   }
 
@@ -47,19 +81,19 @@ export class OutgoingMessages {
       );
     }
     if (fin) this.#sendingOpcode = -1;
+    const deflater = this.#deflater;
     if (typeof data === 'string') {
-      const deflater = this.deflater;
       if (deflater !== undefined) return deflater.text(Opcode.Continuation, data, fin);
       return this.#writer.writeTextFrame(Opcode.Continuation, data, fin);
     }
-    this.#frame(Opcode.Continuation, data, fin);
+    if (deflater !== undefined) deflater.bytes(Opcode.Continuation, data, fin);
+    else this.#writer.writeFrame(Opcode.Continuation, data, fin);
     return data.length;
   }
 
-  #frame(opcode: number, data: Uint8Array, fin: boolean): void {
-    const deflater = this.deflater;
-    if (deflater !== undefined) deflater.bytes(opcode, data, fin);
-    else this.#writer.writeFrame(opcode, data, fin);
+  #makeDeflater(): MessageDeflater {
+    this.#deflater = this.#factory!.createDeflater();
+    return this.#deflater;
   }
 
   /** Opcode for a new data frame: the message's opcode, or continuation inside a message. */

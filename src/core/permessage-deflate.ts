@@ -102,13 +102,16 @@ const OTHER_LIBRARY_OPTIONS: Readonly<Record<string, string>> = {
  * `false` turns the extension off (undefined is returned); `true` takes every default.
  * Throws InvalidArgumentError (ERR_INVALID_ARGUMENT) naming the option at fault.
  */
+let defaultSettings: ResolvedDeflateOptions | undefined;
+
 export function resolveDeflateOptions(
   value: boolean | PerMessageDeflateOptions | undefined,
   defaultOn: boolean,
 ): ResolvedDeflateOptions | undefined {
   if (value === undefined) value = defaultOn;
   if (value === false) return undefined;
-  if (value === true) value = {};
+  // Every connection with the defaults shares one object.
+  if (value === true) return (defaultSettings ??= Object.freeze(resolveDeflateOptions({}, true)!));
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw argumentError(
       `perMessageDeflate must be true, false or an options object (got ${describeValue(value)})`,

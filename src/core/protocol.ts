@@ -13,6 +13,7 @@ import { FrameWriter, isControlOpcode } from './frame.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { FrameReceiver, type ReceivedFrameHost } from './frame-receiver.js';
 import { MessageDeflater } from './message-deflater.js';
+import { type InflatedMessageHost, MessageInflater } from './message-inflater.js';
 import { OpeningHandshake } from './opening-handshake.js';
 import {
   cannotCloseYet,
@@ -20,6 +21,7 @@ import {
   checkCloseArguments,
   checkControlPayload,
   checkFrameOpcode,
+  type DeflaterFactory,
   OutgoingMessages,
   PongAnswers,
 } from './outgoing.js';
@@ -38,7 +40,7 @@ const EMPTY = new Uint8Array(0);
 const RSV1 = 0b100;
 
 /** One client connection's protocol state. */
-export class ClientProtocol implements ReceivedFrameHost {
+export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
   #state: ReadyState = ReadyState.CONNECTING;
   #phase = PHASE_HANDSHAKE;
   readonly #ports: CorePorts;
@@ -70,6 +72,8 @@ export class ClientProtocol implements ReceivedFrameHost {
   readonly #onCodecProgress: (() => void) | undefined;
   /** permessage-deflate to offer (undefined: none). */
   readonly #deflateSettings: ResolvedDeflateOptions | undefined;
+  /** What the handshake agreed on, once permessage-deflate was. */
+  #agreedDeflate: AgreedDeflate | undefined;
   /** Data frames sent (sendText, sendBinary, sendFrame), counted to tell which were written. */
   #dataFramesSent = 0;
 
@@ -282,23 +286,40 @@ export class ClientProtocol implements ReceivedFrameHost {
     if (rest.length > 0) this.receiveData(rest);
   }
 
-  /** permessage-deflate was agreed (RFC 7692): RSV1 means compressed, both ways. */
+  /**
+   * permessage-deflate was agreed (RFC 7692): RSV1 means compressed, both ways. The inflater
+   * and the deflater are made for the first compressed message in their direction.
+   */
   #enableDeflate(agreed: AgreedDeflate): void {
-    const port = this.#ports.deflate;
     const settings = this.#deflateSettings;
     // The handshake offers compression only with a codec and settings at hand.
-    if (port === undefined || settings === undefined) return;
+    if (this.#ports.deflate === undefined || settings === undefined) return;
+    this.#agreedDeflate = agreed;
     this.#decoder.allowedRsv = RSV1;
-    this.#receiver.enableInflate({
-      port,
+    // zlib cannot deflate with a 256-byte window: with client_max_window_bits=8, send plain.
+    if (agreed.clientMaxWindowBits >= 9) this.#outgoing.enableDeflate(settings.threshold, this);
+  }
+
+  /** Called by the frame receiver for the first compressed message. */
+  createInflater(host: InflatedMessageHost, maxMessageBytes: number): MessageInflater {
+    const agreed = this.#agreedDeflate!;
+    return new MessageInflater(host, {
+      port: this.#ports.deflate!,
       windowBits: agreed.serverMaxWindowBits,
       noContextTakeover: agreed.serverNoContextTakeover,
+      maxMessageBytes,
       isUtf8: this.#ports.isUtf8,
     });
-    this.#outgoing.deflater = new MessageDeflater(
+  }
+
+  /** Called by the outgoing messages for the first message worth compressing. */
+  createDeflater(): MessageDeflater {
+    const agreed = this.#agreedDeflate!;
+    const settings = this.#deflateSettings!;
+    return new MessageDeflater(
       this.#writer,
       {
-        port,
+        port: this.#ports.deflate!,
         windowBits: agreed.clientMaxWindowBits,
         noContextTakeover: agreed.clientNoContextTakeover,
         threshold: settings.threshold,

@@ -144,17 +144,6 @@ describe('MessageDeflater', () => {
     );
   });
 
-  it('never compresses with a client window of 8 bits (zlib cannot make one)', () => {
-    const { deflater, codecs, frames } = setup({ threshold: 0, windowBits: 8 });
-    deflater.text(Opcode.Text, 'abcdefabcdef', true);
-    deflater.bytes(Opcode.Binary, new Uint8Array(5000), true);
-    assert.equal(codecs.length, 0);
-    assert.deepEqual(
-      frames().map((f) => f.rsv),
-      [0, 0],
-    );
-  });
-
   it('leaves frames sent by hand (fragments) uncompressed', () => {
     const { deflater, codecs } = setup({ threshold: 0 });
     deflater.bytes(Opcode.Binary, new Uint8Array(100), false);

@@ -151,7 +151,7 @@ describe('resolveDeflateOptions', () => {
       ['Threshold', /did you mean "threshold"/],
       ['zlibDeflateOptions', /"zlibDeflateOptions" .*set level and memLevel directly/],
       ['zlibInflateOptions', /maxMessageBytes/],
-      ['concurrencyLimit', /no concurrency limit/],
+      ['concurrencyLimit', /one zlib queue/],
       [
         'windowBits',
         /the options are clientMaxWindowBits, serverMaxWindowBits, clientNoContextTakeover, serverNoContextTakeover, threshold, level, memLevel$/,

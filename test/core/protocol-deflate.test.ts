@@ -337,6 +337,39 @@ describe('ClientProtocol with permessage-deflate: sending', () => {
     assert.ok(late[0]!.payload.length < text.length / 4);
   });
 
+  it('never compresses when the server limits our window to 8 bits (zlib cannot)', () => {
+    const { port, codecs } = scriptedPort();
+    const setup = open(port, { response: 'permessage-deflate; client_max_window_bits=8' });
+    setup.protocol.sendText(text);
+    setup.protocol.sendBinary(new Uint8Array(5000));
+    assert.deepEqual(codecs, [], 'no deflater made');
+    assert.deepEqual(
+      sentFrames(setup.protocol).map((f) => f.rsv),
+      [0, 0],
+    );
+  });
+
+  it('makes no deflater until a message reaches the threshold, then routes everything through it', () => {
+    const { port, codecs } = scriptedPort();
+    const setup = open(port);
+    setup.protocol.sendText('short');
+    setup.protocol.sendBinary(new Uint8Array(7));
+    setup.protocol.sendText('a fragment that is long', false);
+    setup.protocol.sendText('and its end, also long', true);
+    assert.deepEqual(codecs, [], 'nothing reached 8 bytes as a whole message');
+    setup.protocol.sendBinary(new Uint8Array(8));
+    assert.deepEqual(
+      codecs.map((c) => c.kind),
+      ['deflater'],
+    );
+    setup.protocol.sendText('x');
+    assert.equal(
+      setup.protocol.dataFramesWritten,
+      4,
+      'the last two wait behind the compressed one',
+    );
+  });
+
   it('offers no compression without a codec (ports.deflate)', () => {
     const { request } = newProtocol({
       ports: testPorts(7),
