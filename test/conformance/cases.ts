@@ -4,6 +4,7 @@
 // wording are our own; families are generated from small lists. Sections 6, 7, 9 and 10 live
 // in cases-more.ts. See docs/conformance.md.
 
+import { deflateCases } from './cases-deflate.js';
 import { moreCases } from './cases-more.js';
 import {
   accepts,
@@ -440,6 +441,8 @@ add('5.26', 'a two-fragment text, a stray continuation and a text, all in one wr
 add('5.27', 'same as 5.26, one byte per write', () => strayAfterFragments(1));
 
 /** Every case, in id order. */
-export const conformanceCases: readonly ConformanceCase[] = [...cases, ...moreCases].sort((a, b) =>
-  compareIds(a.id, b.id),
-);
+export const conformanceCases: readonly ConformanceCase[] = [
+  ...cases,
+  ...moreCases,
+  ...deflateCases,
+].sort((a, b) => compareIds(a.id, b.id));
