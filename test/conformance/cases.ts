@@ -1,8 +1,9 @@
 // The conformance case table, numbered after the sections of the Autobahn|Testsuite client
 // cases (1 framing, 2 ping/pong, 3 reserved bits, 4 opcodes, 5 fragmentation, 6 UTF-8,
-// 7 close, 9 limits and sizes, 10 auto-fragmentation). The cases, their grouping and their
-// wording are our own; families are generated from small lists. Sections 6, 7, 9 and 10 live
-// in cases-more.ts. See docs/conformance.md.
+// 7 close, 9 limits and sizes, 10 auto-fragmentation, 12 and 13 compression), plus 14, our own
+// compression section. The cases, their grouping and their wording are our own; families are
+// generated from small lists. Sections 6, 7, 9 and 10 live in cases-more.ts, 12 to 14 in
+// cases-deflate.ts. See docs/conformance.md.
 
 import { deflateCases } from './cases-deflate.js';
 import { moreCases } from './cases-more.js';
