@@ -1,9 +1,11 @@
 // The conformance case table, numbered after the sections of the Autobahn|Testsuite client
 // cases (1 framing, 2 ping/pong, 3 reserved bits, 4 opcodes, 5 fragmentation, 6 UTF-8,
-// 7 close, 9 limits and sizes, 10 auto-fragmentation). The cases, their grouping and their
-// wording are our own; families are generated from small lists. Sections 6, 7, 9 and 10 live
-// in cases-more.ts. See docs/conformance.md.
+// 7 close, 9 limits and sizes, 10 auto-fragmentation, 12 and 13 compression), plus 14, our own
+// compression section. The cases, their grouping and their wording are our own; families are
+// generated from small lists. Sections 6, 7, 9 and 10 live in cases-more.ts, 12 to 14 in
+// cases-deflate.ts. See docs/conformance.md.
 
+import { deflateCases } from './cases-deflate.js';
 import { moreCases } from './cases-more.js';
 import {
   accepts,
@@ -440,6 +442,8 @@ add('5.26', 'a two-fragment text, a stray continuation and a text, all in one wr
 add('5.27', 'same as 5.26, one byte per write', () => strayAfterFragments(1));
 
 /** Every case, in id order. */
-export const conformanceCases: readonly ConformanceCase[] = [...cases, ...moreCases].sort((a, b) =>
-  compareIds(a.id, b.id),
-);
+export const conformanceCases: readonly ConformanceCase[] = [
+  ...cases,
+  ...moreCases,
+  ...deflateCases,
+].sort((a, b) => compareIds(a.id, b.id));

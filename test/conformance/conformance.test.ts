@@ -11,16 +11,20 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import { constants, inflateRawSync, type ZlibOptions } from 'node:zlib';
 import { type CloseInfo, type Message, WebSocketClient } from '../../src/api/websocket-client.js';
 import type { WebSocketError } from '../../src/core/errors.js';
 import { Peer } from '../helpers/hostile.js';
-import { acceptHandshake, startScriptedServer } from '../helpers/servers.js';
+import { acceptFor, readRequest, startScriptedServer } from '../helpers/servers.js';
 import { conformanceCases } from './cases.js';
 import {
   type CaseScript,
   type ConformanceCase,
   closePayload,
   compareIds,
+  concat,
+  DEFLATE_TRAILER,
+  type DeflateAgreement,
   type Echo,
   frame,
   Op,
@@ -45,6 +49,8 @@ interface Observed {
   errors: WebSocketError[];
   /** The server's first Close: its code (undefined: empty payload) and reason. */
   serverClose: { code: number | undefined; reason: string } | undefined;
+  /** The client's Sec-WebSocket-Extensions offer, as sent. */
+  offer: string | undefined;
   timedOut: boolean;
   scriptError: unknown;
 }
@@ -63,11 +69,12 @@ async function observe(testCase: ConformanceCase, script: CaseScript): Promise<O
     info: undefined,
     errors: [],
     serverClose: undefined,
+    offer: undefined,
     timedOut: false,
     scriptError: undefined,
   };
   const server = await startScriptedServer(async (socket) => {
-    const peer = new Peer(socket, await acceptHandshake(socket));
+    const peer = new Peer(socket, await answerHandshake(socket, script.deflate, observed));
     observed.peer = peer;
     try {
       for (const step of script.steps) {
@@ -127,6 +134,136 @@ async function observe(testCase: ConformanceCase, script: CaseScript): Promise<O
   return observed;
 }
 
+/**
+ * Reads the upgrade request and answers 101, with the case's Sec-WebSocket-Extensions when it
+ * agrees on permessage-deflate; resolves with the bytes after the request.
+ */
+async function answerHandshake(
+  socket: import('node:net').Socket,
+  deflate: DeflateAgreement | undefined,
+  observed: Observed,
+): Promise<Buffer> {
+  const { headers, rest } = await readRequest(socket);
+  observed.offer = headers['sec-websocket-extensions'];
+  socket.write(
+    [
+      'HTTP/1.1 101 Switching Protocols',
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      `Sec-WebSocket-Accept: ${acceptFor(headers['sec-websocket-key'] ?? '')}`,
+      ...(deflate === undefined ? [] : [`Sec-WebSocket-Extensions: ${deflate.response}`]),
+      '',
+      '',
+    ].join('\r\n'),
+  );
+  return rest;
+}
+
+type Received = { type: 'text' | 'binary'; data: Uint8Array };
+
+/** The client's echoes as the server reads them, and the client's slips in sending them. */
+interface ServerView {
+  echoed: Received[];
+  slips: string[];
+}
+
+/**
+ * What the server made of the client's frames. Without compression: the Peer's messages and
+ * slips. With permessage-deflate agreed: the frames up to the client's Close are read again,
+ * RSV1 is allowed on the first frame of a message only, and compressed messages are inflated
+ * with the agreed client window, from an empty window for each message when the client does
+ * not take over context. zlib inflates in 64-byte pieces of output, so a match reaching much
+ * further back than the agreed window fails ("invalid distance too far back").
+ */
+function serverView(script: CaseScript, observed: Observed): ServerView {
+  const peer = observed.peer;
+  if (peer === undefined) return { echoed: [], slips: [] };
+  const deflate = script.deflate;
+  if (deflate === undefined) {
+    return {
+      echoed: peer.messages.map((m) => ({
+        type: m.opcode === Op.Binary ? 'binary' : 'text',
+        data: m.payload,
+      })),
+      slips: peer.clientErrors,
+    };
+  }
+  const slips = peer.clientErrors.filter((slip) => !slip.startsWith('RSV bits'));
+  if (!/^permessage-deflate\b/.test(observed.offer ?? '')) {
+    slips.push(`the client did not offer permessage-deflate (${observed.offer ?? 'no offer'})`);
+  }
+  const echoed: Received[] = [];
+  const windowBits = deflate.clientWindowBits;
+  let history = new Uint8Array(0);
+  let parts: Uint8Array[] = [];
+  let opcode = -1;
+  let compressed = false;
+  // These two are reported for the first echo only.
+  let keptTrailer = false;
+  let wrongChoice = false;
+  for (const frame of peer.frames) {
+    if (frame.opcode === Op.Close) break;
+    const isFirst = frame.opcode === Op.Text || frame.opcode === Op.Binary;
+    const allowed = isFirst ? 4 : 0;
+    if ((frame.rsv & ~allowed) !== 0) {
+      slips.push(`RSV bits ${frame.rsv} on a frame with opcode ${frame.opcode}`);
+    }
+    if (frame.opcode >= 8) continue;
+    if (isFirst) {
+      opcode = frame.opcode;
+      compressed = (frame.rsv & 4) !== 0;
+      parts = [];
+    }
+    parts.push(frame.payload);
+    if (!frame.fin) continue;
+    const index = echoed.length + 1;
+    const payload = concat(parts);
+    let data = payload;
+    if (compressed && endsWith(payload, DEFLATE_TRAILER)) {
+      // §7.2.1: the sender removes the trailer of its sync flush; a deflater flushes once.
+      if (!keptTrailer)
+        slips.push(`echo #${index} still ends with the sync-flush trailer 00 00 ff ff`);
+      keptTrailer = true;
+    }
+    if (compressed) {
+      const options: ZlibOptions = {
+        windowBits: Math.max(9, windowBits),
+        chunkSize: 64,
+        finishFlush: constants.Z_SYNC_FLUSH,
+      };
+      if (!deflate.clientNoContextTakeover && history.length > 0) {
+        options.dictionary = history.subarray(Math.max(0, history.length - (1 << windowBits)));
+      }
+      try {
+        data = new Uint8Array(inflateRawSync(concat([payload, DEFLATE_TRAILER]), options));
+      } catch (error) {
+        slips.push(
+          `echo #${index} does not inflate with a window of ${windowBits} bits${deflate.clientNoContextTakeover ? ' and no context takeover' : ''}: ${(error as Error).message}`,
+        );
+        break;
+      }
+      if (!deflate.clientNoContextTakeover) {
+        const all = concat([history, data]);
+        history = all.slice(Math.max(0, all.length - 32 * 1024));
+      }
+    }
+    const shouldCompress = windowBits >= 9 && data.length >= deflate.threshold;
+    if (compressed !== shouldCompress && !wrongChoice) {
+      wrongChoice = true;
+      slips.push(
+        `echo #${index} (${data.length} bytes) was sent ${compressed ? 'compressed' : 'plain'}, expected ${shouldCompress ? 'compressed' : 'plain'} (threshold ${deflate.threshold} bytes, window ${windowBits} bits)`,
+      );
+    }
+    echoed.push({ type: opcode === Op.Binary ? 'binary' : 'text', data });
+  }
+  return { echoed, slips };
+}
+
+function endsWith(data: Uint8Array, tail: Uint8Array): boolean {
+  if (data.length < tail.length) return false;
+  return tail.every((byte, i) => data[data.length - tail.length + i] === byte);
+}
+
 function describeBytes(data: Uint8Array): string {
   if (data.length > 40) return `${data.length} bytes`;
   return `<${Buffer.from(data).toString('hex')}>`;
@@ -178,11 +315,9 @@ function isShortPrefix(
  * implementation (7.1.6); FAILED with every problem found otherwise.
  */
 function grade(script: CaseScript, observed: Observed): string {
-  const problems = judge(script, observed);
-  const echoed = (observed.peer?.messages ?? []).map((m) => ({
-    type: m.opcode === Op.Binary ? ('binary' as const) : ('text' as const),
-    data: m.payload,
-  }));
+  const view = serverView(script, observed);
+  const problems = judge(script, observed, view);
+  const echoed = view.echoed;
   const isShort =
     script.expect.echoMatch === 'exact' && isShortPrefix(script.expect.messages, echoed);
   const others = problems.filter((problem) => !(isShort && problem.startsWith('messages echoed:')));
@@ -197,7 +332,7 @@ function gradeOf(outcome: string): string {
 }
 
 /** Everything wrong with what was observed, compared with the case's expectation. */
-function judge(script: CaseScript, observed: Observed): string[] {
+function judge(script: CaseScript, observed: Observed, view: ServerView): string[] {
   const problems: string[] = [];
   const { expect } = script;
   const { peer, info } = observed;
@@ -221,10 +356,7 @@ function judge(script: CaseScript, observed: Observed): string[] {
   compareMessages(
     'messages echoed',
     expect.messages,
-    peer.messages.map((m) => ({
-      type: m.opcode === Op.Binary ? 'binary' : 'text',
-      data: m.payload,
-    })),
+    view.echoed,
     expect.echoMatch === 'prefix',
     problems,
   );
@@ -233,7 +365,7 @@ function judge(script: CaseScript, observed: Observed): string[] {
   if (pongs.join(',') !== wantPongs.join(',')) {
     problems.push(`pongs: expected [${wantPongs.join(', ')}], got [${pongs.join(', ')}]`);
   }
-  problems.push(...peer.clientErrors.map((slip) => `client frame: ${slip}`));
+  problems.push(...view.slips.map((slip) => `client frame: ${slip}`));
   if (peer.framesAfterClose.length > 0) {
     problems.push(`${peer.framesAfterClose.length} frame(s) sent after the client's Close`);
   }
@@ -346,10 +478,13 @@ describe('conformance table', () => {
   it('has unique, well-formed ids in order, covering every section', () => {
     const ids = conformanceCases.map((c) => c.id);
     assert.equal(new Set(ids).size, ids.length, 'duplicate case ids');
-    for (const id of ids) assert.match(id, /^(1|2|3|4|5|6|7|9|10)(\.\d+){1,2}$/);
+    for (const id of ids) assert.match(id, /^(1|2|3|4|5|6|7|9|10|12|13|14)(\.\d+){1,2}$/);
     assert.deepEqual(ids, [...ids].sort(compareIds), 'cases are not in id order');
     const sections = new Set(ids.map((id) => id.split('.')[0]));
-    assert.deepEqual([...sections], ['1', '2', '3', '4', '5', '6', '7', '9', '10']);
+    assert.deepEqual(
+      [...sections],
+      ['1', '2', '3', '4', '5', '6', '7', '9', '10', '12', '13', '14'],
+    );
     if (!UPDATE)
       assert.deepEqual(Object.keys(readExpected()), ids, 'expected.json lists other cases');
   });

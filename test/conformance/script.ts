@@ -1,10 +1,13 @@
 // The vocabulary of the conformance table: how a case describes what the scripted server
 // sends and what it expects of an echoing client, plus small builders for server frames and
-// for the common case shapes ("these frames must be echoed", "these frames must fail").
-// Pure data: the runner in conformance.test.ts gives it meaning.
+// for the common case shapes ("these frames must be echoed", "these frames must fail"), and
+// the server's side of permessage-deflate (what the handshake agreed, a compressor honouring
+// it). Data, apart from that compressor: the runner in conformance.test.ts gives it meaning.
 
+import { constants, deflateRawSync, type ZlibOptions } from 'node:zlib';
 import { Opcode } from '../../src/core/constants.js';
 import { ErrorCode } from '../../src/core/errors.js';
+import type { PerMessageDeflateOptions } from '../../src/core/permessage-deflate.js';
 
 export { ErrorCode };
 
@@ -44,17 +47,42 @@ export interface Expectation {
   readonly error?: string;
 }
 
+/**
+ * permessage-deflate as a case's handshake agrees it, seen from the server: what it answers,
+ * and how it must read the client's echoes (RFC 7692 §7.1).
+ */
+export interface DeflateAgreement {
+  /** The Sec-WebSocket-Extensions value of the server's 101 response. */
+  readonly response: string;
+  /** The client's window (2^n bytes): compressed echoes are inflated with it. */
+  readonly clientWindowBits: number;
+  /** The client resets its compressor after each message: echoes are inflated one by one. */
+  readonly clientNoContextTakeover: boolean;
+  /**
+   * The client's threshold in bytes: an echo of at least this many bytes must come compressed
+   * and a shorter one plain; with a window of 8 (which zlib cannot deflate with) every echo
+   * comes plain.
+   */
+  readonly threshold: number;
+}
+
 export interface CaseScript {
   readonly steps: readonly Step[];
   readonly expect: Expectation;
+  /** permessage-deflate is agreed in the handshake; the echoes may be compressed. */
+  readonly deflate?: DeflateAgreement;
 }
 
 export interface ConformanceCase {
   /** Dotted id, section first: "6.4.12". */
   readonly id: string;
   readonly description: string;
-  /** Client limits for this case. */
-  readonly options?: { readonly maxMessageBytes?: number; readonly maxFragments?: number };
+  /** Client options for this case: limits, and the permessage-deflate offer. */
+  readonly options?: {
+    readonly maxMessageBytes?: number;
+    readonly maxFragments?: number;
+    readonly perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  };
   /** Milliseconds before the runner gives up on the case (default 10 000). */
   readonly limitMs?: number;
   /** Builds the script when the case runs, so large payloads live only that long. */
@@ -196,6 +224,73 @@ export function fragments(opcode: number, data: Uint8Array, size: number): Uint8
 
 export const T = (data: string | Uint8Array): Echo => ({ type: 'text', data: bytes(data) });
 export const B = (data: string | Uint8Array): Echo => ({ type: 'binary', data: bytes(data) });
+
+// ------------------------------------------------------------------ compression
+
+/** §7.2.1: the empty-block trailer a sync flush ends with, removed before sending. */
+export const DEFLATE_TRAILER = Uint8Array.of(0x00, 0x00, 0xff, 0xff);
+
+/**
+ * The server's compressor for one connection (RFC 7692 §7.2.1), honouring the agreed server
+ * window and context takeover. Each message is deflated on its own with a sync flush, the
+ * trailer removed; with context takeover the deflater is primed with the last 2^windowBits
+ * bytes of the messages compressed before (a preset dictionary), which is what the client's
+ * inflater holds in its window. zlib cannot deflate with a 256-byte window, so with a window
+ * of 8 it uses run-length matches only (distance 1), which fit in any window.
+ */
+export class ServerDeflater {
+  readonly #windowBits: number;
+  readonly #noContextTakeover: boolean;
+  readonly #level: number;
+  #history: Uint8Array = new Uint8Array(0);
+
+  constructor(windowBits = 15, noContextTakeover = false, level = 6) {
+    this.#windowBits = windowBits;
+    this.#noContextTakeover = noContextTakeover;
+    this.#level = level;
+  }
+
+  /** The compressed payload of one message (trailer removed). */
+  compress(data: Uint8Array): Uint8Array {
+    const options: ZlibOptions = {
+      windowBits: Math.max(9, this.#windowBits),
+      level: this.#level,
+      finishFlush: constants.Z_SYNC_FLUSH,
+    };
+    if (this.#windowBits === 8) options.strategy = constants.Z_RLE;
+    if (!this.#noContextTakeover && this.#history.length > 0) {
+      options.dictionary = this.#history;
+    }
+    const out = new Uint8Array(deflateRawSync(data, options));
+    if (!this.#noContextTakeover) {
+      const window = 1 << this.#windowBits;
+      const all = concat([this.#history, data]);
+      this.#history = all.slice(Math.max(0, all.length - window));
+    }
+    const ends =
+      out.length >= 4 && out.subarray(out.length - 4).every((b, i) => b === DEFLATE_TRAILER[i]);
+    return ends ? out.subarray(0, out.length - 4) : out;
+  }
+
+  /**
+   * One compressed message as frames: the payload split into `pieces` frames (fewer when it
+   * is shorter), RSV1 on the first only (§6.1).
+   */
+  message(opcode: number, data: Uint8Array, pieces = 1): Uint8Array[] {
+    const payload = this.compress(data);
+    const count = Math.max(1, Math.min(pieces, payload.length));
+    const size = Math.ceil(payload.length / count);
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) {
+      const part = payload.subarray(i * size, (i + 1) * size);
+      const fin = i === count - 1;
+      out.push(
+        i === 0 ? frame(opcode, part, { fin, rsv: 4 }) : frame(Op.Continuation, part, { fin }),
+      );
+    }
+    return out;
+  }
+}
 
 // ------------------------------------------------------------------ steps
 
