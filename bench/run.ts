@@ -39,11 +39,11 @@
 // do not depend on the load; rates do, which is why ratios are taken within a round.
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildWsx, treeHash } from './build.js';
 import {
   type ClientName,
   formatSize,
@@ -387,51 +387,16 @@ function sourceFingerprint(): { head: string; dirty: string[]; srcSha1: string }
   };
 }
 
-/** A hash of every .ts file (path and content) under `dir`. */
-function treeHash(dir: string): string {
-  const hash = createHash('sha1');
-  const walk = (at: string): void => {
-    for (const entry of readdirSync(at, { withFileTypes: true }).sort((a, b) =>
-      a.name.localeCompare(b.name),
-    )) {
-      const path = join(at, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts'))
-        hash.update(path.slice(dir.length)).update(readFileSync(path));
-    }
-  };
-  walk(dir);
-  return hash.digest('hex').slice(0, 12);
-}
-
 /**
  * The module the clients import for the wsx tree whose entry is `entry` (a src/index.ts).
  * By default the tree is compiled with tsc, as the published package is, into
- * .tmp/bench-build/<hash of its sources>/ (kept for the next run): running the sources
- * through tsx would measure tsx's transform too (it adds a name property to every arrow
- * function, about 2.8 KiB per connection). --from-source imports the sources instead.
+ * .tmp/bench-build/<hash of its sources>/ (kept for the next run; see build.ts): running the
+ * sources through tsx would measure tsx's transform too (it adds a name property to every
+ * arrow function, about 2.8 KiB per connection). --from-source imports the sources instead.
  */
 function moduleFor(entry: string): string {
-  const path = resolvePath(entry);
-  if (fromSource) return pathToFileURL(path).href;
-  const srcDir = dirname(path);
-  const buildDir = join(root, '.tmp', 'bench-build');
-  const out = join(buildDir, treeHash(srcDir));
-  const index = join(out, 'index.js');
-  if (!existsSync(index)) {
-    mkdirSync(buildDir, { recursive: true });
-    const config = `${out}.tsconfig.json`;
-    const settings = {
-      extends: join(root, 'tsconfig.build.json'),
-      compilerOptions: { rootDir: srcDir, outDir: out, declaration: false, sourceMap: false },
-      include: [srcDir],
-    };
-    writeFileSync(config, JSON.stringify(settings));
-    process.stderr.write(`building ${relative(root, srcDir) || srcDir} with tsc...\n`);
-    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-    execFileSync(process.execPath, [tsc, '-p', config], { cwd: root, stdio: 'inherit' });
-  }
-  return pathToFileURL(index).href;
+  if (fromSource) return pathToFileURL(resolvePath(entry)).href;
+  return buildWsx(root, entry);
 }
 
 // ------------------------------------------------------------------ reporting
