@@ -10,9 +10,9 @@ import { armTimer, type Clock, type TimerHandle } from './clock.js';
 
 export interface KeepaliveHooks {
   /** Send a Ping now (the connection measures the round trip). */
-  sendPing(): void;
-  /** Nothing arrived within the timeout after the last allowed Ping. */
-  onDead(): void;
+  sendKeepalivePing(): void;
+  /** Nothing arrived within the timeout after the last allowed Ping: the peer is dead. */
+  onKeepaliveTimeout(): void;
 }
 
 export interface KeepaliveOptions {
@@ -93,7 +93,7 @@ export class Keepalive {
     const now = this.#clock.now();
     if (this.#missed !== 0) {
       if (this.#missed >= this.#maxMissed) {
-        this.#hooks.onDead();
+        this.#hooks.onKeepaliveTimeout();
         return;
       }
       this.#ping();
@@ -112,6 +112,6 @@ export class Keepalive {
   #ping(): void {
     this.#missed++;
     this.#schedule(this.#timeoutMs);
-    this.#hooks.sendPing();
+    this.#hooks.sendKeepalivePing();
   }
 }

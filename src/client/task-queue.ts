@@ -7,7 +7,8 @@
 // uncaught listener error.
 
 export class TaskQueue {
-  #tasks: (() => void)[] = [];
+  /** Tasks waiting for their turn; none while idle (an idle connection holds no array). */
+  #tasks: (() => void)[] | undefined;
   #isScheduled = false;
   #isRunning = false;
   readonly #afterBatch: (() => void) | undefined;
@@ -19,7 +20,7 @@ export class TaskQueue {
 
   /** True when tasks wait for their turn (a batch being run no longer counts). */
   get hasPending(): boolean {
-    return this.#tasks.length !== 0;
+    return this.#tasks !== undefined;
   }
 
   /** True while a batch runs. */
@@ -28,16 +29,19 @@ export class TaskQueue {
   }
 
   push(task: () => void): void {
-    this.#tasks.push(task);
+    if (this.#tasks === undefined) this.#tasks = [task];
+    else this.#tasks.push(task);
     if (this.#isScheduled) return;
     this.#isScheduled = true;
-    queueMicrotask(this.#run);
+    // A closure per batch rather than one kept per queue: idle queues are many.
+    queueMicrotask(() => this.#run());
   }
 
-  readonly #run = (): void => {
+  #run(): void {
     this.#isScheduled = false;
     const tasks = this.#tasks;
-    this.#tasks = [];
+    this.#tasks = undefined;
+    if (tasks === undefined) return;
     this.#isRunning = true;
     for (const task of tasks) {
       try {
@@ -50,5 +54,5 @@ export class TaskQueue {
     }
     this.#isRunning = false;
     this.#afterBatch?.();
-  };
+  }
 }

@@ -14,8 +14,8 @@ function setup(options: KeepaliveOptions): {
   const clock = new FakeClock();
   const log: string[] = [];
   const keepalive = new Keepalive(clock, options, {
-    sendPing: () => log.push(`ping@${clock.now()}`),
-    onDead: () => log.push(`dead@${clock.now()}`),
+    sendKeepalivePing: () => log.push(`ping@${clock.now()}`),
+    onKeepaliveTimeout: () => log.push(`dead@${clock.now()}`),
   });
   keepalive.start();
   return { clock, keepalive, log };
