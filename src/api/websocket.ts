@@ -84,6 +84,14 @@ export interface WebSocket {
   removeEventListener(type: string, listener: Listener<'open'>, options?: ListenerOptions): void;
 }
 
+/** What WebSocketEvents may do inside a WebSocket (set by its static block). */
+let friend: {
+  onOpen(ws: WebSocket): void;
+  onMessage(ws: WebSocket, data: string | Uint8Array, isBinary: boolean): void;
+  onError(ws: WebSocket, error: WebSocketError): void;
+  onClose(ws: WebSocket, info: CloseInfo): void;
+};
+
 /**
  * A WebSocket with the WHATWG API: `new WebSocket(url, protocols)`, `send`, `close`, the
  * open/message/error/close events and `on*` handlers. A third argument (Node only) takes the
@@ -112,7 +120,8 @@ export class WebSocket extends EventTarget {
   #protocol = '';
   #extensions = '';
   #binaryType: BinaryType = 'blob';
-  readonly #handlers = new HandlerAttributes(this);
+  /** The on* attributes; made when the first one is set (most code uses addEventListener). */
+  #handlers: HandlerAttributes | undefined;
   // Event tasks, run in order once the current call returned ("queue a task").
   readonly #tasks = new TaskQueue(() => this.#noticeClosing());
   #error: WebSocketError | undefined;
@@ -120,14 +129,8 @@ export class WebSocket extends EventTarget {
   // Blob, and bytes of dropped sends (the standard never subtracts those).
   #writingBytes = 0;
   #droppedBytes = 0;
-  readonly #sendOrder = new SendOrder(
-    (data, bytes) => this.#write(data, bytes),
-    (error) => {
-      // Data that cannot be sent closes the connection (error, then close 1006).
-      this.#droppedBytes += this.#sendOrder.clear();
-      this.#connection.terminate(error);
-    },
-  );
+  /** Keeps send order behind Blobs; made on the first send (idle connections send nothing). */
+  #sendOrder: SendOrder | undefined;
 
   constructor(url: string | URL, protocols?: string | Iterable<string>, options?: ConnectOptions);
   constructor(url: string | URL, options?: ConnectOptions);
@@ -144,7 +147,7 @@ export class WebSocket extends EventTarget {
       protocols: this.#offeredProtocols,
     });
     this.#url = resolved.target.url;
-    this.#connection = new Connection(resolved, this.#makeHandler());
+    this.#connection = new Connection(resolved, new WebSocketEvents(this));
     this.#connection.start();
   }
 
@@ -158,7 +161,7 @@ export class WebSocket extends EventTarget {
   }
   /** Bytes passed to send() not yet written to the socket, plus every byte of dropped sends. */
   get bufferedAmount(): number {
-    return this.#writingBytes + this.#sendOrder.waitingBytes + this.#droppedBytes;
+    return this.#writingBytes + (this.#sendOrder?.waitingBytes ?? 0) + this.#droppedBytes;
   }
   /** The extensions the server accepted ('' until open). */
   get extensions(): string {
@@ -193,7 +196,20 @@ export class WebSocket extends EventTarget {
       this.#droppedBytes += sizeOf(value);
       return;
     }
-    this.#sendOrder.send(value);
+    (this.#sendOrder ?? this.#makeSendOrder()).send(value);
+  }
+
+  #makeSendOrder(): SendOrder {
+    const order = new SendOrder(
+      (data, bytes) => this.#write(data, bytes),
+      (error) => {
+        // Data that cannot be sent closes the connection (error, then close 1006).
+        this.#droppedBytes += order.clear();
+        this.#connection.terminate(error);
+      },
+    );
+    this.#sendOrder = order;
+    return order;
   }
 
   /**
@@ -218,7 +234,8 @@ export class WebSocket extends EventTarget {
     if (closeCode === undefined && closeReason !== '') closeCode = 1000;
     // Messages sent before close() still go out first (the standard's note on close()).
     const finalCode = closeCode;
-    this.#sendOrder.after(() => this.#connection.close(finalCode, closeReason));
+    if (this.#sendOrder === undefined) this.#connection.close(finalCode, closeReason);
+    else this.#sendOrder.after(() => this.#connection.close(finalCode, closeReason));
   }
 
   // ------------------------------------------------------------------ sending
@@ -240,30 +257,6 @@ export class WebSocket extends EventTarget {
   }
 
   // ------------------------------------------------------------------ events
-
-  #makeHandler(): ConnectionHandler {
-    const noop = (): void => {};
-    return {
-      onOpen: () => this.#onOpen(),
-      onMessage: (data, isBinary) => {
-        // Reading pauses while too many bytes wait for their event.
-        const delivered = this.#connection.holdReceived(data.length);
-        this.#queueTask(() => {
-          delivered();
-          this.#deliver(data, isBinary);
-        });
-      },
-      onPing: noop,
-      onPong: noop,
-      onError: (error) => {
-        this.#error ??= error;
-        this.#queueTask(() => {
-          if (this.#state === OPEN) this.#state = CLOSING;
-        });
-      },
-      onClose: (info) => this.#queueTask(() => this.#closed(info)),
-    };
-  }
 
   #onOpen(): void {
     const { protocol, extensions } = this.#connection;
@@ -312,7 +305,29 @@ export class WebSocket extends EventTarget {
   }
 
   static {
-    defineWebSocketShape(WebSocket, 'WebSocket', (ws) => ws.#handlers);
+    friend = {
+      onOpen: (ws) => ws.#onOpen(),
+      onMessage: (ws, data, isBinary) => {
+        // Reading pauses while too many bytes wait for their event.
+        const delivered = ws.#connection.holdReceived(data.length);
+        ws.#queueTask(() => {
+          delivered();
+          ws.#deliver(data, isBinary);
+        });
+      },
+      onError: (ws, error) => {
+        ws.#error ??= error;
+        ws.#queueTask(() => {
+          if (ws.#state === OPEN) ws.#state = CLOSING;
+        });
+      },
+      onClose: (ws, info) => ws.#queueTask(() => ws.#closed(info)),
+    };
+    defineWebSocketShape(
+      WebSocket,
+      'WebSocket',
+      (ws) => (ws.#handlers ??= new HandlerAttributes(ws)),
+    );
     const tags: [object, string][] = [
       [CloseEvent.prototype, 'CloseEvent'],
       [ErrorEvent.prototype, 'ErrorEvent'],
@@ -320,5 +335,31 @@ export class WebSocket extends EventTarget {
     for (const [prototype, value] of tags) {
       Object.defineProperty(prototype, Symbol.toStringTag, { value, configurable: true });
     }
+  }
+}
+
+/**
+ * What the connection reports to one WebSocket. One small object with methods rather than
+ * closures: it is kept for the whole life of every connection.
+ */
+class WebSocketEvents implements ConnectionHandler {
+  readonly #ws: WebSocket;
+
+  constructor(ws: WebSocket) {
+    this.#ws = ws;
+  }
+  onOpen(): void {
+    friend.onOpen(this.#ws);
+  }
+  onMessage(data: string | Uint8Array, isBinary: boolean): void {
+    friend.onMessage(this.#ws, data, isBinary);
+  }
+  onPing(): void {}
+  onPong(): void {}
+  onError(error: WebSocketError): void {
+    friend.onError(this.#ws, error);
+  }
+  onClose(info: CloseInfo): void {
+    friend.onClose(this.#ws, info);
   }
 }
