@@ -7,7 +7,7 @@
 import { type CloseInfo, Connection, type ConnectionHandler } from '../client/connection.js';
 import { CONNECT_OPTIONS, checkOptions } from '../client/option-names.js';
 import { type ConnectOptions, resolveOptions } from '../client/options.js';
-import { TaskQueue } from '../client/task-queue.js';
+import { TaskQueue, type TaskQueueOwner } from '../client/task-queue.js';
 import { ReadyState } from '../core/constants.js';
 import {
   AbortError,
@@ -90,7 +90,10 @@ let friend: {
   onMessage(ws: WebSocket, data: string | Uint8Array, isBinary: boolean): void;
   onError(ws: WebSocket, error: WebSocketError): void;
   onClose(ws: WebSocket, info: CloseInfo): void;
+  afterTasks(ws: WebSocket): void;
 };
+
+const NO_PROTOCOLS: readonly string[] = Object.freeze([]);
 
 /**
  * A WebSocket with the WHATWG API: `new WebSocket(url, protocols)`, `send`, `close`, the
@@ -123,7 +126,7 @@ export class WebSocket extends EventTarget {
   /** The on* attributes; made when the first one is set (most code uses addEventListener). */
   #handlers: HandlerAttributes | undefined;
   // Event tasks, run in order once the current call returned ("queue a task").
-  readonly #tasks = new TaskQueue(() => this.#noticeClosing());
+  readonly #tasks: TaskQueue;
   #error: WebSocketError | undefined;
   // bufferedAmount: bytes handed to the connection and not yet written, bytes waiting behind a
   // Blob, and bytes of dropped sends (the standard never subtracts those).
@@ -141,13 +144,17 @@ export class WebSocket extends EventTarget {
     const target = urlArgument(url);
     const { settings, offered } = faceArguments(protocols, options);
     checkOptions(settings, CONNECT_OPTIONS, 'new WebSocket()');
-    this.#offeredProtocols = toProtocolList(offered);
+    const offeredList = toProtocolList(offered);
+    // One shared empty list for the many connections that offer no subprotocol.
+    this.#offeredProtocols = offeredList.length === 0 ? NO_PROTOCOLS : offeredList;
     const resolved = resolveOptions(target.url, {
       ...settings,
       protocols: this.#offeredProtocols,
     });
     this.#url = resolved.target.url;
-    this.#connection = new Connection(resolved, new WebSocketEvents(this));
+    const events = new WebSocketEvents(this);
+    this.#tasks = new TaskQueue(events);
+    this.#connection = new Connection(resolved, events);
     this.#connection.start();
   }
 
@@ -309,9 +316,10 @@ export class WebSocket extends EventTarget {
       onOpen: (ws) => ws.#onOpen(),
       onMessage: (ws, data, isBinary) => {
         // Reading pauses while too many bytes wait for their event.
-        const delivered = ws.#connection.holdReceived(data.length);
+        const connection = ws.#connection;
+        connection.addReceived(data.length);
         ws.#queueTask(() => {
-          delivered();
+          connection.releaseReceived(data.length);
           ws.#deliver(data, isBinary);
         });
       },
@@ -322,6 +330,7 @@ export class WebSocket extends EventTarget {
         });
       },
       onClose: (ws, info) => ws.#queueTask(() => ws.#closed(info)),
+      afterTasks: (ws) => ws.#noticeClosing(),
     };
     defineWebSocketShape(
       WebSocket,
@@ -342,7 +351,7 @@ export class WebSocket extends EventTarget {
  * What the connection reports to one WebSocket. One small object with methods rather than
  * closures: it is kept for the whole life of every connection.
  */
-class WebSocketEvents implements ConnectionHandler {
+class WebSocketEvents implements ConnectionHandler, TaskQueueOwner {
   readonly #ws: WebSocket;
 
   constructor(ws: WebSocket) {
@@ -361,5 +370,9 @@ class WebSocketEvents implements ConnectionHandler {
   }
   onClose(info: CloseInfo): void {
     friend.onClose(this.#ws, info);
+  }
+  /** A batch of event tasks ran. */
+  afterTasks(): void {
+    friend.afterTasks(this.#ws);
   }
 }

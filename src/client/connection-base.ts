@@ -124,7 +124,19 @@ export abstract class ConnectionBase implements ReadGateHost {
     return this.reading.hold(bytes);
   }
 
-  /** Bytes of messages held by holdReceived() and not yet released. */
+  /**
+   * Like holdReceived(), without a function per message: call releaseReceived(bytes), with
+   * the same bytes, once the message was delivered.
+   */
+  addReceived(bytes: number): void {
+    this.reading.add(bytes);
+  }
+
+  releaseReceived(bytes: number): void {
+    this.reading.release(bytes);
+  }
+
+  /** Bytes of messages held by holdReceived() or addReceived() and not yet released. */
   get undeliveredBytes(): number {
     return this.reading.undeliveredBytes;
   }

@@ -192,8 +192,7 @@ export class Keepalive {
       const left = 2 * index + 1;
       if (left >= length) break;
       const right = left + 1;
-      const child =
-        right < length && Keepalive.#isBefore(heap[right]!, heap[left]!) ? right : left;
+      const child = right < length && Keepalive.#isBefore(heap[right]!, heap[left]!) ? right : left;
       const candidate = heap[child]!;
       if (!Keepalive.#isBefore(candidate, item)) break;
       heap[index] = candidate;

@@ -6,16 +6,21 @@
 // callback does not stop the ones after it; its error is rethrown on its own, like any
 // uncaught listener error.
 
+/** Who hears that a batch of tasks ran (an object, not a closure: queues are per connection). */
+export interface TaskQueueOwner {
+  afterTasks(): void;
+}
+
 export class TaskQueue {
   /** Tasks waiting for their turn; none while idle (an idle connection holds no array). */
   #tasks: (() => void)[] | undefined;
   #isScheduled = false;
   #isRunning = false;
-  readonly #afterBatch: (() => void) | undefined;
+  readonly #owner: TaskQueueOwner | undefined;
 
-  /** `afterBatch` runs after each batch of tasks (a face may update its state then). */
-  constructor(afterBatch?: () => void) {
-    this.#afterBatch = afterBatch;
+  /** `owner.afterTasks()` runs after each batch of tasks (a face may update its state then). */
+  constructor(owner?: TaskQueueOwner) {
+    this.#owner = owner;
   }
 
   /** True when tasks wait for their turn (a batch being run no longer counts). */
@@ -53,6 +58,6 @@ export class TaskQueue {
       }
     }
     this.#isRunning = false;
-    this.#afterBatch?.();
+    this.#owner?.afterTasks();
   }
 }

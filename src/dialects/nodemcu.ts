@@ -331,9 +331,10 @@ export class NodeMcuClient {
       received: (client, attempt, data, isBinary) => {
         const opcode: NodeMcuReceiveOpcode = isBinary ? 2 : 1;
         // Reading pauses while too many bytes wait for their callback.
-        const delivered = attempt.connection?.holdReceived(data.length);
+        const connection = attempt.connection;
+        connection?.addReceived(data.length);
         client.#queue.push(() => {
-          delivered?.();
+          connection?.releaseReceived(data.length);
           client.#onReceive?.(client, data, opcode);
         });
       },
