@@ -65,14 +65,19 @@ export class WebSocketClient
   /** Resolves with how the connection ended; never rejects. */
   readonly closed: Promise<CloseInfo>;
   #closeInfo: CloseInfo | undefined;
-  /** Messages received while nobody listened or every iterator was busy. */
-  readonly #inbox: Inbox<Message>;
+  /**
+   * Messages received while nobody listened or every iterator was busy; made for the first
+   * of them (an idle connection has none).
+   */
+  #inbox: Inbox<Message> | undefined;
   #iterators = 0;
   /** Pending next() calls, oldest first (callers may call next() without awaiting). */
-  #waiters: {
-    resolve: (result: IteratorResult<Message>) => void;
-    reject: (error: unknown) => void;
-  }[] = [];
+  #waiters:
+    | {
+        resolve: (result: IteratorResult<Message>) => void;
+        reject: (error: unknown) => void;
+      }[]
+    | undefined;
 
   /** Prefer `await connect(url)`; the constructor starts connecting at once. */
   constructor(url: string | URL, options?: ConnectOptions) {
@@ -95,18 +100,22 @@ export class WebSocketClient
       handler.closed = resolve;
     });
     this.#connection = new Connection(resolved, handler);
-    // Bytes of a buffered message: text counts its characters.
+    this.#connection.start();
+  }
+
+  #makeInbox(): Inbox<Message> {
+    const { receiveHighWaterMark, receiveHighWaterBytes } = this.#connection.options;
     this.#inbox = new Inbox<Message>(
       this.#connection,
       {
-        highWaterMark: resolved.receiveHighWaterMark,
-        lowWaterMark: Math.floor(resolved.receiveHighWaterMark / 4),
-        highWaterBytes: resolved.receiveHighWaterBytes,
-        lowWaterBytes: Math.floor(resolved.receiveHighWaterBytes / 4),
+        highWaterMark: receiveHighWaterMark,
+        lowWaterMark: Math.floor(receiveHighWaterMark / 4),
+        highWaterBytes: receiveHighWaterBytes,
+        lowWaterBytes: Math.floor(receiveHighWaterBytes / 4),
       },
-      (message) => message.data.length,
+      messageBytes,
     );
-    this.#connection.start();
+    return this.#inbox;
   }
 
   static {
@@ -221,11 +230,12 @@ export class WebSocketClient
     listener: (...args: WebSocketClientEvents[K]) => void,
   ): this {
     super.on(event, listener);
-    if (event === 'message' && this.#iterators === 0 && this.#inbox.size > 0) {
+    const inbox = this.#inbox;
+    if (event === 'message' && this.#iterators === 0 && inbox !== undefined && inbox.size > 0) {
       queueMicrotask(() => {
-        for (let guard = this.#inbox.size; guard > 0; guard--) {
+        for (let guard = inbox.size; guard > 0; guard--) {
           if (this.#iterators !== 0 || this.listenerCount('message') === 0) return;
-          const message = this.#inbox.take();
+          const message = inbox.take();
           if (message === undefined) return;
           this.emit('message', message);
         }
@@ -239,27 +249,28 @@ export class WebSocketClient
     const isHeard = this.listenerCount('message') > 0;
     this.emit('message', message);
     if (this.#iterators === 0 && isHeard) return;
-    const waiter = this.#waiters.shift();
+    const waiter = this.#waiters?.shift();
     if (waiter !== undefined) {
       waiter.resolve({ value: message, done: false });
       return;
     }
-    this.#inbox.push(message);
+    (this.#inbox ?? this.#makeInbox()).push(message);
   }
 
   #endIteration(): void {
     const waiters = this.#waiters;
-    this.#waiters = [];
+    this.#waiters = undefined;
+    if (waiters === undefined) return;
     for (const waiter of waiters) waiter.resolve({ value: undefined, done: true });
   }
 
   #next(): Promise<IteratorResult<Message>> {
-    const queued = this.#inbox.take();
+    const queued = this.#inbox?.take();
     if (queued !== undefined) return Promise.resolve({ value: queued, done: false });
     if (this.#closeInfo !== undefined) return Promise.resolve({ value: undefined, done: true });
     this.#connection.resume();
     return new Promise((resolve, reject) => {
-      this.#waiters.push({ resolve, reject });
+      (this.#waiters ??= []).push({ resolve, reject });
     });
   }
 
@@ -313,6 +324,9 @@ class ClientEvents implements ConnectionHandler {
   }
   onOpen(): void {
     this.opened();
+    // Settled: drop the promise's resolving functions (kept for the whole connection else).
+    this.opened = noop;
+    this.openFailed = noop;
   }
   onMessage(data: string | Uint8Array, isBinary: boolean): void {
     friend.receive(this.#client, { data, isBinary } as Message);
@@ -329,6 +343,11 @@ class ClientEvents implements ConnectionHandler {
   onClose(info: CloseInfo): void {
     friend.close(this.#client, info, this);
   }
+}
+
+/** Bytes of a buffered message, for the inbox's marks: text counts its characters. */
+function messageBytes(message: Message): number {
+  return message.data.length;
 }
 
 function toBytes(data: SendData): Uint8Array {

@@ -7,7 +7,7 @@
 import { type CloseInfo, Connection, type ConnectionHandler } from '../client/connection.js';
 import { CONNECT_OPTIONS, checkOptions } from '../client/option-names.js';
 import { type ConnectOptions, resolveOptions } from '../client/options.js';
-import { TaskQueue } from '../client/task-queue.js';
+import { TaskQueue, type TaskQueueOwner } from '../client/task-queue.js';
 import { ReadyState } from '../core/constants.js';
 import {
   AbortError,
@@ -84,6 +84,17 @@ export interface WebSocket {
   removeEventListener(type: string, listener: Listener<'open'>, options?: ListenerOptions): void;
 }
 
+/** What WebSocketEvents may do inside a WebSocket (set by its static block). */
+let friend: {
+  onOpen(ws: WebSocket): void;
+  onMessage(ws: WebSocket, data: string | Uint8Array, isBinary: boolean): void;
+  onError(ws: WebSocket, error: WebSocketError): void;
+  onClose(ws: WebSocket, info: CloseInfo): void;
+  afterTasks(ws: WebSocket): void;
+};
+
+const NO_PROTOCOLS: readonly string[] = Object.freeze([]);
+
 /**
  * A WebSocket with the WHATWG API: `new WebSocket(url, protocols)`, `send`, `close`, the
  * open/message/error/close events and `on*` handlers. A third argument (Node only) takes the
@@ -112,22 +123,17 @@ export class WebSocket extends EventTarget {
   #protocol = '';
   #extensions = '';
   #binaryType: BinaryType = 'blob';
-  readonly #handlers = new HandlerAttributes(this);
+  /** The on* attributes; made when the first one is set (most code uses addEventListener). */
+  #handlers: HandlerAttributes | undefined;
   // Event tasks, run in order once the current call returned ("queue a task").
-  readonly #tasks = new TaskQueue(() => this.#noticeClosing());
+  readonly #tasks: TaskQueue;
   #error: WebSocketError | undefined;
   // bufferedAmount: bytes handed to the connection and not yet written, bytes waiting behind a
   // Blob, and bytes of dropped sends (the standard never subtracts those).
   #writingBytes = 0;
   #droppedBytes = 0;
-  readonly #sendOrder = new SendOrder(
-    (data, bytes) => this.#write(data, bytes),
-    (error) => {
-      // Data that cannot be sent closes the connection (error, then close 1006).
-      this.#droppedBytes += this.#sendOrder.clear();
-      this.#connection.terminate(error);
-    },
-  );
+  /** Keeps send order behind Blobs; made on the first send (idle connections send nothing). */
+  #sendOrder: SendOrder | undefined;
 
   constructor(url: string | URL, protocols?: string | Iterable<string>, options?: ConnectOptions);
   constructor(url: string | URL, options?: ConnectOptions);
@@ -138,13 +144,17 @@ export class WebSocket extends EventTarget {
     const target = urlArgument(url);
     const { settings, offered } = faceArguments(protocols, options);
     checkOptions(settings, CONNECT_OPTIONS, 'new WebSocket()');
-    this.#offeredProtocols = toProtocolList(offered);
+    const offeredList = toProtocolList(offered);
+    // One shared empty list for the many connections that offer no subprotocol.
+    this.#offeredProtocols = offeredList.length === 0 ? NO_PROTOCOLS : offeredList;
     const resolved = resolveOptions(target.url, {
       ...settings,
       protocols: this.#offeredProtocols,
     });
     this.#url = resolved.target.url;
-    this.#connection = new Connection(resolved, this.#makeHandler());
+    const events = new WebSocketEvents(this);
+    this.#tasks = new TaskQueue(events);
+    this.#connection = new Connection(resolved, events);
     this.#connection.start();
   }
 
@@ -158,7 +168,7 @@ export class WebSocket extends EventTarget {
   }
   /** Bytes passed to send() not yet written to the socket, plus every byte of dropped sends. */
   get bufferedAmount(): number {
-    return this.#writingBytes + this.#sendOrder.waitingBytes + this.#droppedBytes;
+    return this.#writingBytes + (this.#sendOrder?.waitingBytes ?? 0) + this.#droppedBytes;
   }
   /** The extensions the server accepted ('' until open). */
   get extensions(): string {
@@ -193,7 +203,20 @@ export class WebSocket extends EventTarget {
       this.#droppedBytes += sizeOf(value);
       return;
     }
-    this.#sendOrder.send(value);
+    (this.#sendOrder ?? this.#makeSendOrder()).send(value);
+  }
+
+  #makeSendOrder(): SendOrder {
+    const order = new SendOrder(
+      (data, bytes) => this.#write(data, bytes),
+      (error) => {
+        // Data that cannot be sent closes the connection (error, then close 1006).
+        this.#droppedBytes += order.clear();
+        this.#connection.terminate(error);
+      },
+    );
+    this.#sendOrder = order;
+    return order;
   }
 
   /**
@@ -218,7 +241,8 @@ export class WebSocket extends EventTarget {
     if (closeCode === undefined && closeReason !== '') closeCode = 1000;
     // Messages sent before close() still go out first (the standard's note on close()).
     const finalCode = closeCode;
-    this.#sendOrder.after(() => this.#connection.close(finalCode, closeReason));
+    if (this.#sendOrder === undefined) this.#connection.close(finalCode, closeReason);
+    else this.#sendOrder.after(() => this.#connection.close(finalCode, closeReason));
   }
 
   // ------------------------------------------------------------------ sending
@@ -240,30 +264,6 @@ export class WebSocket extends EventTarget {
   }
 
   // ------------------------------------------------------------------ events
-
-  #makeHandler(): ConnectionHandler {
-    const noop = (): void => {};
-    return {
-      onOpen: () => this.#onOpen(),
-      onMessage: (data, isBinary) => {
-        // Reading pauses while too many bytes wait for their event.
-        const delivered = this.#connection.holdReceived(data.length);
-        this.#queueTask(() => {
-          delivered();
-          this.#deliver(data, isBinary);
-        });
-      },
-      onPing: noop,
-      onPong: noop,
-      onError: (error) => {
-        this.#error ??= error;
-        this.#queueTask(() => {
-          if (this.#state === OPEN) this.#state = CLOSING;
-        });
-      },
-      onClose: (info) => this.#queueTask(() => this.#closed(info)),
-    };
-  }
 
   #onOpen(): void {
     const { protocol, extensions } = this.#connection;
@@ -312,7 +312,31 @@ export class WebSocket extends EventTarget {
   }
 
   static {
-    defineWebSocketShape(WebSocket, 'WebSocket', (ws) => ws.#handlers);
+    friend = {
+      onOpen: (ws) => ws.#onOpen(),
+      onMessage: (ws, data, isBinary) => {
+        // Reading pauses while too many bytes wait for their event.
+        const connection = ws.#connection;
+        connection.addReceived(data.length);
+        ws.#queueTask(() => {
+          connection.releaseReceived(data.length);
+          ws.#deliver(data, isBinary);
+        });
+      },
+      onError: (ws, error) => {
+        ws.#error ??= error;
+        ws.#queueTask(() => {
+          if (ws.#state === OPEN) ws.#state = CLOSING;
+        });
+      },
+      onClose: (ws, info) => ws.#queueTask(() => ws.#closed(info)),
+      afterTasks: (ws) => ws.#noticeClosing(),
+    };
+    defineWebSocketShape(
+      WebSocket,
+      'WebSocket',
+      (ws) => (ws.#handlers ??= new HandlerAttributes(ws)),
+    );
     const tags: [object, string][] = [
       [CloseEvent.prototype, 'CloseEvent'],
       [ErrorEvent.prototype, 'ErrorEvent'],
@@ -320,5 +344,35 @@ export class WebSocket extends EventTarget {
     for (const [prototype, value] of tags) {
       Object.defineProperty(prototype, Symbol.toStringTag, { value, configurable: true });
     }
+  }
+}
+
+/**
+ * What the connection reports to one WebSocket. One small object with methods rather than
+ * closures: it is kept for the whole life of every connection.
+ */
+class WebSocketEvents implements ConnectionHandler, TaskQueueOwner {
+  readonly #ws: WebSocket;
+
+  constructor(ws: WebSocket) {
+    this.#ws = ws;
+  }
+  onOpen(): void {
+    friend.onOpen(this.#ws);
+  }
+  onMessage(data: string | Uint8Array, isBinary: boolean): void {
+    friend.onMessage(this.#ws, data, isBinary);
+  }
+  onPing(): void {}
+  onPong(): void {}
+  onError(error: WebSocketError): void {
+    friend.onError(this.#ws, error);
+  }
+  onClose(info: CloseInfo): void {
+    friend.onClose(this.#ws, info);
+  }
+  /** A batch of event tasks ran. */
+  afterTasks(): void {
+    friend.afterTasks(this.#ws);
   }
 }

@@ -16,14 +16,15 @@ import type { ClientProtocol } from '../core/protocol.js';
 import type { Transport } from '../transport/interface.js';
 import { Attempt } from './attempt.js';
 import type { ConnectionHandler } from './connection-handler.js';
+import type { Keepalive } from './keepalive.js';
 import { Liveness } from './liveness.js';
 import type { ResolvedOptions } from './options.js';
-import { ReadGate } from './read-gate.js';
+import { ReadGate, type ReadGateHost } from './read-gate.js';
 import { StatsRecorder } from './stats.js';
 import { ConnectionTrace } from './trace.js';
 import type { WriteBatch, WriteCallback } from './write-batch.js';
 
-export abstract class ConnectionBase {
+export abstract class ConnectionBase implements ReadGateHost {
   /** The options in effect (a followed redirect replaces them). */
   protected currentOptions: ResolvedOptions;
   protected readonly handler: ConnectionHandler;
@@ -47,19 +48,26 @@ export abstract class ConnectionBase {
     this.stats = stats;
     this.liveness = new Liveness(options.clock);
     this.attempt = this.makeAttempt(options);
-    this.reading = new ReadGate(
-      {
-        isClosing: () => this.engine.closeSent !== undefined,
-        pendingBytes: () => this.engine.pendingBytes,
-        heldReceivedBytes: () => this.engine.heldReceivedBytes,
-        keepalive: () => this.liveness.keepalive,
-        holdDecoding: (isHeld) => {
-          // Decoding again makes events: handle them outside the gate's update.
-          if (this.engine.holdInput(isHeld)) queueMicrotask(() => this.onCodecProgress());
-        },
-      },
-      options,
-    );
+    // The connection answers the gate's questions itself (methods below, no closures).
+    this.reading = new ReadGate(this, options);
+  }
+
+  // ReadGateHost: what the read gate asks of the connection.
+  isClosing(): boolean {
+    return this.engine.closeSent !== undefined;
+  }
+  pendingBytes(): number {
+    return this.engine.pendingBytes;
+  }
+  heldReceivedBytes(): number {
+    return this.engine.heldReceivedBytes;
+  }
+  keepalive(): Keepalive | undefined {
+    return this.liveness.keepalive;
+  }
+  holdDecoding(isHeld: boolean): void {
+    // Decoding again makes events: handle them outside the gate's update.
+    if (this.engine.holdInput(isHeld)) queueMicrotask(() => this.onCodecProgress());
   }
 
   /** The protocol state machine of the request in progress. */
@@ -127,7 +135,19 @@ export abstract class ConnectionBase {
     return this.reading.hold(bytes);
   }
 
-  /** Bytes of messages held by holdReceived() and not yet released. */
+  /**
+   * Like holdReceived(), without a function per message: call releaseReceived(bytes), with
+   * the same bytes, once the message was delivered.
+   */
+  addReceived(bytes: number): void {
+    this.reading.add(bytes);
+  }
+
+  releaseReceived(bytes: number): void {
+    this.reading.release(bytes);
+  }
+
+  /** Bytes of messages held by holdReceived() or addReceived() and not yet released. */
   get undeliveredBytes(): number {
     return this.reading.undeliveredBytes;
   }

@@ -14,6 +14,7 @@ import { type ClosePhase, closeCause, connectionLostError } from './close-cause.
 import { ConnectionBase } from './connection-base.js';
 import type { CloseInfo, ConnectionHandler } from './connection-handler.js';
 import { closeTimeoutError, Deadlines, openTimeoutError, pongTimeoutError } from './deadlines.js';
+import type { KeepaliveHooks } from './keepalive.js';
 import type { ResolvedOptions } from './options.js';
 import { followRedirect } from './redirect.js';
 import { StatsRecorder } from './stats.js';
@@ -21,9 +22,9 @@ import { StatsRecorder } from './stats.js';
 export type { CloseInfo, ConnectionHandler } from './connection-handler.js';
 export type { WriteCallback } from './write-batch.js';
 
-export class Connection extends ConnectionBase {
-  /** URLs requested so far (passwords hidden): more than one after redirects. */
-  #chain: string[];
+export class Connection extends ConnectionBase implements TransportListener, KeepaliveHooks {
+  /** URLs requested so far (passwords hidden), once a redirect came; made on the first one. */
+  #chain: string[] | undefined;
   readonly #deadlines = new Deadlines(this);
   #isFinished = false;
   /** terminate() or an abort ran: deliver nothing more, even from a chunk being processed. */
@@ -35,7 +36,6 @@ export class Connection extends ConnectionBase {
 
   constructor(options: ResolvedOptions, handler: ConnectionHandler, stats = new StatsRecorder()) {
     super(options, handler, stats);
-    this.#chain = [redactUrl(options.target.url)];
   }
 
   /** Opens the transport and sends the handshake; the handler hears onOpen or onClose. */
@@ -49,6 +49,8 @@ export class Connection extends ConnectionBase {
         queueMicrotask(() => this.#abort(abortError(signal)));
         return;
       }
+      // Made only for a connection with a signal (most have none).
+      this.#onSignal = () => this.#signalAborted(signal);
       signal.addEventListener('abort', this.#onSignal, { once: true });
     }
     this.#open();
@@ -65,11 +67,12 @@ export class Connection extends ConnectionBase {
     );
   }
 
-  readonly #onSignal = (): void => {
-    const signal = this.options.signal!;
+  #onSignal: (() => void) | undefined;
+
+  #signalAborted(signal: AbortSignal): void {
     if (this.state === ReadyState.CONNECTING) this.#abort(abortError(signal));
     else this.close(1000, '');
-  };
+  }
 
   #attach(transport: Transport): void {
     if (this.#isFinished) {
@@ -78,44 +81,49 @@ export class Connection extends ConnectionBase {
     }
     // A socket from a proxy tunnel comes paused; the gate starts reading unless it should wait.
     this.reading.transport = transport;
-    this.attempt.attach(transport, this.#transportListener);
+    this.attempt.attach(transport, this);
   }
 
-  readonly #transportListener: TransportListener = {
-    onData: (chunk) => {
-      this.liveness.keepalive?.received();
-      this.stats.bytesIn += chunk.byteLength;
-      // While a Pong of ours is still unsent, Pings are answered by one Pong for the latest.
-      this.engine.holdPongs = this.writes.isPongInFlight;
-      // A plain Uint8Array view, so that binary messages have one type whatever their size.
-      this.engine.receiveData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      this.#process();
-      this.reading.checkWriteBuffer();
-      this.reading.checkHeldInput();
-    },
-    onEnd: () => {
-      this.trace.endOfStream();
-      this.engine.receiveEof();
-      this.#process();
-    },
-    onError: (error) => {
-      const phase = this.state === ReadyState.CONNECTING ? 'handshake' : 'open';
-      const cleanlyDone =
-        this.engine.closeSent !== undefined && this.engine.closeReceived !== undefined;
-      if (!cleanlyDone) {
-        const { target, tls } = this.options;
-        this.#fail(mapSocketError(error, phase, target, tls?.servername));
-      }
-    },
-    onClose: () => {
-      // A compressed message still inflating, and the frames behind it, are delivered first.
-      if (this.engine.isInflating && !this.#isStopped && this.failure === undefined) {
-        this.#isFinishDeferred = true;
-        return;
-      }
-      this.#finish();
-    },
-  };
+  // ------------------------------------------------------------------ the transport's events
+  // The connection is its transport's listener (methods, not closures: idle connections are
+  // many); nothing but the transport calls these.
+
+  onData(chunk: Uint8Array): void {
+    this.liveness.keepalive?.received();
+    this.stats.bytesIn += chunk.byteLength;
+    // While a Pong of ours is still unsent, Pings are answered by one Pong for the latest.
+    this.engine.holdPongs = this.writes.isPongInFlight;
+    // A plain Uint8Array view, so that binary messages have one type whatever their size.
+    this.engine.receiveData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    this.#process();
+    this.reading.checkWriteBuffer();
+    this.reading.checkHeldInput();
+  }
+
+  onEnd(): void {
+    this.trace.endOfStream();
+    this.engine.receiveEof();
+    this.#process();
+  }
+
+  onError(error: Error): void {
+    const phase = this.state === ReadyState.CONNECTING ? 'handshake' : 'open';
+    const cleanlyDone =
+      this.engine.closeSent !== undefined && this.engine.closeReceived !== undefined;
+    if (!cleanlyDone) {
+      const { target, tls } = this.options;
+      this.#fail(mapSocketError(error, phase, target, tls?.servername));
+    }
+  }
+
+  onClose(): void {
+    // A compressed message still inflating, and the frames behind it, are delivered first.
+    if (this.engine.isInflating && !this.#isStopped && this.failure === undefined) {
+      this.#isFinishDeferred = true;
+      return;
+    }
+    this.#finish();
+  }
 
   // ------------------------------------------------------------------ events
 
@@ -197,7 +205,8 @@ export class Connection extends ConnectionBase {
     if (this.#deadlines.hasOpenExpired) return false;
     let next: ReturnType<typeof followRedirect>;
     try {
-      next = followRedirect(this.currentOptions, this.#chain, error, this.trace.logFunction);
+      const chain = this.#chain ?? [redactUrl(this.currentOptions.target.url)];
+      next = followRedirect(this.currentOptions, chain, error, this.trace.logFunction);
     } catch (refusal) {
       this.#fail(refusal as WebSocketError);
       return false;
@@ -251,20 +260,23 @@ export class Connection extends ConnectionBase {
   }
 
   #startKeepalive(): void {
-    this.liveness.startKeepalive(this.options, {
-      sendPing: () => {
-        if (this.state !== ReadyState.OPEN || this.engine.closeSent !== undefined) return;
-        this.trace.keepalivePing();
-        const payload = this.options.emptyKeepalivePings ? new Uint8Array(0) : undefined;
-        this.ping(payload).catch(() => {});
-      },
-      onDead: () => this.#onPongTimeout(),
-    });
+    this.liveness.startKeepalive(this.options, this);
     this.reading.update();
   }
 
-  /** The peer showed no sign of life after a keepalive Ping: fail without waiting for it. */
-  #onPongTimeout(): void {
+  /** KeepaliveHooks: the connection was silent for pingIntervalMs; send a Ping. */
+  sendKeepalivePing(): void {
+    if (this.state !== ReadyState.OPEN || this.engine.closeSent !== undefined) return;
+    this.trace.keepalivePing();
+    const payload = this.options.emptyKeepalivePings ? new Uint8Array(0) : undefined;
+    this.ping(payload).catch(() => {});
+  }
+
+  /**
+   * KeepaliveHooks: the peer showed no sign of life after a keepalive Ping: fail without
+   * waiting for it.
+   */
+  onKeepaliveTimeout(): void {
     const { pingIntervalMs, pongTimeoutMs } = this.options;
     const error = pongTimeoutError(pingIntervalMs, pongTimeoutMs);
     this.#isStopped = true;
@@ -381,7 +393,10 @@ export class Connection extends ConnectionBase {
     this.liveness.keepalive?.stop();
     this.stats.closed(this.options.clock.now());
     this.#deadlines.stop();
-    this.options.signal?.removeEventListener('abort', this.#onSignal);
+    if (this.#onSignal !== undefined) {
+      this.options.signal?.removeEventListener('abort', this.#onSignal);
+      this.#onSignal = undefined;
+    }
     const error = this.failure;
     const lost = this.lostWrite(error ?? new Error('closed'));
     this.writes.failPending(lost);

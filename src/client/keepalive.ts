@@ -5,14 +5,32 @@
 // Several pings may go unanswered before the peer is declared dead (the NodeMCU dialect's
 // health check). Only received bytes count: what we send proves nothing about the peer.
 // Uses the injected Clock only.
+//
+// Idle connections are many, so they share timers: every keepalive on one clock waits in one
+// queue ordered by when it is due (a binary heap), under one timer armed for the earliest.
+// Each still fires at its own time, as if it had a timer of its own.
 
-import { armTimer, type Clock, type TimerHandle } from './clock.js';
+import { armTimer, type Clock, type TimerHandle, timerDelayMs } from './clock.js';
+
+/** The keepalives of one clock that wait for their time, and the one timer they share. */
+interface Schedule {
+  readonly clock: Clock;
+  /** Binary heap by due time (ties: first scheduled first). */
+  readonly heap: Keepalive[];
+  timer: TimerHandle | undefined;
+  /** When the timer fires (clock time). */
+  timerDue: number;
+  /** Order of scheduling, to break ties between equal due times. */
+  sequence: number;
+  /** Due keepalives are running: the timer is armed once they are done. */
+  isFiring: boolean;
+}
 
 export interface KeepaliveHooks {
   /** Send a Ping now (the connection measures the round trip). */
-  sendPing(): void;
-  /** Nothing arrived within the timeout after the last allowed Ping. */
-  onDead(): void;
+  sendKeepalivePing(): void;
+  /** Nothing arrived within the timeout after the last allowed Ping: the peer is dead. */
+  onKeepaliveTimeout(): void;
 }
 
 export interface KeepaliveOptions {
@@ -23,12 +41,16 @@ export interface KeepaliveOptions {
 }
 
 export class Keepalive {
-  readonly #clock: Clock;
   readonly #intervalMs: number;
   readonly #timeoutMs: number;
   readonly #maxMissed: number;
   readonly #hooks: KeepaliveHooks;
-  #timer: TimerHandle | undefined;
+  readonly #schedule: Schedule;
+  /** Clock time at which the next step is due, while waiting in the schedule. */
+  #due = 0;
+  #sequence = 0;
+  /** Index in the schedule's heap, -1 while not waiting. */
+  #slot = -1;
   /** Pings out without any sign of life since the first of them. */
   #missed = 0;
   #lastReceivedAt = 0;
@@ -37,25 +59,25 @@ export class Keepalive {
   #isHeld = false;
 
   constructor(clock: Clock, options: KeepaliveOptions, hooks: KeepaliveHooks) {
-    this.#clock = clock;
     this.#intervalMs = options.intervalMs;
     this.#timeoutMs = options.timeoutMs;
     this.#maxMissed = Math.max(1, options.maxMissedPongs ?? 1);
     this.#hooks = hooks;
+    this.#schedule = scheduleOf(clock);
   }
 
   start(): void {
-    const now = this.#clock.now();
+    const now = this.#schedule.clock.now();
     this.#lastReceivedAt = now;
-    this.#schedule(this.#intervalMs);
+    this.#wait(this.#intervalMs);
   }
 
   /** Bytes arrived: the peer is alive. Called on the receive path, so it stays cheap. */
   received(): void {
-    this.#lastReceivedAt = this.#clock.now();
+    this.#lastReceivedAt = this.#schedule.clock.now();
     if (this.#missed !== 0) {
       this.#missed = 0;
-      this.#schedule(this.#intervalMs);
+      this.#wait(this.#intervalMs);
     }
   }
 
@@ -67,8 +89,7 @@ export class Keepalive {
     if (isHeld === this.#isHeld || this.#stopped) return;
     this.#isHeld = isHeld;
     if (isHeld) {
-      if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-      this.#timer = undefined;
+      Keepalive.#remove(this);
       return;
     }
     this.#missed = 0;
@@ -77,23 +98,117 @@ export class Keepalive {
 
   stop(): void {
     this.#stopped = true;
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    Keepalive.#remove(this);
   }
 
-  #schedule(delayMs: number): void {
+  /** Waits `delayMs` (in the clock's timer terms), then runs #tick. */
+  #wait(delayMs: number): void {
     if (this.#stopped || this.#isHeld) return;
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = armTimer(this.#clock, this.#tick, delayMs);
+    Keepalive.#remove(this);
+    const schedule = this.#schedule;
+    this.#due = schedule.clock.now() + timerDelayMs(delayMs);
+    this.#sequence = schedule.sequence++;
+    const heap = schedule.heap;
+    this.#slot = heap.length;
+    heap.push(this);
+    Keepalive.#siftUp(heap, this.#slot);
+    if (schedule.isFiring) return;
+    if (schedule.timer === undefined || this.#due < schedule.timerDue) {
+      Keepalive.#arm(schedule, delayMs);
+    }
   }
 
-  readonly #tick = (): void => {
-    this.#timer = undefined;
+  /** Runs every keepalive of `schedule` that is due, then waits for the next one. */
+  static #fire(schedule: Schedule): void {
+    schedule.timer = undefined;
+    schedule.isFiring = true;
+    const heap = schedule.heap;
+    const now = schedule.clock.now();
+    try {
+      for (let guard = heap.length; guard > 0; guard--) {
+        const first = heap[0];
+        if (first === undefined || first.#due > now) break;
+        Keepalive.#remove(first);
+        first.#tick();
+      }
+    } finally {
+      schedule.isFiring = false;
+      const next = heap[0];
+      if (next !== undefined) {
+        Keepalive.#arm(schedule, next.#due - schedule.clock.now());
+      }
+    }
+  }
+
+  static #arm(schedule: Schedule, delayMs: number): void {
+    const { clock } = schedule;
+    if (schedule.timer !== undefined) clock.clearTimeout(schedule.timer);
+    schedule.timerDue = clock.now() + timerDelayMs(delayMs);
+    schedule.timer = armTimer(clock, () => Keepalive.#fire(schedule), delayMs);
+  }
+
+  /** Takes `keepalive` out of its schedule; the shared timer stops with the last one. */
+  static #remove(keepalive: Keepalive): void {
+    const index = keepalive.#slot;
+    if (index === -1) return;
+    keepalive.#slot = -1;
+    const schedule = keepalive.#schedule;
+    const heap = schedule.heap;
+    const last = heap.pop()!;
+    if (last !== keepalive) {
+      heap[index] = last;
+      last.#slot = index;
+      Keepalive.#siftDown(heap, index);
+      Keepalive.#siftUp(heap, last.#slot);
+    }
+    if (heap.length === 0 && schedule.timer !== undefined) {
+      schedule.clock.clearTimeout(schedule.timer);
+      schedule.timer = undefined;
+    }
+  }
+
+  static #isBefore(a: Keepalive, b: Keepalive): boolean {
+    return a.#due < b.#due || (a.#due === b.#due && a.#sequence < b.#sequence);
+  }
+
+  static #siftUp(heap: Keepalive[], index: number): void {
+    const item = heap[index]!;
+    while (index > 0) {
+      const parentIndex = (index - 1) >> 1;
+      const parent = heap[parentIndex]!;
+      if (!Keepalive.#isBefore(item, parent)) break;
+      heap[index] = parent;
+      parent.#slot = index;
+      index = parentIndex;
+    }
+    heap[index] = item;
+    item.#slot = index;
+  }
+
+  static #siftDown(heap: Keepalive[], index: number): void {
+    const item = heap[index]!;
+    const length = heap.length;
+    for (;;) {
+      const left = 2 * index + 1;
+      if (left >= length) break;
+      const right = left + 1;
+      const child = right < length && Keepalive.#isBefore(heap[right]!, heap[left]!) ? right : left;
+      const candidate = heap[child]!;
+      if (!Keepalive.#isBefore(candidate, item)) break;
+      heap[index] = candidate;
+      candidate.#slot = index;
+      index = child;
+    }
+    heap[index] = item;
+    item.#slot = index;
+  }
+
+  #tick(): void {
     if (this.#stopped) return;
-    const now = this.#clock.now();
+    const now = this.#schedule.clock.now();
     if (this.#missed !== 0) {
       if (this.#missed >= this.#maxMissed) {
-        this.#hooks.onDead();
+        this.#hooks.onKeepaliveTimeout();
         return;
       }
       this.#ping();
@@ -103,15 +218,27 @@ export class Keepalive {
     // Ping only after a full interval of silence, so a dead peer is found within
     // intervalMs + timeoutMs of the last byte received.
     if (quietMs < this.#intervalMs) {
-      this.#schedule(this.#intervalMs - quietMs);
+      this.#wait(this.#intervalMs - quietMs);
       return;
     }
     this.#ping();
-  };
+  }
 
   #ping(): void {
     this.#missed++;
-    this.#schedule(this.#timeoutMs);
-    this.#hooks.sendPing();
+    this.#wait(this.#timeoutMs);
+    this.#hooks.sendKeepalivePing();
   }
+}
+
+/** One schedule per clock, made when its first keepalive is. */
+const schedules = new WeakMap<Clock, Schedule>();
+
+function scheduleOf(clock: Clock): Schedule {
+  let schedule = schedules.get(clock);
+  if (schedule === undefined) {
+    schedule = { clock, heap: [], timer: undefined, timerDue: 0, sequence: 0, isFiring: false };
+    schedules.set(clock, schedule);
+  }
+  return schedule;
 }

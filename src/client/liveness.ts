@@ -14,7 +14,8 @@ export interface LivenessOptions {
 
 export class Liveness {
   readonly #clock: Clock;
-  readonly #pings: PingTracker;
+  /** Made on the first Ping (most connections never send one themselves). */
+  #pings: PingTracker | undefined;
   /** Runs while the connection is open, when pingIntervalMs is not 0. */
   keepalive: Keepalive | undefined;
   /** The last measured round trip of a Ping, in milliseconds. */
@@ -22,7 +23,6 @@ export class Liveness {
 
   constructor(clock: Clock) {
     this.#clock = clock;
-    this.#pings = new PingTracker(clock);
   }
 
   /** The connection opened: start the keepalive (unless pingIntervalMs is 0). */
@@ -36,17 +36,19 @@ export class Liveness {
 
   /** A payload no other Ping of this connection carries. */
   nextPayload(): Uint8Array {
+    this.#pings ??= new PingTracker(this.#clock);
     return this.#pings.nextPayload();
   }
 
   /** A Ping with `payload` went out: resolves with its round trip. */
   track(payload: Uint8Array): Promise<number> {
+    this.#pings ??= new PingTracker(this.#clock);
     return this.#pings.track(payload);
   }
 
   /** A Pong arrived: the round trip of the Ping it answers, if it answers one of ours. */
   pongReceived(payload: Uint8Array): number | undefined {
-    const rttMs = this.#pings.received(payload);
+    const rttMs = this.#pings?.received(payload);
     if (rttMs !== undefined) this.latencyMs = rttMs;
     return rttMs;
   }
@@ -54,6 +56,6 @@ export class Liveness {
   /** The connection ended: the keepalive stops and Pings still waiting fail with `error`. */
   stop(error: Error): void {
     this.keepalive?.stop();
-    this.#pings.rejectAll(error);
+    this.#pings?.rejectAll(error);
   }
 }

@@ -66,19 +66,26 @@ export class ReadGate {
    * called; reading stops above receiveHighWaterBytes and resumes at half of it.
    */
   hold(bytes: number): () => void {
+    this.add(bytes);
+    return () => this.release(bytes);
+  }
+
+  /** Counts `bytes` of a message the face will deliver later, until release(bytes). */
+  add(bytes: number): void {
     this.#undeliveredBytes += bytes;
-    const mark = this.#receiveHighWaterBytes;
-    if (!this.#isDeliveryPaused && this.#undeliveredBytes > mark) {
+    if (!this.#isDeliveryPaused && this.#undeliveredBytes > this.#receiveHighWaterBytes) {
       this.#isDeliveryPaused = true;
       this.update();
     }
-    return () => {
-      this.#undeliveredBytes -= bytes;
-      if (this.#isDeliveryPaused && this.#undeliveredBytes <= mark / 2) {
-        this.#isDeliveryPaused = false;
-        this.update();
-      }
-    };
+  }
+
+  /** A message counted by add(bytes) was delivered. */
+  release(bytes: number): void {
+    this.#undeliveredBytes -= bytes;
+    if (this.#isDeliveryPaused && this.#undeliveredBytes <= this.#receiveHighWaterBytes / 2) {
+      this.#isDeliveryPaused = false;
+      this.update();
+    }
   }
 
   /**

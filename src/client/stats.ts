@@ -31,7 +31,8 @@ export class StatsRecorder {
   messagesOut = 0;
   bytesOut = 0;
   reconnects = 0;
-  #rtts: number[] = [];
+  /** Made on the first round trip. */
+  #rtts: number[] | undefined;
   #rttNext = 0;
   #rttLast: number | undefined;
   #connectedMs = 0;
@@ -39,6 +40,7 @@ export class StatsRecorder {
 
   recordRtt(ms: number): void {
     this.#rttLast = ms;
+    this.#rtts ??= [];
     if (this.#rtts.length < RTT_SAMPLES) this.#rtts.push(ms);
     else this.#rtts[this.#rttNext] = ms;
     this.#rttNext = (this.#rttNext + 1) % RTT_SAMPLES;
@@ -59,7 +61,7 @@ export class StatsRecorder {
   }
 
   snapshot(now: number, queuedMessages = 0, queuedBytes = 0): ConnectionStats {
-    const sorted = [...this.#rtts].sort((a, b) => a - b);
+    const sorted = [...(this.#rtts ?? [])].sort((a, b) => a - b);
     const percentile = (p: number): number | undefined =>
       sorted.length === 0
         ? undefined

@@ -6,20 +6,26 @@
 // callback does not stop the ones after it; its error is rethrown on its own, like any
 // uncaught listener error.
 
+/** Who hears that a batch of tasks ran (an object, not a closure: queues are per connection). */
+export interface TaskQueueOwner {
+  afterTasks(): void;
+}
+
 export class TaskQueue {
-  #tasks: (() => void)[] = [];
+  /** Tasks waiting for their turn; none while idle (an idle connection holds no array). */
+  #tasks: (() => void)[] | undefined;
   #isScheduled = false;
   #isRunning = false;
-  readonly #afterBatch: (() => void) | undefined;
+  readonly #owner: TaskQueueOwner | undefined;
 
-  /** `afterBatch` runs after each batch of tasks (a face may update its state then). */
-  constructor(afterBatch?: () => void) {
-    this.#afterBatch = afterBatch;
+  /** `owner.afterTasks()` runs after each batch of tasks (a face may update its state then). */
+  constructor(owner?: TaskQueueOwner) {
+    this.#owner = owner;
   }
 
   /** True when tasks wait for their turn (a batch being run no longer counts). */
   get hasPending(): boolean {
-    return this.#tasks.length !== 0;
+    return this.#tasks !== undefined;
   }
 
   /** True while a batch runs. */
@@ -28,16 +34,19 @@ export class TaskQueue {
   }
 
   push(task: () => void): void {
-    this.#tasks.push(task);
+    if (this.#tasks === undefined) this.#tasks = [task];
+    else this.#tasks.push(task);
     if (this.#isScheduled) return;
     this.#isScheduled = true;
-    queueMicrotask(this.#run);
+    // A closure per batch rather than one kept per queue: idle queues are many.
+    queueMicrotask(() => this.#run());
   }
 
-  readonly #run = (): void => {
+  #run(): void {
     this.#isScheduled = false;
     const tasks = this.#tasks;
-    this.#tasks = [];
+    this.#tasks = undefined;
+    if (tasks === undefined) return;
     this.#isRunning = true;
     for (const task of tasks) {
       try {
@@ -49,6 +58,6 @@ export class TaskQueue {
       }
     }
     this.#isRunning = false;
-    this.#afterBatch?.();
-  };
+    this.#owner?.afterTasks();
+  }
 }

@@ -35,17 +35,23 @@ export interface AssemblerLimits {
   maxTextLength?: number | undefined;
 }
 
+const NO_CHUNKS: readonly Uint8Array[] = [];
+
 // ignoreBOM: a leading U+FEFF is part of the message text and must reach the application.
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export class MessageAssembler {
-  readonly #limits: AssemblerLimits;
+  readonly #maxMessageBytes: number;
+  readonly #maxFragments: number;
   readonly #maxTextLength: number;
-  readonly #utf8: Utf8Validator;
+  readonly #isUtf8: Utf8Check | undefined;
+  /** Made for the first text message (a connection may receive none). */
+  #utf8: Utf8Validator | undefined;
   /** Opcode of the message being assembled, or -1 between messages. */
   #opcode = -1;
   #fin = false;
-  #chunks: Uint8Array[] = [];
+  /** Payload of the message so far; made for its first bytes (idle connections have none). */
+  #chunks: Uint8Array[] | undefined;
   #bytes = 0;
   #fragments = 0;
 
@@ -54,9 +60,10 @@ export class MessageAssembler {
 
   constructor(limits: AssemblerLimits, isUtf8?: Utf8Check, retainPayload = true) {
     this.#retainPayload = retainPayload;
-    this.#limits = limits;
+    this.#maxMessageBytes = limits.maxMessageBytes;
+    this.#maxFragments = limits.maxFragments;
     this.#maxTextLength = limits.maxTextLength ?? V8_MAX_STRING_LENGTH;
-    this.#utf8 = new Utf8Validator(isUtf8);
+    this.#isUtf8 = isUtf8;
   }
 
   /** True while a fragmented message has started and not yet finished. */
@@ -67,7 +74,7 @@ export class MessageAssembler {
   /** Drops the message being assembled (the connection is closing and will not deliver it). */
   abandon(): void {
     this.#opcode = -1;
-    this.#chunks = [];
+    this.#chunks = undefined;
     this.#bytes = 0;
   }
 
@@ -91,10 +98,14 @@ export class MessageAssembler {
       this.#opcode = opcode;
       this.#bytes = 0;
       this.#fragments = 0;
-      this.#utf8.reset();
+      if (opcode === Opcode.Text) {
+        if (this.#utf8 === undefined) this.#utf8 = new Utf8Validator(this.#isUtf8);
+        else this.#utf8.reset();
+      }
     }
     this.#fin = fin;
-    const { maxMessageBytes, maxFragments } = this.#limits;
+    const maxMessageBytes = this.#maxMessageBytes;
+    const maxFragments = this.#maxFragments;
     if (this.#bytes + length > maxMessageBytes) {
       return new PayloadTooBigError(
         ErrorCode.MessageTooBig,
@@ -120,10 +131,13 @@ export class MessageAssembler {
 
   /** Payload bytes of the current data frame. */
   addPayload(bytes: Uint8Array): ProtocolError | undefined {
-    if (this.#opcode === Opcode.Text && !this.#utf8.feed(bytes)) {
+    if (this.#opcode === Opcode.Text && !this.#utf8!.feed(bytes)) {
       return invalidUtf8();
     }
-    if (this.#retainPayload) this.#chunks.push(bytes);
+    if (this.#retainPayload) {
+      if (this.#chunks === undefined) this.#chunks = [bytes];
+      else this.#chunks.push(bytes);
+    }
     return undefined;
   }
 
@@ -134,7 +148,7 @@ export class MessageAssembler {
   endFrameUnread(): boolean {
     if (!this.#fin) return false;
     this.#opcode = -1;
-    this.#chunks = [];
+    this.#chunks = undefined;
     return true;
   }
 
@@ -144,10 +158,10 @@ export class MessageAssembler {
     const opcode = this.#opcode;
     const chunks = this.#chunks;
     this.#opcode = -1;
-    this.#chunks = [];
+    this.#chunks = undefined;
     // §8.1: the whole text message must be valid UTF-8, also at its end.
-    if (opcode === Opcode.Text && !this.#utf8.isComplete) return invalidUtf8();
-    return toMessage(opcode, chunks, this.#bytes, this.#maxTextLength);
+    if (opcode === Opcode.Text && !this.#utf8!.isComplete) return invalidUtf8();
+    return toMessage(opcode, chunks ?? NO_CHUNKS, this.#bytes, this.#maxTextLength);
   }
 }
 

@@ -83,13 +83,47 @@ type Phase =
   /** The attempt is over; its close callback is queued. */
   | 'ending';
 
-/** One connect() call: its engine connection and what decides its status. */
-interface Attempt {
+/** What an Attempt may do inside its NodeMcuClient (set by the client's static block). */
+let friend: {
+  opened(client: NodeMcuClient, attempt: Attempt): void;
+  received(
+    client: NodeMcuClient,
+    attempt: Attempt,
+    data: string | Uint8Array,
+    isBinary: boolean,
+  ): void;
+  ended(client: NodeMcuClient, attempt: Attempt, info: CloseInfo): void;
+};
+
+/**
+ * One connect() call: its engine connection and what decides its status. It hears its
+ * connection itself (methods rather than closures: it lives as long as the connection).
+ */
+class Attempt implements ConnectionHandler {
+  readonly #client: NodeMcuClient;
   connection: Connection | undefined;
   /** The engine reported a failure (recorded before any user close()). */
-  hasFailed: boolean;
+  hasFailed = false;
   /** The application called close() before any failure was reported. */
-  isClosedByUser: boolean;
+  isClosedByUser = false;
+
+  constructor(client: NodeMcuClient) {
+    this.#client = client;
+  }
+  onOpen(): void {
+    friend.opened(this.#client, this);
+  }
+  onMessage(data: string | Uint8Array, isBinary: boolean): void {
+    friend.received(this.#client, this, data, isBinary);
+  }
+  onPing(): void {}
+  onPong(): void {}
+  onError(): void {
+    if (!this.isClosedByUser) this.hasFailed = true;
+  }
+  onClose(info: CloseInfo): void {
+    friend.ended(this.#client, this, info);
+  }
 }
 
 /**
@@ -201,7 +235,7 @@ export class NodeMcuClient {
     }
     if (this.#phase !== 'idle')
       throw new InvalidStateError(ErrorCode.InvalidState, ALREADY_CONNECTING);
-    const attempt: Attempt = { connection: undefined, hasFailed: false, isClosedByUser: false };
+    const attempt = new Attempt(this);
     const fault = urlStatus(url);
     if (fault !== undefined) {
       this.#endAttempt(attempt, fault);
@@ -215,7 +249,7 @@ export class NodeMcuClient {
       this.#endAttempt(attempt, NodeMcuStatus.InvalidHost);
       return;
     }
-    const connection = new Connection(options, this.#handlerFor(attempt));
+    const connection = new Connection(options, attempt);
     attempt.connection = connection;
     this.#attempt = attempt;
     this.#phase = 'connecting';
@@ -288,29 +322,25 @@ export class NodeMcuClient {
     };
   }
 
-  #handlerFor(attempt: Attempt): ConnectionHandler {
-    return {
-      onOpen: () => {
-        if (this.#attempt !== attempt) return;
-        this.#phase = 'open';
-        this.#queue.push(() => this.#onConnection?.(this));
+  static {
+    friend = {
+      opened: (client, attempt) => {
+        if (client.#attempt !== attempt) return;
+        client.#phase = 'open';
+        client.#queue.push(() => client.#onConnection?.(client));
       },
-      onMessage: (data, isBinary) => {
+      received: (client, attempt, data, isBinary) => {
         const opcode: NodeMcuReceiveOpcode = isBinary ? 2 : 1;
         // Reading pauses while too many bytes wait for their callback.
-        const delivered = attempt.connection?.holdReceived(data.length);
-        this.#queue.push(() => {
-          delivered?.();
-          this.#onReceive?.(this, data, opcode);
+        const connection = attempt.connection;
+        connection?.addReceived(data.length);
+        client.#queue.push(() => {
+          connection?.releaseReceived(data.length);
+          client.#onReceive?.(client, data, opcode);
         });
       },
-      onPing: () => {},
-      onPong: () => {},
-      onError: () => {
-        if (!attempt.isClosedByUser) attempt.hasFailed = true;
-      },
-      onClose: (info: CloseInfo) => {
-        this.#endAttempt(attempt, statusOf(info, attempt.isClosedByUser));
+      ended: (client, attempt, info) => {
+        client.#endAttempt(attempt, statusOf(info, attempt.isClosedByUser));
       },
     };
   }

@@ -3,8 +3,8 @@
 // tunnel), and tests implement it in memory. Nothing here depends on Node.
 
 /**
- * Receives what happens on a transport; one listener at a time. Its functions may be called
- * without `this` (write them as arrow functions).
+ * Receives what happens on a transport; one listener at a time. Its functions are called as
+ * methods of the listener (`listener.onData(chunk)`), so they may be prototype methods.
  */
 export interface TransportListener {
   /** Bytes arrived; the receiver owns the chunk. */

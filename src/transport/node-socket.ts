@@ -6,33 +6,45 @@ import type { Socket } from 'node:net';
 import type { BatchCallback, Transport, TransportListener } from './interface.js';
 import { type OpenConnectionOptions, openConnection } from './open.js';
 
+/** Where a socket keeps the listener of its transport (read by the shared functions below). */
+const kListener = Symbol('wsx.listener');
+
+interface ListenedSocket extends Socket {
+  [kListener]?: TransportListener;
+}
+
+// One set of socket listeners for every connection, instead of closures per connection (idle
+// connections are many): `this` is the socket, which holds its transport's listener.
+function onSocketData(this: ListenedSocket, chunk: Uint8Array): void {
+  this[kListener]!.onData(chunk);
+}
+function onSocketEnd(this: ListenedSocket): void {
+  this[kListener]!.onEnd();
+}
+function onSocketError(this: ListenedSocket, error: Error): void {
+  this[kListener]!.onError(error);
+}
+function onSocketClose(this: ListenedSocket): void {
+  this[kListener]!.onClose();
+}
+
 export class NodeSocketTransport implements Transport {
-  readonly #socket: Socket;
-  #listener: TransportListener | undefined;
+  readonly #socket: ListenedSocket;
 
   /** Wraps an open socket; a socket from a proxy tunnel may come paused, and stays so. */
   constructor(socket: Socket) {
     this.#socket = socket;
   }
 
-  /**
-   * The listener's functions go on the socket as they are (no wrapper per connection: idle
-   * connections are many), so they must not depend on `this`.
-   */
   listen(listener: TransportListener): void {
     const socket = this.#socket;
-    const previous = this.#listener;
-    if (previous !== undefined) {
-      socket.removeListener('data', previous.onData);
-      socket.removeListener('end', previous.onEnd);
-      socket.removeListener('error', previous.onError);
-      socket.removeListener('close', previous.onClose);
-    }
-    this.#listener = listener;
-    socket.on('data', listener.onData);
-    socket.on('end', listener.onEnd);
-    socket.on('error', listener.onError);
-    socket.on('close', listener.onClose);
+    const isListening = socket[kListener] !== undefined;
+    socket[kListener] = listener;
+    if (isListening) return;
+    socket.on('data', onSocketData);
+    socket.on('end', onSocketEnd);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
   }
 
   get isWritable(): boolean {

@@ -14,8 +14,8 @@ function setup(options: KeepaliveOptions): {
   const clock = new FakeClock();
   const log: string[] = [];
   const keepalive = new Keepalive(clock, options, {
-    sendPing: () => log.push(`ping@${clock.now()}`),
-    onDead: () => log.push(`dead@${clock.now()}`),
+    sendKeepalivePing: () => log.push(`ping@${clock.now()}`),
+    onKeepaliveTimeout: () => log.push(`dead@${clock.now()}`),
   });
   keepalive.start();
   return { clock, keepalive, log };
@@ -88,6 +88,66 @@ describe('Keepalive', () => {
     keepalive.stop();
     clock.advance(10_000);
     assert.deepEqual(log, []);
+    assert.equal(clock.pending, 0);
+  });
+
+  it('keepalives on one clock share one timer, and each still fires at its own time', () => {
+    const clock = new FakeClock();
+    const log: string[] = [];
+    const make = (name: string, intervalMs: number, timeoutMs: number): Keepalive =>
+      new Keepalive(
+        clock,
+        { intervalMs, timeoutMs },
+        {
+          sendKeepalivePing: () => log.push(`${name} ping@${clock.now()}`),
+          onKeepaliveTimeout: () => log.push(`${name} dead@${clock.now()}`),
+        },
+      );
+    const a = make('a', 1000, 300);
+    const b = make('b', 400, 50);
+    const c = make('c', 1000, 300);
+    a.start();
+    clock.advance(100);
+    b.start(); // at 100: due at 500, before a
+    c.start(); // at 100: due at 1100, after a
+    assert.equal(clock.pending, 1, 'one timer for the three');
+    clock.advance(350); // 450
+    b.received(); // b's interval now runs from 450: ping at 850
+    clock.advance(440); // 890
+    assert.deepEqual(log, ['b ping@850']);
+    c.stop();
+    clock.advance(2000);
+    assert.deepEqual(log, ['b ping@850', 'b dead@900', 'a ping@1000', 'a dead@1300']);
+    assert.equal(clock.pending, 0, 'the shared timer stops with the last keepalive');
+  });
+
+  it('many keepalives with scattered times fire in order of their due times', () => {
+    const clock = new FakeClock();
+    const fired: number[] = [];
+    const keepalives: Keepalive[] = [];
+    for (let i = 0; i < 50; i++) {
+      // Intervals 1000..1049 ms in a scrambled order.
+      const intervalMs = 1000 + ((i * 37) % 50);
+      const keepalive = new Keepalive(
+        clock,
+        { intervalMs, timeoutMs: 10_000 },
+        { sendKeepalivePing: () => fired.push(clock.now()), onKeepaliveTimeout: () => {} },
+      );
+      keepalive.start();
+      keepalives.push(keepalive);
+    }
+    for (const keepalive of keepalives.filter((_, i) => i % 3 === 0)) keepalive.stop();
+    clock.advance(1100);
+    assert.equal(fired.length, 33);
+    assert.deepEqual(
+      fired,
+      [...fired].sort((x, y) => x - y),
+    );
+    assert.ok(
+      fired.every((at, i) => i === 0 || at > fired[i - 1]!),
+      'each at its own ms',
+    );
+    for (const keepalive of keepalives) keepalive.stop();
     assert.equal(clock.pending, 0);
   });
 });

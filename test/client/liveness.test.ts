@@ -15,8 +15,8 @@ describe('Liveness', () => {
     liveness.startKeepalive(
       { ...limits, pingIntervalMs: 0 },
       {
-        sendPing: () => assert.fail('no ping'),
-        onDead: () => assert.fail('not dead'),
+        sendKeepalivePing: () => assert.fail('no ping'),
+        onKeepaliveTimeout: () => assert.fail('not dead'),
       },
     );
     assert.equal(liveness.keepalive, undefined);
@@ -28,8 +28,8 @@ describe('Liveness', () => {
     const liveness = new Liveness(clock);
     const seen: string[] = [];
     liveness.startKeepalive(limits, {
-      sendPing: () => seen.push(`ping at ${clock.now()}`),
-      onDead: () => seen.push(`dead at ${clock.now()}`),
+      sendKeepalivePing: () => seen.push(`ping at ${clock.now()}`),
+      onKeepaliveTimeout: () => seen.push(`dead at ${clock.now()}`),
     });
     clock.advance(999);
     liveness.keepalive!.received();
@@ -56,8 +56,8 @@ describe('Liveness', () => {
     const clock = new FakeClock();
     const liveness = new Liveness(clock);
     liveness.startKeepalive(limits, {
-      sendPing: () => assert.fail('stopped'),
-      onDead: () => assert.fail('stopped'),
+      sendKeepalivePing: () => assert.fail('stopped'),
+      onKeepaliveTimeout: () => assert.fail('stopped'),
     });
     const ping = liveness.track(liveness.nextPayload());
     const error = new Error('closed');

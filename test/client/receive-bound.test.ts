@@ -1,6 +1,6 @@
 // Every face that delivers a message later than it arrives (an event on a later turn, a
-// callback, the LuatOS-Air inbox) counts it with Connection.holdReceived() until it was
-// delivered, so reading pauses above receiveHighWaterBytes (the bound itself is tested in
+// callback, the LuatOS-Air inbox) counts it with Connection.holdReceived() (or addReceived()
+// and releaseReceived()) until it was delivered, so reading pauses above receiveHighWaterBytes (the bound itself is tested in
 // hostile-floods.test.ts). Here: each face holds every message and releases it on delivery.
 
 import assert from 'node:assert/strict';
@@ -16,9 +16,11 @@ import { acceptHandshake, scripted, serverFrame } from '../helpers/servers.js';
 
 const SIZES = [1000, 70_000, 3];
 
-/** Holds and releases seen through Connection.prototype.holdReceived. */
+/** Holds and releases seen through Connection.prototype.holdReceived and addReceived. */
 const spy = { holds: 0, heldBytes: 0 };
 const original = Connection.prototype.holdReceived;
+const originalAdd = Connection.prototype.addReceived;
+const originalRelease = Connection.prototype.releaseReceived;
 
 beforeEach(() => {
   spy.holds = 0;
@@ -32,9 +34,20 @@ beforeEach(() => {
       release();
     };
   };
+  Connection.prototype.addReceived = function (this: Connection, bytes: number) {
+    spy.holds++;
+    spy.heldBytes += bytes;
+    originalAdd.call(this, bytes);
+  };
+  Connection.prototype.releaseReceived = function (this: Connection, bytes: number) {
+    spy.heldBytes -= bytes;
+    originalRelease.call(this, bytes);
+  };
 });
 afterEach(() => {
   Connection.prototype.holdReceived = original;
+  Connection.prototype.addReceived = originalAdd;
+  Connection.prototype.releaseReceived = originalRelease;
 });
 
 async function server(t: TestContext): Promise<string> {

@@ -8,7 +8,7 @@ import { TaskQueue } from '../../src/client/task-queue.js';
 describe('TaskQueue', () => {
   it('runs tasks in order, after the caller returned', async () => {
     const order: string[] = [];
-    const queue = new TaskQueue(() => order.push('batch done'));
+    const queue = new TaskQueue({ afterTasks: () => order.push('batch done') });
     queue.push(() => order.push('a'));
     queue.push(() => order.push('b'));
     assert.deepEqual(order, [], 'nothing runs inside push()');
