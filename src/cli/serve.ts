@@ -21,6 +21,8 @@ export interface ServeOptions {
   host?: string;
   mode?: ServeMode;
   tls?: boolean;
+  /** Accept permessage-deflate (RFC 7692) when a client offers it. */
+  deflate?: boolean;
   /** One line per connection and close (nothing when absent). */
   log?: (line: string) => void;
 }
@@ -81,6 +83,8 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const server = new WebSocketServer({
     ...(https === undefined ? { host, port: options.port ?? 0 } : { server: https }),
     handleProtocols: (protocols) => protocols.values().next().value ?? false,
+    // Compresses messages of 1 KiB and more, as wsx itself does.
+    perMessageDeflate: options.deflate === true,
   });
   const listener = https ?? server;
   await new Promise<void>((resolve, reject) => {
@@ -93,7 +97,8 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     const id = ++serial;
     const peer = `${request.socket.remoteAddress}:${request.socket.remotePort}`;
     const sub = socket.protocol ? ` (subprotocol ${socket.protocol})` : '';
-    log(`+ #${id} connected from ${peer}${sub}`);
+    const ext = socket.extensions ? ` (${socket.extensions})` : '';
+    log(`+ #${id} connected from ${peer}${sub}${ext}`);
     socket.on('close', (code, reason) => {
       log(
         `- #${id} closed ${code}${reason.length > 0 ? ` ${JSON.stringify(reason.toString())}` : ''}`,
@@ -169,6 +174,7 @@ A local WebSocket server to try things on.
                        flood: sends "flood N" messages as fast as the client reads.
   --tls                wss:// with a new self-signed certificate; prints its SHA-256
                        fingerprint and where it was saved (for wsx connect --ca FILE)
+  --deflate            accept permessage-deflate compression when the client offers it
   -h, --help           this help
 
 Prints its URL and each connection. Ctrl-C closes every connection (1001) and stops.
@@ -176,7 +182,14 @@ Prints its URL and each connection. Ctrl-C closes every connection (1001) and st
 
 /** Runs `wsx serve` until Ctrl-C; resolves with the exit status. */
 export async function serveCommand(args: readonly string[]): Promise<number> {
-  let values: { port?: string; host?: string; mode?: string; tls?: boolean; help?: boolean };
+  let values: {
+    port?: string;
+    host?: string;
+    mode?: string;
+    tls?: boolean;
+    deflate?: boolean;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: [...args],
@@ -187,11 +200,13 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
         host: { type: 'string' },
         mode: { type: 'string' },
         tls: { type: 'boolean' },
+        deflate: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (error) {
-    return usage(argumentMessage(error, ['--port', '--host', '--mode', '--tls', '--help']));
+    const flags = ['--port', '--host', '--mode', '--tls', '--deflate', '--help'];
+    return usage(argumentMessage(error, flags));
   }
   if (values.help === true) {
     process.stdout.write(SERVE_HELP);
@@ -214,6 +229,7 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
       host: values.host ?? '127.0.0.1',
       mode,
       tls: values.tls === true,
+      deflate: values.deflate === true,
       log: (line) => console.log(`${palette.dim(stamp())} ${line}`),
     });
   } catch (error) {

@@ -62,6 +62,21 @@ describe('wsx serve', { concurrency: 3 }, () => {
     assert.match(log, /stopping: closing 1 connection\(s\)\nstopped\n/);
   });
 
+  it('--deflate accepts permessage-deflate and prints it per connection; off by default', async (t) => {
+    const plain = await serve(t);
+    const offered = await client(t, plain.url);
+    assert.equal(offered.extensions, '', 'the default server declines compression');
+    const server = await serve(t, ['--deflate']);
+    const ws = await client(t, server.url);
+    assert.match(ws.extensions, /^permessage-deflate/);
+    const text = 'compress me '.repeat(200);
+    const echo = nextMessage(ws);
+    await ws.send(text);
+    assert.equal((await echo).data, text);
+    assert.ok(ws.stats().bytesOut < text.length / 4, 'the message went out compressed');
+    await server.out.waitFor(/\+ #1 connected from \S+ \(permessage-deflate[^)]*\)/);
+  });
+
   it('--mode broadcast sends every message to every client', async (t) => {
     const server = await serve(t, ['--mode', 'broadcast']);
     const a = await client(t, server.url);
