@@ -14,7 +14,8 @@ export interface CloseReport {
 }
 
 export interface Reporter {
-  open(url: string, protocol: string): void;
+  /** `extensions`: what the server's 101 accepted ('' for none), e.g. permessage-deflate. */
+  open(url: string, protocol: string, extensions?: string): void;
   message(message: Message): void;
   ping(data: Uint8Array): void;
   pong(data: Uint8Array): void;
@@ -119,9 +120,10 @@ export class PipeReporter implements Reporter {
     this.settings = settings;
   }
 
-  open(url: string, protocol: string): void {
-    if (this.settings.verbose)
-      this.err(`connected to ${url}${protocol ? ` (subprotocol ${protocol})` : ''}`);
+  open(url: string, protocol: string, extensions = ''): void {
+    if (!this.settings.verbose) return;
+    const sub = protocol ? ` (subprotocol ${protocol})` : '';
+    this.err(`connected to ${url}${sub}${extensions ? ` (${extensions})` : ''}`);
   }
   message({ data, isBinary }: Message): void {
     if (!isBinary) {
@@ -172,8 +174,8 @@ export class JsonReporter implements Reporter {
   #bytes(data: Uint8Array): Record<string, unknown> {
     return { data: encodeBytes(data, this.binaryFormat), encoding: this.binaryFormat };
   }
-  open(url: string, protocol: string): void {
-    this.#emit({ event: 'open', url, protocol });
+  open(url: string, protocol: string, extensions = ''): void {
+    this.#emit({ event: 'open', url, protocol, extensions });
   }
   message({ data, isBinary }: Message): void {
     if (isBinary)
@@ -223,9 +225,10 @@ export class TerminalReporter implements Reporter {
     this.settings = settings;
   }
 
-  open(url: string, protocol: string): void {
+  open(url: string, protocol: string, extensions = ''): void {
     const sub = protocol ? `, subprotocol ${protocol}` : '';
-    this.print(this.palette.info(`connected to ${url}${sub}; /help lists the commands`));
+    const ext = extensions ? `, ${extensions}` : '';
+    this.print(this.palette.info(`connected to ${url}${sub}${ext}; /help lists the commands`));
   }
   message({ data, isBinary }: Message): void {
     const { incoming } = this.palette;

@@ -122,7 +122,7 @@ export class Session {
       }
     }
     // What is printed never shows the URL's password (as the library's own log lines).
-    reporter.open(redactUrl(client.url), client.protocol);
+    reporter.open(redactUrl(client.url), client.protocol, client.extensions);
     if (this.#settings.showPingPong || this.#settings.json) {
       client.on('ping', (data) => reporter.ping(data));
       client.on('pong', (data) => reporter.pong(data));

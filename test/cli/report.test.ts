@@ -94,6 +94,35 @@ describe('reporters', () => {
     ]);
   });
 
+  it('every reporter shows the extensions the server accepted on open', () => {
+    const json: string[] = [];
+    new JsonReporter((line) => json.push(line), 'hex').open(
+      'ws://x/',
+      'chat',
+      'permessage-deflate',
+    );
+    const opened = JSON.parse(json[0]!);
+    assert.deepEqual(
+      [opened.event, opened.protocol, opened.extensions],
+      ['open', 'chat', 'permessage-deflate'],
+    );
+    const err: string[] = [];
+    const pipe = new PipeReporter(
+      () => {},
+      (line) => err.push(line),
+      { binaryFormat: undefined, showPingPong: false, verbose: true },
+    );
+    pipe.open('ws://x/', '', 'permessage-deflate');
+    assert.deepEqual(err, ['connected to ws://x/ (permessage-deflate)']);
+    const printed: string[] = [];
+    const terminal = new TerminalReporter((line) => printed.push(line), makePalette(false), {
+      binaryFormat: undefined,
+      showPingPong: false,
+    });
+    terminal.open('ws://x/', '', 'permessage-deflate');
+    assert.match(printed[0]!, /^connected to ws:\/\/x\/, permessage-deflate; \/help/);
+  });
+
   it('JsonReporter: one object per event', () => {
     const lines: string[] = [];
     const reporter = new JsonReporter((line) => lines.push(line), 'hex');
