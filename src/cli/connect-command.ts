@@ -120,10 +120,12 @@ async function runScripted(settings: ConnectSettings, io: CliIo): Promise<number
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const running = session.run();
+  /** Input lines that could not be sent (bad hex or base64): the exit status says so. */
+  const badLines = { count: 0 };
   const input = (async () => {
     if (settings.execute.length > 0) {
       for (const text of settings.execute) {
-        if (!(await sendOrReport(session, reporter, settings, text))) return;
+        if (!(await sendOrReport(session, reporter, settings, text, badLines))) return;
       }
     } else {
       const lines = createInterface({
@@ -133,7 +135,7 @@ async function runScripted(settings: ConnectSettings, io: CliIo): Promise<number
       });
       try {
         for await (const line of lines) {
-          if (!(await sendOrReport(session, reporter, settings, line))) break;
+          if (!(await sendOrReport(session, reporter, settings, line, badLines))) break;
         }
       } finally {
         lines.close();
@@ -146,7 +148,8 @@ async function runScripted(settings: ConnectSettings, io: CliIo): Promise<number
   try {
     const status = await running;
     input.catch(() => {});
-    return status;
+    // A line that was skipped is an error even when the connection closed normally.
+    return status === 0 && badLines.count > 0 ? 1 : status;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -160,13 +163,15 @@ async function sendOrReport(
   reporter: Reporter,
   settings: ConnectSettings,
   line: string,
+  badLines: { count: number },
 ): Promise<boolean> {
   let message: string | Uint8Array;
   try {
     message = toMessage(settings, line);
   } catch (error) {
     reporter.error(error);
-    return true; // skip the bad line, keep going
+    badLines.count++;
+    return true; // skip the bad line, keep going (the exit status will be 1)
   }
   return session.send(message);
 }

@@ -11,6 +11,8 @@ export interface CloseReport {
   wasClean: boolean;
   /** Why it ended, e.g. 'user', 'server', 'connect' (the library's close cause). */
   cause: string;
+  /** The code of the Close we sent when we failed the connection (1009, 1002…), if any. */
+  sentCode?: number | undefined;
 }
 
 export interface Reporter {
@@ -43,10 +45,12 @@ export function describeError(error: unknown): string {
   }
   if (isWebSocketError(error)) {
     // The library's advice names its options; at the command line they are flags.
-    const hint =
-      error.code === 'ERR_TLS' && /tls\.ca|rejectUnauthorized/.test(error.message)
-        ? '; with wsx: --ca FILE trusts that CA, -k skips the check (testing only)'
-        : '';
+    let hint = '';
+    if (error.code === 'ERR_TLS' && /tls\.ca|rejectUnauthorized/.test(error.message)) {
+      hint = '; with wsx: --ca FILE trusts that CA, -k skips the check (testing only)';
+    } else if (error.code === 'ERR_MESSAGE_TOO_BIG' && error.message.includes('maxMessageBytes')) {
+      hint = '; with wsx: --max-message-size BYTES raises it';
+    }
     return `${error.message} (${error.code})${hint}`;
   }
   return error instanceof Error ? error.message : String(error);
@@ -79,7 +83,12 @@ export function describeCloseCode(code: number): string {
 function closeLine(info: CloseReport): string {
   const reason = info.reason === '' ? '' : ` ${JSON.stringify(info.reason)}`;
   const how = info.wasClean ? 'clean' : 'not clean';
-  return `closed: ${describeCloseCode(info.code)}${reason}, ${how}, ${closeWho(info.cause)}`;
+  const who = closeWho(info.cause);
+  if (info.sentCode !== undefined && info.code === 1006) {
+    // We failed the connection: the code that says why is the one we sent.
+    return `closed: we sent ${describeCloseCode(info.sentCode)}, ${how}, ${who}`;
+  }
+  return `closed: ${describeCloseCode(info.code)}${reason}, ${how}, ${who}`;
 }
 
 function closeWho(cause: string): string {
@@ -195,6 +204,7 @@ export class JsonReporter implements Reporter {
       reason: info.reason,
       clean: info.wasClean,
       cause: info.cause,
+      ...(info.sentCode === undefined ? {} : { sentCode: info.sentCode }),
     });
   }
   error(error: unknown): void {

@@ -143,6 +143,7 @@ export class Session {
       reason: info.reason,
       wasClean: info.wasClean,
       cause: info.cause.kind,
+      sentCode: info.cause.phase === 'connecting' ? undefined : info.error?.closeCode,
     });
     if (this.#client === client) this.#client = undefined;
   }

@@ -162,7 +162,7 @@ describe('wsx connect in pipes', { concurrency: 3 }, () => {
   it('--binary --hex reads hex lines and shows binary replies as hex', async (t) => {
     const server = await recordingServer(t);
     const result = await wsx(t, [server.url, '--binary', '--hex'], { input: '00 01 fe ff\nzz\n' });
-    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.code, 1, 'a line that could not be sent makes the exit status 1');
     assert.deepEqual(server.received[0]!.data, Buffer.from([0, 1, 254, 255]));
     assert.equal(server.received.length, 1, 'the bad line is not sent');
     assert.equal(result.stdout, '0001feff\n');

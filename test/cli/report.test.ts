@@ -10,7 +10,7 @@ import {
   TerminalReporter,
 } from '../../src/cli/report.js';
 import { makePalette } from '../../src/cli/style.js';
-import { UnexpectedStatusError } from '../../src/index.js';
+import { ErrorCode, PayloadTooBigError, UnexpectedStatusError } from '../../src/index.js';
 
 const encoder = new TextEncoder();
 
@@ -31,6 +31,18 @@ describe('describeError', () => {
     );
     const empty = describeError(new UnexpectedStatusError(500, '', {}, new Uint8Array(0)));
     assert.equal(empty, 'the server refused the WebSocket upgrade: HTTP 500');
+  });
+
+  it('a message over the limit names the flag that raises it', () => {
+    const error = new PayloadTooBigError(
+      ErrorCode.MessageTooBig,
+      'the server sent a message of more than 10 bytes (maxMessageBytes); raise the limit if such messages are expected',
+      10,
+    );
+    assert.match(
+      describeError(error),
+      /\(ERR_MESSAGE_TOO_BIG\); with wsx: --max-message-size BYTES raises it$/,
+    );
   });
 
   it('other errors: message and code; non-errors as text', () => {
@@ -67,8 +79,13 @@ describe('reporters', () => {
     reporter.ping(new Uint8Array(0));
     reporter.close(close);
     reporter.close({ ...close, code: 4001, cause: 'server' });
+    // We failed the connection: the line says which code we sent, not only 1006.
+    reporter.close({ code: 1006, reason: '', wasClean: false, cause: 'protocol', sentCode: 1009 });
     assert.deepEqual(out, ['text\n', Uint8Array.of(1, 2), '\n']);
-    assert.deepEqual(err, ['closed: 4001 (application code), clean, closed by the server']);
+    assert.deepEqual(err, [
+      'closed: 4001 (application code), clean, closed by the server',
+      'closed: we sent 1009 (message too big), not clean, cause: protocol',
+    ]);
   });
 
   it('TerminalReporter: marks, binary as hex or base64, control characters escaped', () => {
