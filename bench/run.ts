@@ -18,6 +18,7 @@
 //   --retries N          extra runs to replace contaminated ones (default 0; see below)
 //   --quiet-wait MS      wait at most this long for idle CPUs before each run (default 300)
 //   --profile            run the clients with --cpu-prof (bench/results/profiles/<run>/)
+//   --profile-interval US  sampling interval of --profile in µs (default 1000, Node's)
 //   --wsx-src PATH       measure the wsx tree of PATH (a src/index.ts) instead of this checkout's
 //   --from-source        import wsx's TypeScript sources through tsx instead of building them
 //                        with tsc first (the default build is cached in .tmp/bench-build/)
@@ -86,6 +87,7 @@ const handshakes = Math.min(5000, numberOption('handshakes', quick ? 200 : 400))
 const idleConnections = Math.min(10_000, numberOption('idle', quick ? 1000 : 2000));
 const quietWaitMs = Math.min(5000, numberOption('quiet-wait', quick ? 0 : 300, 0));
 const profile = flag('profile');
+const profileIntervalUs = numberOption('profile-interval', 1000, 10);
 /** Busy share of all CPUs above which a run waits for the machine to calm down. */
 const QUIET_BUSY = 0.15;
 /** A run is clean when other processes used at most this share of the CPU capacity. */
@@ -239,6 +241,7 @@ function runClient(
       ? [
           // One folder per run: tsx's loader thread writes a profile of its own.
           '--cpu-prof',
+          `--cpu-prof-interval=${profileIntervalUs}`,
           `--cpu-prof-dir=${join(resultsDir, 'profiles', `${client}-${scenario.id}-${repeat}`)}`,
         ]
       : []),

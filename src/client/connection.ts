@@ -398,9 +398,15 @@ export class Connection extends ConnectionBase implements TransportListener, Kee
       this.#onSignal = undefined;
     }
     const error = this.failure;
-    const lost = this.lostWrite(error ?? new Error('closed'));
-    this.writes.failPending(lost);
-    this.liveness.stop(lost);
+    // Made only when a send or a Ping is still waiting: an Error costs a stack trace, and a
+    // clean close usually leaves nothing behind.
+    let lost: WebSocketError | undefined;
+    const lostError = (): WebSocketError => {
+      lost ??= this.lostWrite(error ?? new Error('closed'));
+      return lost;
+    };
+    this.writes.failPending(lostError);
+    this.liveness.stop(lostError);
     const info: CloseInfo = {
       code: received?.code ?? 1006,
       reason: received?.reason ?? '',

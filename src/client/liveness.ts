@@ -53,9 +53,9 @@ export class Liveness {
     return rttMs;
   }
 
-  /** The connection ended: the keepalive stops and Pings still waiting fail with `error`. */
-  stop(error: Error): void {
+  /** The connection ended: the keepalive stops and Pings still waiting fail with `makeError()`. */
+  stop(makeError: () => Error): void {
     this.keepalive?.stop();
-    this.#pings?.rejectAll(error);
+    this.#pings?.rejectAll(makeError);
   }
 }

@@ -162,14 +162,16 @@ export class WriteBatch {
     return taken;
   }
 
-  /** The connection ended: what was never flushed fails with `error`. */
-  failPending(error: WebSocketError): void {
+  /** The connection ended: what was never flushed fails with the error `makeError()` gives. */
+  failPending(makeError: () => WebSocketError): void {
     const callbacks = this.#callbacks;
     this.#callbacks = [];
     this.#callbackFrames = [];
     this.#batchPromise = undefined;
     this.#bufferedAmount -= this.#batchBytes;
     this.#batchBytes = 0;
+    if (callbacks.length === 0) return;
+    const error = makeError();
     for (const callback of callbacks) callback(error);
   }
 }

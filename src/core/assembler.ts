@@ -5,7 +5,7 @@
 import { concatBytes } from './bytes.js';
 import { Opcode, V8_MAX_STRING_LENGTH } from './constants.js';
 import { ErrorCode, PayloadTooBigError, ProtocolError } from './errors.js';
-import type { Utf8Check } from './ports.js';
+import type { AllocateBytes, Utf8Check } from './ports.js';
 import { Utf8Validator } from './utf8.js';
 
 /** A text message: its data is a string. */
@@ -54,12 +54,20 @@ export class MessageAssembler {
   #chunks: Uint8Array[] | undefined;
   #bytes = 0;
   #fragments = 0;
+  /** Allocates the buffer of a message in several chunks (the host's, when it has one). */
+  readonly #allocate: AllocateBytes | undefined;
 
   /** False: check limits and UTF-8 only, keep no payload (the caller takes frames as they come). */
   readonly #retainPayload: boolean;
 
-  constructor(limits: AssemblerLimits, isUtf8?: Utf8Check, retainPayload = true) {
+  constructor(
+    limits: AssemblerLimits,
+    isUtf8?: Utf8Check,
+    retainPayload = true,
+    allocate?: AllocateBytes,
+  ) {
     this.#retainPayload = retainPayload;
+    this.#allocate = allocate;
     this.#maxMessageBytes = limits.maxMessageBytes;
     this.#maxFragments = limits.maxFragments;
     this.#maxTextLength = limits.maxTextLength ?? V8_MAX_STRING_LENGTH;
@@ -161,7 +169,7 @@ export class MessageAssembler {
     this.#chunks = undefined;
     // §8.1: the whole text message must be valid UTF-8, also at its end.
     if (opcode === Opcode.Text && !this.#utf8!.isComplete) return invalidUtf8();
-    return toMessage(opcode, chunks ?? NO_CHUNKS, this.#bytes, this.#maxTextLength);
+    return toMessage(opcode, chunks ?? NO_CHUNKS, this.#bytes, this.#maxTextLength, this.#allocate);
   }
 }
 
@@ -174,12 +182,13 @@ export function toMessage(
   chunks: readonly Uint8Array[],
   byteLength: number,
   maxTextLength: number,
+  allocate?: AllocateBytes,
 ): Message | PayloadTooBigError {
   if (opcode === Opcode.Text) {
     const tooLong = checkTextLength(chunks, byteLength, maxTextLength);
     if (tooLong !== undefined) return tooLong;
   }
-  const bytes = chunks.length === 0 ? new Uint8Array(0) : concatBytes(chunks, byteLength);
+  const bytes = chunks.length === 0 ? new Uint8Array(0) : concatBytes(chunks, byteLength, allocate);
   if (opcode === Opcode.Binary) return { data: bytes, isBinary: true };
   return { data: bytes.length === 0 ? '' : decoder.decode(bytes), isBinary: false };
 }

@@ -1,12 +1,24 @@
 // Small byte helpers shared by the core: concatenation, ASCII and base64 conversions.
 // Pure functions over Uint8Array; no Buffer.
 
-/** Concatenates `chunks` into one array; returns the only chunk itself when there is one. */
-export function concatBytes(chunks: readonly Uint8Array[], totalLength?: number): Uint8Array {
+import type { AllocateBytes } from './ports.js';
+
+/**
+ * Concatenates `chunks` into one array; returns the only chunk itself when there is one. With
+ * `allocate`, the array comes from it (its contents need not be zero): the length is then
+ * counted from the chunks, so that every byte of it is written.
+ */
+export function concatBytes(
+  chunks: readonly Uint8Array[],
+  totalLength?: number,
+  allocate?: AllocateBytes,
+): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
-  let length = totalLength ?? 0;
-  if (totalLength === undefined) for (const chunk of chunks) length += chunk.length;
-  const out = new Uint8Array(length);
+  let length = allocate === undefined ? (totalLength ?? 0) : 0;
+  if (totalLength === undefined || allocate !== undefined) {
+    for (const chunk of chunks) length += chunk.length;
+  }
+  const out = allocate === undefined ? new Uint8Array(length) : allocate(length);
   let offset = 0;
   for (const chunk of chunks) {
     out.set(chunk, offset);

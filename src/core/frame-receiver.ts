@@ -10,7 +10,7 @@ import { ErrorCode, ProtocolError, type WebSocketError } from './errors.js';
 import { isControlOpcode } from './frame.js';
 import type { FrameSink } from './frame-decoder.js';
 import type { InflatedMessageHost, MessageInflater } from './message-inflater.js';
-import type { Utf8Check } from './ports.js';
+import type { AllocateBytes, Utf8Check } from './ports.js';
 import type { ProtocolEvent } from './protocol-types.js';
 
 const EMPTY = new Uint8Array(0);
@@ -49,6 +49,8 @@ export interface FrameReceiverOptions {
   maxTextLength: number;
   deliverFrames: boolean;
   isUtf8?: Utf8Check | undefined;
+  /** Allocates the buffer of a message received in several chunks (CorePorts.allocate). */
+  allocate?: AllocateBytes | undefined;
 }
 
 export class FrameReceiver implements FrameSink, InflatedMessageHost {
@@ -75,12 +77,14 @@ export class FrameReceiver implements FrameSink, InflatedMessageHost {
   /** The message being received is compressed (RSV1 on its first frame). */
   #isCompressed = false;
   readonly #maxMessageBytes: number;
+  readonly #allocate: AllocateBytes | undefined;
 
   constructor(host: ReceivedFrameHost, options: FrameReceiverOptions) {
     this.#host = host;
     this.#isDeliveringFrames = options.deliverFrames;
     this.#maxTextLength = options.maxTextLength;
     this.#maxMessageBytes = options.maxMessageBytes ?? Defaults.maxMessageBytes;
+    this.#allocate = options.allocate;
     this.#assembler = new MessageAssembler(
       {
         maxMessageBytes: this.#maxMessageBytes,
@@ -89,6 +93,7 @@ export class FrameReceiver implements FrameSink, InflatedMessageHost {
       },
       options.isUtf8,
       !options.deliverFrames,
+      options.allocate,
     );
   }
 
@@ -202,7 +207,7 @@ export class FrameReceiver implements FrameSink, InflatedMessageHost {
       this.#frameChunks = chunks;
       this.#endDeliveredFrame();
     } else {
-      const message = toMessage(opcode, chunks, byteLength, this.#maxTextLength);
+      const message = toMessage(opcode, chunks, byteLength, this.#maxTextLength, this.#allocate);
       if (message instanceof Error) this.#host.onReceiveError(message);
       else this.#host.onData({ type: 'message', data: message.data, isBinary: message.isBinary });
     }
@@ -228,7 +233,7 @@ export class FrameReceiver implements FrameSink, InflatedMessageHost {
         return;
       }
     }
-    const data = chunks.length === 0 ? EMPTY : concatBytes(chunks);
+    const data = chunks.length === 0 ? EMPTY : concatBytes(chunks, undefined, this.#allocate);
     const opcode = this.#frameOpcode;
     this.#host.onData({
       type: 'frame',

@@ -41,7 +41,7 @@ export {
   type ResolvedDeflateOptions,
   resolveDeflateOptions,
 } from './permessage-deflate.js';
-export type { CorePorts, Entropy, Sha1, Utf8Check } from './ports.js';
+export type { AllocateBytes, CorePorts, Entropy, Sha1, Utf8Check } from './ports.js';
 export { ClientProtocol, type ClientProtocolOptions, type ProtocolEvent } from './protocol.js';
 export { parseWebSocketUrl, type WebSocketTarget } from './url.js';
 export { isValidUtf8, Utf8Validator } from './utf8.js';

@@ -13,10 +13,19 @@ export type Sha1 = (data: Uint8Array) => Uint8Array;
  */
 export type Utf8Check = (data: Uint8Array) => boolean;
 
+/**
+ * Optional: a new array of `length` bytes whose contents do not matter (Node's
+ * `Buffer.allocUnsafeSlow`, which skips the zero fill). The core writes every byte of it
+ * before anyone sees it. Without it, the core allocates with `new Uint8Array(length)`.
+ */
+export type AllocateBytes = (length: number) => Uint8Array;
+
 export interface CorePorts {
   entropy: Entropy;
   sha1: Sha1;
   isUtf8?: Utf8Check | undefined;
+  /** Allocates the buffer of a message received in several chunks (see AllocateBytes). */
+  allocate?: AllocateBytes | undefined;
   /**
    * The longest string the host's JavaScript engine can make, in UTF-16 code units (on Node,
    * `buffer.constants.MAX_STRING_LENGTH`; V8's 2^29 - 24 on 64-bit when absent). A text

@@ -88,6 +88,7 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
       maxTextLength: options.ports.maxStringLength ?? V8_MAX_STRING_LENGTH,
       deliverFrames: options.deliverFrames === true,
       isUtf8: options.ports.isUtf8,
+      allocate: options.ports.allocate,
     });
     this.#decoder = new FrameDecoder(this.#receiver);
     this.#writer = new FrameWriter(options.ports.entropy);

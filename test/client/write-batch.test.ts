@@ -88,9 +88,23 @@ describe('WriteBatch', () => {
     writes.transport = undefined;
     const errors: (Error | undefined)[] = [];
     writes.trackFrames(protocol.sendText('x'), (error) => errors.push(error));
+    writes.trackFrames(protocol.sendText('y'), (error) => errors.push(error));
     const error = new ConnectionClosedError('closed', { wasClean: false });
-    writes.failPending(error);
-    assert.deepEqual(errors, [error]);
+    let made = 0;
+    writes.failPending(() => {
+      made++;
+      return error;
+    });
+    assert.deepEqual(errors, [error, error]);
+    assert.equal(made, 1);
+    assert.equal(writes.bufferedAmount, 0);
+  });
+
+  it('failPending() makes no error when no send waits', () => {
+    const { protocol, writes } = setup();
+    writes.transport = undefined;
+    writes.trackFrames(protocol.sendText('x'), undefined);
+    writes.failPending(() => assert.fail('no error is needed'));
     assert.equal(writes.bufferedAmount, 0);
   });
 

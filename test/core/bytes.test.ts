@@ -39,6 +39,40 @@ describe('concatBytes', () => {
   it('returns an empty array for no chunks', () => {
     assert.deepEqual(concatBytes([]), new Uint8Array(0));
   });
+
+  it('with an allocator, writes every byte of the array it gives, whatever it held', () => {
+    const sizes: number[] = [];
+    // Memory that was not zeroed: what an allocator without zero fill may hand out.
+    const dirty = (length: number): Uint8Array => {
+      sizes.push(length);
+      return new Uint8Array(length).fill(0xee);
+    };
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 2, maxLength: 100, size: 'medium' }),
+        cutsArbitrary(100),
+        (bytes, cuts) => {
+          const chunks = chunksAt(bytes, cuts).filter((chunk) => chunk.length > 0);
+          if (chunks.length < 2) return;
+          sizes.length = 0;
+          assert.deepEqual(concatBytes(chunks, bytes.length, dirty), bytes);
+          // A wrong total does not leave bytes unwritten: the length comes from the chunks.
+          assert.deepEqual(concatBytes(chunks, bytes.length + 5, dirty), bytes);
+          assert.deepEqual(concatBytes(chunks, undefined, dirty), bytes);
+          assert.deepEqual(sizes, [bytes.length, bytes.length, bytes.length]);
+        },
+      ),
+      property,
+    );
+  });
+
+  it('with an allocator, still returns a single chunk itself', () => {
+    const only = Uint8Array.of(1, 2);
+    assert.equal(
+      concatBytes([only], 2, () => assert.fail('nothing to allocate')),
+      only,
+    );
+  });
 });
 
 describe('Latin-1 conversions (HTTP header bytes)', () => {

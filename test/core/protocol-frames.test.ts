@@ -10,6 +10,7 @@ import { Defaults, ReadyState } from '../../src/core/constants.js';
 import { ErrorCode } from '../../src/core/errors.js';
 import type { ProtocolEvent } from '../../src/core/protocol.js';
 import { fixtureBytes } from '../helpers/fixtures.js';
+import { testPorts } from '../helpers/ports.js';
 import {
   allSplits,
   chunksAt,
@@ -106,6 +107,71 @@ describe('RFC 6455 §5.7 examples, decoded by ClientProtocol after the handshake
       const kosme = '\u03ba\u1f79\u03c3\u03bc\u03b5';
       assert.deepEqual(events, [{ type: 'message', data: kosme, isBinary: false }]);
     });
+  });
+});
+
+describe('the buffer of a message received in several chunks (ports.allocate)', () => {
+  /** Ports whose allocator hands out memory full of 0xee, and records the lengths asked. */
+  function dirtyPorts(): { ports: ReturnType<typeof testPorts>; sizes: number[] } {
+    const sizes: number[] = [];
+    const ports = {
+      ...testPorts(7),
+      allocate: (length: number) => {
+        sizes.push(length);
+        return new Uint8Array(length).fill(0xee);
+      },
+    };
+    return { ports, sizes };
+  }
+
+  it('comes from the allocator and is written whole: binary, text, fragmented, cut anywhere', () => {
+    const binary = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
+    const cases: [string, Uint8Array, ProtocolEvent][] = [
+      ['binary', frame(2, binary), { type: 'message', data: binary, isBinary: true }],
+      [
+        'fragmented binary',
+        concatBytes([
+          frame(2, binary.subarray(0, 100), { fin: false }),
+          frame(0, binary.subarray(100)),
+        ]),
+        { type: 'message', data: binary, isBinary: true },
+      ],
+      [
+        'text',
+        frame(1, 'é'.repeat(150)),
+        { type: 'message', data: 'é'.repeat(150), isBinary: false },
+      ],
+    ];
+    for (const [name, bytes, expected] of cases) {
+      // Every cut lands in a payload (the headers are at most 4 bytes long).
+      for (const cut of [5, 50, 150, bytes.length - 1]) {
+        const { ports, sizes } = dirtyPorts();
+        const { events } = feedOpen([bytes.subarray(0, cut), bytes.subarray(cut)], { ports });
+        assert.deepEqual(events, [expected], `${name} cut at ${cut}`);
+        assert.deepEqual(sizes, [300], `${name} cut at ${cut}`);
+      }
+    }
+  });
+
+  it('is not made for a message that came in one chunk (a view of it is delivered)', () => {
+    const { ports, sizes } = dirtyPorts();
+    const { events } = feedOpen([frame(2, Uint8Array.of(1, 2, 3))], { ports });
+    assert.deepEqual(events, [{ type: 'message', data: Uint8Array.of(1, 2, 3), isBinary: true }]);
+    assert.deepEqual(sizes, []);
+  });
+
+  it('comes from the allocator for a frame delivered alone (deliverFrames)', () => {
+    const { ports, sizes } = dirtyPorts();
+    const payload = Uint8Array.from({ length: 200 }, (_, i) => i);
+    const bytes = frame(2, payload);
+    const { events } = feedOpen([bytes.subarray(0, 50), bytes.subarray(50)], {
+      ports,
+      deliverFrames: true,
+    });
+    assert.deepEqual(events, [
+      { type: 'frame', data: payload, opcode: 2, fin: true, isBinary: true },
+    ]);
+    assert.deepEqual(sizes, [200]);
   });
 });
 
