@@ -13,7 +13,7 @@ import {
   type Logger,
   type WebSocketClient,
 } from '../index.js';
-import type { Reporter } from './report.js';
+import type { CloseReport, Reporter } from './report.js';
 
 export interface SessionSettings {
   url: string;
@@ -138,13 +138,15 @@ export class Session {
     this.#lastClose = info;
     // Failures to open are reported here too (for --reconnect, each failed attempt).
     if (info.error !== undefined && info.cause.kind !== 'user') reporter.error(info.error);
-    reporter.close({
+    const report: CloseReport = {
       code: info.code,
       reason: info.reason,
       wasClean: info.wasClean,
       cause: info.cause.kind,
-      sentCode: info.cause.phase === 'connecting' ? undefined : info.error?.closeCode,
-    });
+    };
+    const sentCode = info.cause.phase === 'connecting' ? undefined : info.error?.closeCode;
+    if (sentCode !== undefined) report.sentCode = sentCode;
+    reporter.close(report);
     if (this.#client === client) this.#client = undefined;
   }
 
