@@ -127,7 +127,7 @@ export class Connection extends ConnectionBase implements TransportListener, Kee
 
   // ------------------------------------------------------------------ events
 
-  protected override onCodecProgress(): void {
+  override onCodecProgress(): void {
     if (this.#isFinished) return;
     this.#process();
     this.reading.checkHeldInput();
@@ -398,9 +398,7 @@ export class Connection extends ConnectionBase implements TransportListener, Kee
       this.#onSignal = undefined;
     }
     const error = this.failure;
-    const lost = this.lostWrite(error ?? new Error('closed'));
-    this.writes.failPending(lost);
-    this.liveness.stop(lost);
+    this.failWaiting(error);
     const info: CloseInfo = {
       code: received?.code ?? 1006,
       reason: received?.reason ?? '',

@@ -53,9 +53,12 @@ export class Liveness {
     return rttMs;
   }
 
-  /** The connection ended: the keepalive stops and Pings still waiting fail with `error`. */
-  stop(error: Error): void {
+  /**
+   * The connection ended: the keepalive stops and Pings still waiting fail with the error
+   * `lost` makes (called only when one waits).
+   */
+  stop(lost: () => Error): void {
     this.keepalive?.stop();
-    this.#pings?.rejectAll(error);
+    this.#pings?.rejectAll(lost);
   }
 }

@@ -49,10 +49,12 @@ export class PingTracker {
     return now - answered[answered.length - 1]!.startedAt;
   }
 
-  /** The connection ended: every Ping still waiting fails with `error`. */
-  rejectAll(error: Error): void {
+  /** The connection ended: every Ping still waiting fails with the error `lost` makes. */
+  rejectAll(lost: () => Error): void {
     const waiters = this.#waiters;
+    if (waiters.length === 0) return;
     this.#waiters = [];
+    const error = lost();
     for (const waiter of waiters) waiter.reject(error);
   }
 }

@@ -61,7 +61,7 @@ describe('Liveness', () => {
     });
     const ping = liveness.track(liveness.nextPayload());
     const error = new Error('closed');
-    liveness.stop(error);
+    liveness.stop(() => error);
     await assert.rejects(ping, error);
     clock.advance(10_000);
     assert.equal(clock.pending, 0);

@@ -62,8 +62,14 @@ describe('PingTracker', () => {
     const tracker = new PingTracker(new FakeClock());
     const pings = [tracker.track(Uint8Array.of(1)), tracker.track(Uint8Array.of(2))];
     const error = new Error('closed');
-    tracker.rejectAll(error);
+    tracker.rejectAll(() => error);
     for (const ping of pings) await assert.rejects(ping, error);
     assert.equal(tracker.received(Uint8Array.of(1)), undefined);
+    let made = 0;
+    tracker.rejectAll(() => {
+      made++;
+      return error;
+    });
+    assert.equal(made, 0, 'no Ping waits: no error is made');
   });
 });
