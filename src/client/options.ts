@@ -291,44 +291,59 @@ function sameValue(key: string, kept: unknown, value: unknown): boolean {
   return BY_REFERENCE.has(key) ? kept === value : equalData(kept, value);
 }
 
-/**
- * The last options resolved, with a copy of what they were resolved from. Connections made
- * alike (the same URL and option values) share one frozen ResolvedOptions: a process that
- * opens thousands of connections the same way keeps one copy instead of one per connection.
- */
-let lastResolved:
-  | { url: string; keys: string[]; values: unknown[]; resolved: ResolvedOptions }
-  | undefined;
+interface KeptResolution {
+  url: string;
+  keys: string[];
+  values: unknown[];
+  resolved: ResolvedOptions;
+}
 
-/** The resolved options of the last call when `url` and `options` equal its input. */
+/** Resolutions kept; faces also resolve options to validate them, so keep a few. */
+const MAX_KEPT = 4;
+
+/**
+ * The last options resolved, each with a copy of what it was resolved from, newest last.
+ * Connections made alike (the same URL and option values) share one frozen ResolvedOptions:
+ * a process that opens thousands of connections the same way keeps one copy, not one each.
+ */
+const kept: KeptResolution[] = [];
+
+/** Resolved options kept for the same `url` and equal `options`, if any. */
 function reusable(url: string, options: EngineOptions): ResolvedOptions | undefined {
-  const last = lastResolved;
-  if (last === undefined || last.url !== url) return undefined;
-  const keys = Object.keys(options);
-  if (keys.length !== last.keys.length) return undefined;
+  let keys: string[] | undefined;
+  for (let k = kept.length - 1; k >= 0; k--) {
+    const entry = kept[k]!;
+    if (entry.url !== url) continue;
+    keys ??= Object.keys(options);
+    if (keys.length === entry.keys.length && sameOptions(entry, keys, options)) {
+      return entry.resolved;
+    }
+  }
+  return undefined;
+}
+
+function sameOptions(entry: KeptResolution, keys: string[], options: EngineOptions): boolean {
   const record = options as Record<string, unknown>;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    if (key !== last.keys[i] || !sameValue(key, last.values[i], record[key])) return undefined;
+    if (key !== entry.keys[i] || !sameValue(key, entry.values[i], record[key])) return false;
   }
-  return last.resolved;
+  return true;
 }
 
-/** Keeps `resolved` for the next call with the same input, when the input can be compared. */
+/** Keeps `resolved` for later calls with the same input, when the input can be compared. */
 function keep(url: string, options: EngineOptions, resolved: ResolvedOptions): void {
   const keys = Object.keys(options);
   const values: unknown[] = [];
   const record = options as Record<string, unknown>;
   for (const key of keys) {
     const value = record[key];
-    const kept = BY_REFERENCE.has(key) ? value : copyData(value, 2);
-    if (kept === NOT_DATA) {
-      lastResolved = undefined;
-      return;
-    }
-    values.push(kept);
+    const copy = BY_REFERENCE.has(key) ? value : copyData(value, 2);
+    if (copy === NOT_DATA) return;
+    values.push(copy);
   }
-  lastResolved = { url, keys, values, resolved };
+  if (kept.length === MAX_KEPT) kept.shift();
+  kept.push({ url, keys, values, resolved });
 }
 
 /**

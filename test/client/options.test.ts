@@ -120,6 +120,13 @@ describe('resolveOptions sharing', () => {
     );
   });
 
+  it('keeps sharing when calls for two URLs alternate (a face validating its options first)', () => {
+    const check = resolveOptions('ws://127.0.0.1/', { pingIntervalMs: 7 });
+    const real = resolveOptions('ws://device.test/', { pingIntervalMs: 7 });
+    assert.equal(resolveOptions('ws://127.0.0.1/', { pingIntervalMs: 7 }), check);
+    assert.equal(resolveOptions('ws://device.test/', { pingIntervalMs: 7 }), real);
+  });
+
   it('resolves again when the URL or any option value differs', () => {
     const url = 'ws://share.test/';
     const base = resolveOptions(url, { pingIntervalMs: 5, headers: { 'x-a': '1' } });
