@@ -4,7 +4,6 @@
 // when the protocol says so. A followed redirect replaces the attempt; the connection
 // (connection.ts) outlives it.
 
-import type { WebSocketError } from '../core/errors.js';
 import { ClientProtocol } from '../core/protocol.js';
 import type { Transport, TransportListener } from '../transport/interface.js';
 import { openNodeTransport } from '../transport/node-socket.js';
