@@ -4,13 +4,18 @@
 // when the protocol says so. A followed redirect replaces the attempt; the connection
 // (connection.ts) outlives it.
 
-import type { WebSocketError } from '../core/errors.js';
 import { ClientProtocol } from '../core/protocol.js';
 import type { Transport, TransportListener } from '../transport/interface.js';
 import { openNodeTransport } from '../transport/node-socket.js';
 import type { ResolvedOptions } from './options.js';
 import type { StatsRecorder } from './stats.js';
-import { WriteBatch } from './write-batch.js';
+import { WriteBatch, type WriteBatchHost } from './write-batch.js';
+
+/** What an attempt asks of its connection (methods: no closures per connection). */
+export interface AttemptHost extends WriteBatchHost {
+  /** Compressing or inflating (permessage-deflate) finished: new events and output wait. */
+  onCodecProgress(): void;
+}
 
 /** Hears nothing: a transport left behind by a redirect may still fail or close. */
 const ignoreTransport: TransportListener = {
@@ -29,13 +34,7 @@ export class Attempt {
   #connectAbort: AbortController | undefined;
   #isEndSent = false;
 
-  constructor(
-    options: ResolvedOptions,
-    stats: StatsRecorder,
-    lostWrite: (cause: Error) => WebSocketError,
-    onWritten: () => void,
-    onCodecProgress: () => void,
-  ) {
+  constructor(options: ResolvedOptions, stats: StatsRecorder, host: AttemptHost) {
     this.protocol = new ClientProtocol({
       target: options.target,
       protocols: options.protocols,
@@ -48,10 +47,10 @@ export class Attempt {
       receiveAfterClose: options.receiveAfterClose,
       holdFailureClose: true,
       perMessageDeflate: options.perMessageDeflate,
-      onCodecProgress,
+      onCodecProgress: () => host.onCodecProgress(),
       ports: options.ports,
     });
-    this.writes = new WriteBatch(this.protocol, stats, lostWrite, onWritten);
+    this.writes = new WriteBatch(this.protocol, stats, host);
   }
 
   /** Opens the transport to the options' target (through a proxy when one applies). */

@@ -14,7 +14,7 @@ import {
 } from '../core/errors.js';
 import type { ClientProtocol } from '../core/protocol.js';
 import type { Transport } from '../transport/interface.js';
-import { Attempt } from './attempt.js';
+import { Attempt, type AttemptHost } from './attempt.js';
 import type { ConnectionHandler } from './connection-handler.js';
 import type { Keepalive } from './keepalive.js';
 import { Liveness } from './liveness.js';
@@ -24,7 +24,7 @@ import { StatsRecorder } from './stats.js';
 import { ConnectionTrace } from './trace.js';
 import type { WriteBatch, WriteCallback } from './write-batch.js';
 
-export abstract class ConnectionBase implements ReadGateHost {
+export abstract class ConnectionBase implements ReadGateHost, AttemptHost {
   /** The options in effect (a followed redirect replaces them). */
   protected currentOptions: ResolvedOptions;
   protected readonly handler: ConnectionHandler;
@@ -89,17 +89,28 @@ export abstract class ConnectionBase implements ReadGateHost {
   }
 
   protected makeAttempt(options: ResolvedOptions): Attempt {
-    return new Attempt(
-      options,
-      this.stats,
-      (cause) => this.lostWrite(cause),
-      () => this.reading.checkWriteBuffer(),
-      () => this.onCodecProgress(),
-    );
+    // The connection answers the attempt and its write batch itself (AttemptHost methods).
+    return new Attempt(options, this.stats, this);
   }
 
   /** Compressing or inflating (permessage-deflate) finished: new events and output wait. */
-  protected abstract onCodecProgress(): void;
+  abstract onCodecProgress(): void;
+
+  /** AttemptHost: a batch was handed to the transport, or written. */
+  onBatchWritten(): void {
+    this.reading.checkWriteBuffer();
+  }
+
+  /**
+   * The connection ended: sends never written and Pings never answered fail. Their error is
+   * made only when some wait (an error records a stack: every clean close would pay for it).
+   */
+  protected failWaiting(error: WebSocketError | undefined): void {
+    let lost: WebSocketError | undefined;
+    const make = (): WebSocketError => (lost ??= this.lostWrite(error ?? new Error('closed')));
+    this.writes.failPending(make);
+    this.liveness.stop(make);
+  }
 
   get readyState(): ReadyState {
     return this.state;
@@ -230,8 +241,8 @@ export abstract class ConnectionBase implements ReadGateHost {
     this.writes.trackFrames(0, undefined);
   }
 
-  /** The error a send whose bytes were never written gets. */
-  protected lostWrite(cause: Error): WebSocketError {
+  /** AttemptHost: the error a send whose bytes were never written gets. */
+  lostWrite(cause: Error): WebSocketError {
     return (
       this.failure ??
       new ConnectionClosedError(

@@ -127,7 +127,7 @@ export class Connection extends ConnectionBase implements TransportListener, Kee
 
   // ------------------------------------------------------------------ events
 
-  protected override onCodecProgress(): void {
+  override onCodecProgress(): void {
     if (this.#isFinished) return;
     this.#process();
     this.reading.checkHeldInput();
@@ -398,15 +398,7 @@ export class Connection extends ConnectionBase implements TransportListener, Kee
       this.#onSignal = undefined;
     }
     const error = this.failure;
-    // Made only when a send or a Ping is still waiting: an Error costs a stack trace, and a
-    // clean close usually leaves nothing behind.
-    let lost: WebSocketError | undefined;
-    const lostError = (): WebSocketError => {
-      lost ??= this.lostWrite(error ?? new Error('closed'));
-      return lost;
-    };
-    this.writes.failPending(lostError);
-    this.liveness.stop(lostError);
+    this.failWaiting(error);
     const info: CloseInfo = {
       code: received?.code ?? 1006,
       reason: received?.reason ?? '',

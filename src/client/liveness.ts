@@ -53,9 +53,12 @@ export class Liveness {
     return rttMs;
   }
 
-  /** The connection ended: the keepalive stops and Pings still waiting fail with `makeError()`. */
-  stop(makeError: () => Error): void {
+  /**
+   * The connection ended: the keepalive stops and Pings still waiting fail with the error
+   * `lost` makes (called only when one waits).
+   */
+  stop(lost: () => Error): void {
     this.keepalive?.stop();
-    this.#pings?.rejectAll(makeError);
+    this.#pings?.rejectAll(lost);
   }
 }

@@ -219,12 +219,167 @@ function count(name: string, value: unknown, fallback: number, minimum = 0): num
   return value;
 }
 
-/** Checks every option and fills in defaults. Throws InvalidArgumentError. */
+/**
+ * Options kept by reference (not read into the resolved options): the same object resolves
+ * the same way whatever it holds.
+ */
+const BY_REFERENCE: ReadonlySet<string> = new Set([
+  'tls',
+  'proxyTls',
+  'proxy',
+  'connectTo',
+  'signal',
+  'logger',
+  'clock',
+  'ports',
+]);
+
+/** Returned by copyData() for a value that is not plain data. */
+const NOT_DATA = Symbol('not data');
+
+/**
+ * A copy of `value` when it is plain data: a primitive, or an array or plain object of at
+ * most `depth` levels whose leaves are primitives (protocols, headers, perMessageDeflate).
+ */
+function copyData(value: unknown, depth: number): unknown {
+  if (typeof value === 'function') return NOT_DATA;
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth === 0) return NOT_DATA;
+  if (Array.isArray(value)) {
+    const copy: unknown[] = [];
+    for (const item of value) {
+      const kept = copyData(item, depth - 1);
+      if (kept === NOT_DATA) return NOT_DATA;
+      copy.push(kept);
+    }
+    return copy;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return NOT_DATA;
+  const copy: Record<string, unknown> = {};
+  for (const [name, item] of Object.entries(value)) {
+    const kept = copyData(item, depth - 1);
+    if (kept === NOT_DATA) return NOT_DATA;
+    copy[name] = kept;
+  }
+  return copy;
+}
+
+/** True when `value` is plain data equal to `kept`, a copyData() copy. */
+function equalData(kept: unknown, value: unknown): boolean {
+  if (typeof kept !== 'object' || kept === null) return Object.is(kept, value);
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(kept)) {
+    if (!Array.isArray(value) || value.length !== kept.length) return false;
+    for (let i = 0; i < kept.length; i++) if (!equalData(kept[i], value[i])) return false;
+    return true;
+  }
+  if (Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const names = Object.keys(kept);
+  const record = value as Record<string, unknown>;
+  if (Object.keys(record).length !== names.length) return false;
+  for (const name of names) {
+    if (!Object.hasOwn(record, name)) return false;
+    if (!equalData((kept as Record<string, unknown>)[name], record[name])) return false;
+  }
+  return true;
+}
+
+function sameValue(key: string, kept: unknown, value: unknown): boolean {
+  return BY_REFERENCE.has(key) ? kept === value : equalData(kept, value);
+}
+
+interface KeptResolution {
+  url: string;
+  keys: string[];
+  values: unknown[];
+  resolved: ResolvedOptions;
+}
+
+/** Resolutions kept; faces also resolve options to validate them, so keep a few. */
+const MAX_KEPT = 4;
+
+/**
+ * The last options resolved, each with a copy of what it was resolved from, newest last.
+ * Connections made alike (the same URL and option values) share one frozen ResolvedOptions:
+ * a process that opens thousands of connections the same way keeps one copy, not one each.
+ */
+const kept: KeptResolution[] = [];
+
+/** Resolved options kept for the same `url` and equal `options`, if any. */
+function reusable(url: string, options: EngineOptions): ResolvedOptions | undefined {
+  let keys: string[] | undefined;
+  for (let k = kept.length - 1; k >= 0; k--) {
+    const entry = kept[k]!;
+    if (entry.url !== url) continue;
+    keys ??= Object.keys(options);
+    if (keys.length === entry.keys.length && sameOptions(entry, keys, options)) {
+      return entry.resolved;
+    }
+  }
+  return undefined;
+}
+
+function sameOptions(entry: KeptResolution, keys: string[], options: EngineOptions): boolean {
+  const record = options as Record<string, unknown>;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (key !== entry.keys[i] || !sameValue(key, entry.values[i], record[key])) return false;
+  }
+  return true;
+}
+
+/** Keeps `resolved` for later calls with the same input, when the input can be compared. */
+function keep(url: string, options: EngineOptions, resolved: ResolvedOptions): void {
+  const keys = Object.keys(options);
+  const values: unknown[] = [];
+  const record = options as Record<string, unknown>;
+  for (const key of keys) {
+    const value = record[key];
+    const copy = BY_REFERENCE.has(key) ? value : copyData(value, 2);
+    if (copy === NOT_DATA) return;
+    values.push(copy);
+  }
+  if (kept.length === MAX_KEPT) kept.shift();
+  kept.push({ url, keys, values, resolved });
+}
+
+/**
+ * Checks every option and fills in defaults. Throws InvalidArgumentError. The result is
+ * frozen, and shared by calls with the same URL and option values.
+ */
 export function resolveOptions(url: string | URL, options: EngineOptions = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
     throw argumentError(`options must be an object, not ${describeValue(options)}`);
   }
-  const target = parseWebSocketUrl(url);
+  const key = typeof url === 'string' ? url : url instanceof URL ? url.href : undefined;
+  if (key !== undefined) {
+    const shared = reusable(key, options);
+    if (shared !== undefined) return shared;
+  }
+  const resolved = Object.freeze(resolveFresh(url, key, options));
+  if (key !== undefined) keep(key, options, resolved);
+  return resolved;
+}
+
+/** The last URL parsed: connections to the same URL share one frozen target. */
+let lastTarget: { url: string; target: WebSocketTarget } | undefined;
+
+function targetFor(url: string | URL, key: string | undefined): WebSocketTarget {
+  if (key !== undefined && lastTarget?.url === key) return lastTarget.target;
+  const target = Object.freeze(parseWebSocketUrl(url));
+  if (key !== undefined) lastTarget = { url: key, target };
+  return target;
+}
+
+function resolveFresh(
+  url: string | URL,
+  key: string | undefined,
+  options: EngineOptions,
+): ResolvedOptions {
+  const target = targetFor(url, key);
   if (
     options.origin !== undefined &&
     (typeof options.origin !== 'string' || /[\r\n\0]/.test(options.origin))
@@ -266,8 +421,8 @@ export function resolveOptions(url: string | URL, options: EngineOptions = {}): 
   }
   return {
     target,
-    protocols: validateProtocols(options.protocols),
-    headers: validateHeaders(options.headers, reserved),
+    protocols: Object.freeze(validateProtocols(options.protocols)) as string[],
+    headers: Object.freeze(validateHeaders(options.headers, reserved)) as [string, string][],
     origin: options.origin,
     openTimeoutMs: count('openTimeoutMs', options.openTimeoutMs, Defaults.openTimeoutMs),
     closeTimeoutMs: count('closeTimeoutMs', options.closeTimeoutMs, Defaults.closeTimeoutMs),

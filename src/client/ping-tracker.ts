@@ -49,12 +49,12 @@ export class PingTracker {
     return now - answered[answered.length - 1]!.startedAt;
   }
 
-  /** The connection ended: every Ping still waiting fails with the error `makeError()` gives. */
-  rejectAll(makeError: () => Error): void {
+  /** The connection ended: every Ping still waiting fails with the error `lost` makes. */
+  rejectAll(lost: () => Error): void {
     const waiters = this.#waiters;
     if (waiters.length === 0) return;
     this.#waiters = [];
-    const error = makeError();
+    const error = lost();
     for (const waiter of waiters) waiter.reject(error);
   }
 }

@@ -12,23 +12,30 @@ import type { StatsRecorder } from './stats.js';
 export type WriteCallback = (error: Error | undefined) => void;
 
 const noop = (): void => {};
+const NO_CALLBACKS: readonly WriteCallback[] = Object.freeze([]);
+
+/** What a write batch asks of its connection (methods: no closures per connection). */
+export interface WriteBatchHost {
+  /** Turns a transport error into the error that send callbacks receive. */
+  lostWrite(cause: Error): WebSocketError;
+  /** Runs after each batch was handed to the transport, and again once it was written. */
+  onBatchWritten(): void;
+}
 
 export class WriteBatch {
   readonly #protocol: ClientProtocol;
   readonly #stats: StatsRecorder;
-  /** Turns a transport error into the error that send callbacks receive. */
-  readonly #lostWrite: (cause: Error) => WebSocketError;
-  /** Runs after each batch was handed to the transport, and again once it was written. */
-  readonly #onWritten: () => void;
+  readonly #host: WriteBatchHost;
   /** Where batches go; undefined until the transport is open. */
   transport: Transport | undefined;
-  #callbacks: WriteCallback[] = [];
+  /** Callbacks of sends not written yet; made for the first one. */
+  #callbacks: WriteCallback[] | undefined;
   /**
    * For each callback, how many data frames were sent when it was given: it runs with the
    * batch that carries that frame. Frames wait in the protocol behind a message being
    * compressed (permessage-deflate), so a batch may carry only the older sends.
    */
-  #callbackFrames: number[] = [];
+  #callbackFrames: number[] | undefined;
   #batchBytes = 0;
   #bufferedAmount = 0;
   #isScheduled = false;
@@ -38,18 +45,23 @@ export class WriteBatch {
   /** The promise shared by every sharedPromise() of the batch being collected. */
   #batchPromise: Promise<void> | undefined;
   #batchPromiseIndex = 0;
-  readonly #flushTask = (): void => this.flush();
+  /** The microtask that flushes; made the first time one is scheduled. */
+  #flushTask: (() => void) | undefined;
 
-  constructor(
-    protocol: ClientProtocol,
-    stats: StatsRecorder,
-    lostWrite: (cause: Error) => WebSocketError,
-    onWritten: () => void = noop,
-  ) {
+  constructor(protocol: ClientProtocol, stats: StatsRecorder, host: WriteBatchHost) {
     this.#protocol = protocol;
     this.#stats = stats;
-    this.#lostWrite = lostWrite;
-    this.#onWritten = onWritten;
+    this.#host = host;
+  }
+
+  /** True while some send callback waits for its batch. */
+  get hasCallbacks(): boolean {
+    return this.#callbacks !== undefined && this.#callbacks.length > 0;
+  }
+
+  #scheduleFlush(): void {
+    this.#isScheduled = true;
+    queueMicrotask((this.#flushTask ??= () => this.flush()));
   }
 
   /** True while a Pong we wrote is still unsent (Pings then get one Pong, for the latest). */
@@ -67,13 +79,10 @@ export class WriteBatch {
     this.#bufferedAmount += bytes;
     this.#batchBytes += bytes;
     if (callback !== undefined) {
-      this.#callbacks.push(callback);
-      this.#callbackFrames.push(this.#protocol.dataFramesSent);
+      (this.#callbacks ??= []).push(callback);
+      (this.#callbackFrames ??= []).push(this.#protocol.dataFramesSent);
     }
-    if (!this.#isScheduled) {
-      this.#isScheduled = true;
-      queueMicrotask(this.#flushTask);
-    }
+    if (!this.#isScheduled) this.#scheduleFlush();
   }
 
   /**
@@ -91,12 +100,13 @@ export class WriteBatch {
       // A send nobody awaits must not crash the process; the failure also reaches 'close'.
       promise.catch(noop);
       this.#batchPromise = promise;
-      this.#batchPromiseIndex = this.#callbacks.length;
-      this.#callbacks.push(settle);
-      this.#callbackFrames.push(0);
+      const callbacks = (this.#callbacks ??= []);
+      this.#batchPromiseIndex = callbacks.length;
+      callbacks.push(settle);
+      (this.#callbackFrames ??= []).push(0);
     }
     // It settles with the last message that shares it.
-    this.#callbackFrames[this.#batchPromiseIndex] = this.#protocol.dataFramesSent;
+    this.#callbackFrames![this.#batchPromiseIndex] = this.#protocol.dataFramesSent;
     return promise;
   }
 
@@ -110,12 +120,12 @@ export class WriteBatch {
     const hasPong = this.#protocol.pongsWritten !== this.#pongsSeen;
     this.#pongsSeen = this.#protocol.pongsWritten;
     const epoch = this.#protocol.outputEpoch;
-    let callbacks = this.#callbacks;
+    let callbacks: readonly WriteCallback[] = this.#callbacks ?? NO_CALLBACKS;
     let bytes = this.#batchBytes;
     if (this.#protocol.dataFramesWritten === this.#protocol.dataFramesSent) {
       if (chunks.length === 0 && callbacks.length === 0) return;
-      this.#callbacks = [];
-      this.#callbackFrames = [];
+      this.#callbacks = undefined;
+      this.#callbackFrames = undefined;
       this.#batchBytes = 0;
     } else {
       // Sends still waiting behind a message being compressed go with a later batch.
@@ -130,16 +140,13 @@ export class WriteBatch {
     const done = (error: Error | null | undefined): void => {
       if (hasPong) this.#isPongInFlight = false;
       this.#bufferedAmount -= bytes;
-      const failure = error ? this.#lostWrite(error) : undefined;
+      const failure = error ? this.#host.lostWrite(error) : undefined;
       // Node is done with the written chunks: their pool blocks can be filled again.
       if (!error) this.#protocol.releaseOutput(epoch);
       for (let i = 0; i < callbacks.length; i++) callbacks[i]!(failure);
       if (error) return;
-      if (this.#protocol.hasPendingPong && !this.#isScheduled) {
-        this.#isScheduled = true;
-        queueMicrotask(this.#flushTask);
-      }
-      this.#onWritten();
+      if (this.#protocol.hasPendingPong && !this.#isScheduled) this.#scheduleFlush();
+      this.#host.onBatchWritten();
     };
     if (!transport.isWritable) {
       done(new Error('socket closed'));
@@ -148,30 +155,34 @@ export class WriteBatch {
     for (let i = 0; i < chunks.length; i++) this.#stats.bytesOut += chunks[i]!.length;
     if (chunks.length > 0) transport.writeBatch(chunks, done);
     else queueMicrotask(() => done(undefined));
-    this.#onWritten();
+    this.#host.onBatchWritten();
   }
 
   /** The callbacks of sends whose frames are in the output, in order; the rest stay. */
-  #takeWrittenCallbacks(): WriteCallback[] {
-    const written = this.#protocol.dataFramesWritten;
+  #takeWrittenCallbacks(): readonly WriteCallback[] {
     const frames = this.#callbackFrames;
+    if (frames === undefined) return NO_CALLBACKS;
+    const written = this.#protocol.dataFramesWritten;
     let count = 0;
     while (count < frames.length && frames[count]! <= written) count++;
-    const taken = this.#callbacks.splice(0, count);
+    const taken = this.#callbacks!.splice(0, count);
     frames.splice(0, count);
     return taken;
   }
 
-  /** The connection ended: what was never flushed fails with the error `makeError()` gives. */
-  failPending(makeError: () => WebSocketError): void {
+  /**
+   * The connection ended: what was never flushed fails with the error `lost` makes (called
+   * only when some send waits: an error records a stack, which costs time).
+   */
+  failPending(lost: () => WebSocketError): void {
     const callbacks = this.#callbacks;
-    this.#callbacks = [];
-    this.#callbackFrames = [];
+    this.#callbacks = undefined;
+    this.#callbackFrames = undefined;
     this.#batchPromise = undefined;
     this.#bufferedAmount -= this.#batchBytes;
     this.#batchBytes = 0;
-    if (callbacks.length === 0) return;
-    const error = makeError();
+    if (callbacks === undefined || callbacks.length === 0) return;
+    const error = lost();
     for (const callback of callbacks) callback(error);
   }
 }

@@ -31,8 +31,8 @@ export class FrameDecoder {
   /** A header that arrived in pieces (allocated the first time one does: that is rare). */
   #partial: Uint8Array | undefined;
   #partialLength = 0;
-  /** Input that arrived while paused, in order. */
-  #held: Uint8Array[] = [];
+  /** Input that arrived while paused, in order (made when some does). */
+  #held: Uint8Array[] | undefined;
   #heldBytes = 0;
 
   constructor(sink: FrameSink) {
@@ -47,7 +47,7 @@ export class FrameDecoder {
   /** Stops decoding; the sink calls this when it fails the connection. */
   halt(): void {
     this.#state = STATE_HALTED;
-    this.#held = [];
+    this.#held = undefined;
     this.#heldBytes = 0;
   }
 
@@ -74,7 +74,8 @@ export class FrameDecoder {
     if (this.#state !== STATE_PAUSED) return undefined;
     this.#state = STATE_HEADER;
     const held = this.#held;
-    this.#held = [];
+    if (held === undefined) return undefined;
+    this.#held = undefined;
     this.#heldBytes = 0;
     for (let i = 0; i < held.length; i++) {
       if (this.#state === STATE_PAUSED) {
@@ -89,7 +90,7 @@ export class FrameDecoder {
   }
 
   #hold(bytes: Uint8Array): void {
-    this.#held.push(bytes);
+    (this.#held ??= []).push(bytes);
     this.#heldBytes += bytes.length;
   }
 

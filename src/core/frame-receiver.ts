@@ -14,6 +14,8 @@ import type { AllocateBytes, Utf8Check } from './ports.js';
 import type { ProtocolEvent } from './protocol-types.js';
 
 const EMPTY = new Uint8Array(0);
+/** The frame chunk list of a receiver that delivers messages (it never adds to it). */
+const NO_CHUNKS: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
 
 /** What the receiver reports to (ClientProtocol implements it). */
 export interface ReceivedFrameHost {
@@ -68,7 +70,7 @@ export class FrameReceiver implements FrameSink, InflatedMessageHost {
   #frameOpcode = 0;
   #frameFin = false;
   #frameIsBinary = false;
-  #frameChunks: Uint8Array[] = [];
+  #frameChunks: Uint8Array[];
   /**
    * Made for the first compressed message (RSV1 reaches the receiver only once the protocol
    * allowed it: permessage-deflate was agreed).
@@ -82,6 +84,7 @@ export class FrameReceiver implements FrameSink, InflatedMessageHost {
   constructor(host: ReceivedFrameHost, options: FrameReceiverOptions) {
     this.#host = host;
     this.#isDeliveringFrames = options.deliverFrames;
+    this.#frameChunks = options.deliverFrames ? [] : NO_CHUNKS;
     this.#maxTextLength = options.maxTextLength;
     this.#maxMessageBytes = options.maxMessageBytes ?? Defaults.maxMessageBytes;
     this.#allocate = options.allocate;
@@ -110,7 +113,7 @@ export class FrameReceiver implements FrameSink, InflatedMessageHost {
       this.#isCompressed = false;
     }
     this.#assembler.abandon();
-    this.#frameChunks = [];
+    if (this.#isDeliveringFrames) this.#frameChunks = [];
     if (this.#controlOpcode === -1) this.#isDiscardingFrame = true;
   }
 

@@ -71,13 +71,17 @@ export class FrameWriter {
   #pool32: Uint32Array = NO_WORDS;
   #poolUsed = 0;
   #segmentStart = 0;
-  #output: Uint8Array[] = [];
+  /** Blocks produced and not taken yet; made for the first one. */
+  #output: Uint8Array[] | undefined;
   #outputBytes = 0;
   /** Number of takeOutput() calls so far. */
   #epoch = 0;
-  /** Full pool blocks, and the takeOutput() number their last bytes leave with. */
-  #retired: Uint8Array[] = [];
-  #retiredEpoch: number[] = [];
+  /**
+   * Full pool blocks, and the takeOutput() number their last bytes leave with; made when a
+   * block fills up.
+   */
+  #retired: Uint8Array[] | undefined;
+  #retiredEpoch: number[] | undefined;
   /** Pool blocks whose bytes were written (shared): reused before allocating a new one. */
   readonly #spare: Uint8Array[];
 
@@ -101,16 +105,20 @@ export class FrameWriter {
 
   /** Everything taken up to takeOutput() number `epoch` was written: reuse its blocks. */
   releaseOutput(epoch: number): void {
-    while (this.#retired.length > 0 && this.#retiredEpoch[0]! <= epoch) {
-      const pool = this.#retired.shift()!;
-      this.#retiredEpoch.shift();
-      if (this.#spare.length < MAX_SPARE_POOLS) this.#spare.push(pool);
+    const retired = this.#retired;
+    if (retired !== undefined) {
+      const retiredEpoch = this.#retiredEpoch!;
+      while (retired.length > 0 && retiredEpoch[0]! <= epoch) {
+        const pool = retired.shift()!;
+        retiredEpoch.shift();
+        if (this.#spare.length < MAX_SPARE_POOLS) this.#spare.push(pool);
+      }
     }
     // Everything this writer produced has been written: hand its block back to the shared
     // spares, so that an idle connection holds no output memory.
     if (
       epoch === this.#epoch &&
-      this.#retired.length === 0 &&
+      (retired === undefined || retired.length === 0) &&
       this.#poolUsed === this.#segmentStart &&
       this.#pool.length === this.#poolBytes
     ) {
@@ -126,7 +134,8 @@ export class FrameWriter {
     this.#closeSegment();
     this.#epoch++;
     const output = this.#output;
-    this.#output = [];
+    if (output === undefined) return [];
+    this.#output = undefined;
     this.#outputBytes = 0;
     return output;
   }
@@ -134,8 +143,7 @@ export class FrameWriter {
   /** Appends raw bytes (the handshake request) to the output. */
   writeRaw(bytes: Uint8Array): void {
     this.#closeSegment();
-    this.#output.push(bytes);
-    this.#outputBytes += bytes.length;
+    this.#pushOutput(bytes);
   }
 
   /** Appends a frame whose payload is `payload` (copied and masked, never mutated). */
@@ -227,8 +235,7 @@ export class FrameWriter {
         maskOffset,
       );
     this.#closeSegment();
-    this.#output.push(masked);
-    this.#outputBytes += masked.length;
+    this.#pushOutput(masked);
   }
 
   /** Offset of 4 fresh random bytes in the mask pool (RFC 6455 §5.3: a new key per frame). */
@@ -249,8 +256,8 @@ export class FrameWriter {
     if (this.#poolUsed + bytes > this.#pool.length) {
       this.#closeSegment();
       if (this.#pool.length === this.#poolBytes) {
-        this.#retired.push(this.#pool);
-        this.#retiredEpoch.push(this.#epoch + 1);
+        (this.#retired ??= []).push(this.#pool);
+        (this.#retiredEpoch ??= []).push(this.#epoch + 1);
       }
       this.#pool =
         bytes <= this.#poolBytes && this.#spare.length > 0
@@ -265,10 +272,16 @@ export class FrameWriter {
 
   #closeSegment(): void {
     if (this.#poolUsed > this.#segmentStart) {
-      this.#output.push(this.#pool.subarray(this.#segmentStart, this.#poolUsed));
-      this.#outputBytes += this.#poolUsed - this.#segmentStart;
+      this.#pushOutput(this.#pool.subarray(this.#segmentStart, this.#poolUsed));
       this.#segmentStart = this.#poolUsed;
     }
+  }
+
+  #pushOutput(bytes: Uint8Array): void {
+    const output = this.#output;
+    if (output === undefined) this.#output = [bytes];
+    else output.push(bytes);
+    this.#outputBytes += bytes.length;
   }
 }
 

@@ -49,10 +49,13 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
   readonly #decoder: FrameDecoder;
   readonly #receiver: FrameReceiver;
   readonly #writer: FrameWriter;
-  #events: ProtocolEvent[] = [];
-  readonly #outgoing: OutgoingMessages;
+  /** Events not drained yet; made for the first one. */
+  #events: ProtocolEvent[] | undefined;
+  /** Data frames out; made for the first one (or once compression was agreed). */
+  #outgoing: OutgoingMessages | undefined;
   #closeSent: CloseFrame | undefined;
-  readonly #pongs: PongAnswers;
+  /** Pongs owed; made for the first Ping received. */
+  #pongs: PongAnswers | undefined;
   /** Set by the caller while a Pong it wrote is still unsent: see PongAnswers (§5.5.3). */
   holdPongs = false;
   #closeReceived: CloseFrame | undefined;
@@ -69,7 +72,8 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
   readonly #receiveAfterClose: boolean;
   /** Close code of a failure found in received data, whose Close frame is not written yet. */
   #pendingCloseCode: number | undefined;
-  readonly #onCodecProgress: (() => void) | undefined;
+  /** Dropped after the handshake when compression was not agreed (never called then). */
+  #onCodecProgress: (() => void) | undefined;
   /** permessage-deflate to offer (undefined: none). */
   readonly #deflateSettings: ResolvedDeflateOptions | undefined;
   /** What the handshake agreed on, once permessage-deflate was. */
@@ -92,8 +96,6 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
     });
     this.#decoder = new FrameDecoder(this.#receiver);
     this.#writer = new FrameWriter(options.ports.entropy);
-    this.#outgoing = new OutgoingMessages(this.#writer);
-    this.#pongs = new PongAnswers(this.#writer);
     // Compression is offered only with a codec to do it (ports.deflate).
     this.#deflateSettings =
       options.ports.deflate === undefined ? undefined : options.perMessageDeflate;
@@ -133,7 +135,7 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
    * being compressed): a caller tracking sends by number knows which were written.
    */
   get dataFramesWritten(): number {
-    return this.#dataFramesSent - (this.#outgoing.deflater?.queuedDataFrames ?? 0);
+    return this.#dataFramesSent - (this.#outgoing?.deflater?.queuedDataFrames ?? 0);
   }
 
   /** Data frames sent so far. */
@@ -143,7 +145,7 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
 
   /** Payload bytes of sent data frames waiting behind a message being compressed. */
   get queuedSendBytes(): number {
-    return this.#outgoing.deflater?.queuedBytes ?? 0;
+    return this.#outgoing?.deflater?.queuedBytes ?? 0;
   }
 
   /** Received bytes kept unread while a compressed message inflates. */
@@ -154,7 +156,8 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
   /** Events since the last call, in order. */
   eventsReceived(): ProtocolEvent[] {
     const events = this.#events;
-    if (events.length !== 0) this.#events = [];
+    if (events === undefined) return [];
+    this.#events = undefined;
     return events;
   }
 
@@ -166,19 +169,19 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
    * `holdFailureClose`, when the caller writes it with sendPendingClose()).
    */
   dataToSend(withPong = true): Uint8Array[] {
-    if (withPong) this.#pongs.writePending();
+    if (withPong) this.#pongs?.writePending();
     if (!this.#holdFailureClose) this.sendPendingClose();
     return this.#writer.takeOutput();
   }
 
   /** True while a Ping waits for its (coalesced) Pong. */
   get hasPendingPong(): boolean {
-    return this.#pongs.isPending;
+    return this.#pongs?.isPending === true;
   }
 
   /** Pongs written to the output so far (the caller tells which write carried one). */
   get pongsWritten(): number {
-    return this.#pongs.written;
+    return this.#pongs?.written ?? 0;
   }
 
   /** True when received data failed the connection and its Close frame is not written yet. */
@@ -282,7 +285,8 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
     this.#phase = PHASE_FRAMES;
     const { protocol, extensions, head, rest } = outcome;
     if (outcome.deflate !== undefined) this.#enableDeflate(outcome.deflate);
-    this.#events.push({ type: 'open', protocol, extensions, head });
+    else this.#onCodecProgress = undefined;
+    this.#emit({ type: 'open', protocol, extensions, head });
     // Frames may follow the response in the same read (§4.1: data after the handshake).
     if (rest.length > 0) this.receiveData(rest);
   }
@@ -298,7 +302,8 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
     this.#agreedDeflate = agreed;
     this.#decoder.allowedRsv = RSV1;
     // zlib cannot deflate with a 256-byte window: with client_max_window_bits=8, send plain.
-    if (agreed.clientMaxWindowBits >= 9) this.#outgoing.enableDeflate(settings.threshold, this);
+    if (agreed.clientMaxWindowBits >= 9)
+      this.#messagesOut().enableDeflate(settings.threshold, this);
   }
 
   /** Called by the frame receiver for the first compressed message. */
@@ -337,7 +342,7 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
    */
   releaseCodecs(): void {
     this.#receiver.close();
-    this.#outgoing.deflater?.dispose();
+    this.#outgoing?.deflater?.dispose();
   }
 
   // ---------------------------------------------------------------- frames in (FrameReceiver)
@@ -381,7 +386,22 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
 
   /** Called by the frame receiver: a message (or with deliverFrames, a data frame) arrived. */
   onData(event: ProtocolEvent & { type: 'message' | 'frame' }): void {
-    this.#events.push(event);
+    this.#emit(event);
+  }
+
+  #emit(event: ProtocolEvent): void {
+    const events = this.#events;
+    if (events === undefined) this.#events = [event];
+    else events.push(event);
+  }
+
+  #messagesOut(): OutgoingMessages {
+    let outgoing = this.#outgoing;
+    if (outgoing === undefined) {
+      outgoing = new OutgoingMessages(this.#writer);
+      this.#outgoing = outgoing;
+    }
+    return outgoing;
   }
 
   /** Called by the frame receiver: received data broke the protocol or a limit. */
@@ -397,12 +417,15 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
   /** Called by the frame receiver: a whole control frame arrived. */
   onControlFrame(opcode: number, payload: Uint8Array): void {
     if (opcode === Opcode.Ping) {
-      this.#events.push({ type: 'ping', data: payload });
+      this.#emit({ type: 'ping', data: payload });
       // §5.5.2: answer a Ping with a Pong carrying the same payload, unless we already
       // started closing (§5.5.1: nothing but the Close after our Close).
-      if (this.#closeSent === undefined) this.#pongs.owe(payload, this.holdPongs);
+      if (this.#closeSent === undefined) {
+        this.#pongs ??= new PongAnswers(this.#writer);
+        this.#pongs.owe(payload, this.holdPongs);
+      }
     } else if (opcode === Opcode.Pong) {
-      this.#events.push({ type: 'pong', data: payload });
+      this.#emit({ type: 'pong', data: payload });
     } else {
       this.#receiveClose(payload);
     }
@@ -415,7 +438,7 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
       return;
     }
     this.#closeReceived = parsed;
-    this.#events.push({ type: 'close', code: parsed.code, reason: parsed.reason });
+    this.#emit({ type: 'close', code: parsed.code, reason: parsed.reason });
     // §5.5.1: after a Close the server sends nothing more; ignore anything that follows.
     this.#stopReading();
     // §5.5.1: answer with a Close, echoing the status code received.
@@ -439,7 +462,7 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
   /** Queues a text message (or a fragment, with `fin` false). Returns its payload bytes. */
   sendText(text: string, fin = true): number {
     this.#assertCanSend('a message');
-    const bytes = this.#outgoing.text(text, fin);
+    const bytes = this.#messagesOut().text(text, fin);
     this.#dataFramesSent++;
     return bytes;
   }
@@ -460,7 +483,7 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
     }
     if (opcode === Opcode.Continuation) {
       this.#assertCanSend('a continuation frame');
-      const bytes = this.#outgoing.continuation(data, fin);
+      const bytes = this.#messagesOut().continuation(data, fin);
       this.#dataFramesSent++;
       return bytes;
     }
@@ -471,7 +494,7 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
   /** Queues a data frame of `opcode` (text or binary) with bytes as its payload. */
   sendBinaryFrame(opcode: number, data: Uint8Array, fin: boolean): number {
     this.#assertCanSend('a message');
-    const bytes = this.#outgoing.bytes(opcode, data, fin);
+    const bytes = this.#messagesOut().bytes(opcode, data, fin);
     this.#dataFramesSent++;
     return bytes;
   }
@@ -512,9 +535,9 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
 
   /** Our Close frame, after the Pong still owed (nothing but the Close follows a Close). */
   #writeClose(frame: CloseFrame, payload: Uint8Array): void {
-    this.#pongs.writePending();
+    this.#pongs?.writePending();
     this.#closeSent = frame;
-    const deflater = this.#outgoing.deflater;
+    const deflater = this.#outgoing?.deflater;
     // Behind the messages still being compressed, which were sent before it.
     if (deflater !== undefined) deflater.close(payload);
     else this.#writer.writeFrame(Opcode.Close, payload, true);
@@ -543,7 +566,7 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
     if (this.#failure !== undefined) return;
     this.#failure = error;
     this.#stopReading();
-    this.#events.push({ type: 'error', error });
+    this.#emit({ type: 'error', error });
     if (this.#state === ReadyState.OPEN || this.#state === ReadyState.CLOSING) {
       this.#state = ReadyState.CLOSING;
       if (this.#closeSent === undefined && !this.#eofReceived) {

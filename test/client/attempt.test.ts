@@ -25,13 +25,11 @@ function setup() {
       return Promise.resolve(transport);
     },
   };
-  const attempt = new Attempt(
-    options,
-    new StatsRecorder(),
-    (cause) => new ConnectionClosedError('lost', { wasClean: false }, cause),
-    () => {},
-    () => {},
-  );
+  const attempt = new Attempt(options, new StatsRecorder(), {
+    lostWrite: (cause) => new ConnectionClosedError('lost', { wasClean: false }, cause),
+    onBatchWritten: () => {},
+    onCodecProgress: () => {},
+  });
   const heard: string[] = [];
   const listener: TransportListener = {
     onData: () => heard.push('data'),

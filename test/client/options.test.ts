@@ -100,6 +100,78 @@ describe('resolveOptions', () => {
   });
 });
 
+describe('resolveOptions sharing', () => {
+  it('gives connections made alike one frozen object, target included', () => {
+    const url = 'ws://share.test:81/a?b';
+    const a = resolveOptions(url, { followRedirects: 10, headers: { 'x-a': '1' } });
+    const b = resolveOptions(new URL(url), { followRedirects: 10, headers: { 'x-a': '1' } });
+    assert.equal(a, b);
+    assert.ok(Object.isFrozen(a));
+    assert.ok(Object.isFrozen(a.target));
+    assert.ok(Object.isFrozen(a.headers));
+    assert.ok(Object.isFrozen(a.protocols));
+    const nested = (): [string, string][] => [
+      ['x-b', '2'],
+      ['x-c', '3'],
+    ];
+    assert.equal(
+      resolveOptions(url, { headers: nested(), protocols: ['p'] }),
+      resolveOptions(url, { headers: nested(), protocols: ['p'] }),
+    );
+  });
+
+  it('keeps sharing when calls for two URLs alternate (a face validating its options first)', () => {
+    const check = resolveOptions('ws://127.0.0.1/', { pingIntervalMs: 7 });
+    const real = resolveOptions('ws://device.test/', { pingIntervalMs: 7 });
+    assert.equal(resolveOptions('ws://127.0.0.1/', { pingIntervalMs: 7 }), check);
+    assert.equal(resolveOptions('ws://device.test/', { pingIntervalMs: 7 }), real);
+  });
+
+  it('resolves again when the URL or any option value differs', () => {
+    const url = 'ws://share.test/';
+    const base = resolveOptions(url, { pingIntervalMs: 5, headers: { 'x-a': '1' } });
+    const other = [
+      resolveOptions('ws://share.test/other', { pingIntervalMs: 5, headers: { 'x-a': '1' } }),
+      resolveOptions(url, { pingIntervalMs: 6, headers: { 'x-a': '1' } }),
+      resolveOptions(url, { pingIntervalMs: 5, headers: { 'x-a': '2' } }),
+      resolveOptions(url, { pingIntervalMs: 5, headers: { 'x-a': '1', 'x-b': '1' } }),
+      resolveOptions(url, { pingIntervalMs: 5 }),
+      resolveOptions(url, { pingIntervalMs: 5, headers: { 'x-a': '1' }, origin: 'o' }),
+    ];
+    assert.deepEqual(other[1]!.pingIntervalMs, 6);
+    assert.deepEqual(other[2]!.headers, [['x-a', '2']]);
+    assert.deepEqual(other[3]!.headers.length, 2);
+    assert.equal(other[0]!.target.resource, '/other');
+    for (const options of other) assert.notEqual(options, base);
+  });
+
+  it('reads the values again after the caller changed its own objects', () => {
+    const url = 'ws://share.test/';
+    const headers: [string, string][] = [['x-a', '1']];
+    const protocols = ['p1'];
+    const first = resolveOptions(url, { headers, protocols });
+    headers[0]![1] = '2';
+    protocols.push('p2');
+    const second = resolveOptions(url, { headers, protocols });
+    assert.notEqual(second, first);
+    assert.deepEqual(second.headers, [['x-a', '2']]);
+    assert.deepEqual(second.protocols, ['p1', 'p2']);
+    assert.deepEqual(first.headers, [['x-a', '1']]);
+  });
+
+  it('keeps objects it holds by reference, and shares only for the same one', () => {
+    const url = 'ws://share.test/';
+    const tls = { rejectUnauthorized: false };
+    const first = resolveOptions(url, { tls });
+    assert.equal(resolveOptions(url, { tls }), first);
+    assert.equal(first.tls, tls);
+    assert.notEqual(resolveOptions(url, { tls: { rejectUnauthorized: false } }), first);
+    const signal = new AbortController().signal;
+    assert.notEqual(resolveOptions(url, { signal }), resolveOptions(url, {}));
+    assert.equal(resolveOptions(url, { signal }).signal, signal);
+  });
+});
+
 describe('effectiveLogger', () => {
   it('is the logger itself without NODE_DEBUG, and both with it', () => {
     const lines: string[] = [];

@@ -153,6 +153,20 @@ describe('RFC 9112 §4-5 status line and header fields', () => {
     assert.equal(Object.getPrototypeOf(head.headers), null);
   });
 
+  it('keeps every value as received, short, long, common and Latin-1 alike', () => {
+    const long = `s3pPLMBiTxaQ9kYGzzhZRbK+xOo=${'\u00e9'.repeat(20)}`;
+    const head = parseHead(
+      `HTTP/1.1 101 OK\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Long: ${long}\r\nX-Twelve: 123456789012\r\nX-Long: again`,
+    );
+    assert.ok(!(head instanceof Error));
+    assert.deepEqual(Object.entries(head.headers), [
+      ['upgrade', 'websocket'],
+      ['connection', 'Upgrade'],
+      ['x-long', `${long}, again`],
+      ['x-twelve', '123456789012'],
+    ]);
+  });
+
   const malformed: [string, string][] = [
     ['not HTTP', 'SSH-2.0-OpenSSH_9.6'],
     ['HTTP/2 status line', 'HTTP/2 101 OK'],
