@@ -47,7 +47,7 @@ export class Attempt {
       receiveAfterClose: options.receiveAfterClose,
       holdFailureClose: true,
       perMessageDeflate: options.perMessageDeflate,
-      onCodecProgress: () => host.onCodecProgress(),
+      codecListener: host,
       ports: options.ports,
     });
     this.writes = new WriteBatch(this.protocol, stats, host);

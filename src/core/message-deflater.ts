@@ -9,6 +9,7 @@ import { concatBytes, utf8Encode, utf8Length } from './bytes.js';
 import { Opcode } from './constants.js';
 import type { FrameWriter } from './frame.js';
 import type { CodecSink, DeflateCodecPort, DeflaterSettings, RawCodec } from './ports.js';
+import type { CodecListener } from './protocol-types.js';
 
 export interface MessageDeflaterOptions extends DeflaterSettings {
   port: DeflateCodecPort;
@@ -33,8 +34,8 @@ interface Queued {
 export class MessageDeflater implements CodecSink {
   readonly #writer: FrameWriter;
   readonly #options: MessageDeflaterOptions;
-  /** Runs after frames left the queue for the writer (asynchronously, from the codec). */
-  readonly #onWritten: () => void;
+  /** Hears when frames left the queue for the writer (asynchronously, from the codec). */
+  readonly #listener: CodecListener | undefined;
   /** Made on the first message deflated: a connection that never sends one pays nothing. */
   #codec: RawCodec | undefined;
   #queue: Queued[] = [];
@@ -45,10 +46,14 @@ export class MessageDeflater implements CodecSink {
   #outputBytes = 0;
   #isClosed = false;
 
-  constructor(writer: FrameWriter, options: MessageDeflaterOptions, onWritten: () => void) {
+  constructor(
+    writer: FrameWriter,
+    options: MessageDeflaterOptions,
+    listener: CodecListener | undefined,
+  ) {
     this.#writer = writer;
     this.#options = options;
-    this.#onWritten = onWritten;
+    this.#listener = listener;
   }
 
   /** Data frames accepted and not yet handed to the writer. */
@@ -135,7 +140,7 @@ export class MessageDeflater implements CodecSink {
       this.#countOut(next);
       this.#writer.writeFrame(next.opcode, next.data!, next.fin);
     }
-    this.#onWritten();
+    this.#listener?.onCodecProgress();
   }
 
   onInvalid(): void {

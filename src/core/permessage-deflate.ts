@@ -349,12 +349,39 @@ function agree(
   const clientMaxWindowBits =
     clientBits === undefined ? offered : Math.min(offered, Number(clientBits));
 
-  return {
+  return agreement(
     serverNoContextTakeover,
     clientNoContextTakeover,
     serverMaxWindowBits,
     clientMaxWindowBits,
-  };
+  );
+}
+
+/** The 512 possible agreements, each made once and shared by every connection (frozen). */
+const agreements = new Map<number, AgreedDeflate>();
+
+function agreement(
+  serverNoContextTakeover: boolean,
+  clientNoContextTakeover: boolean,
+  serverMaxWindowBits: number,
+  clientMaxWindowBits: number,
+): AgreedDeflate {
+  const key =
+    (serverNoContextTakeover ? 1 : 0) |
+    (clientNoContextTakeover ? 2 : 0) |
+    (serverMaxWindowBits << 2) |
+    (clientMaxWindowBits << 6);
+  let agreed = agreements.get(key);
+  if (agreed === undefined) {
+    agreed = Object.freeze({
+      serverNoContextTakeover,
+      clientNoContextTakeover,
+      serverMaxWindowBits,
+      clientMaxWindowBits,
+    });
+    agreements.set(key, agreed);
+  }
+  return agreed;
 }
 
 function paramsError(message: string): NegotiationError {

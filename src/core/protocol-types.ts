@@ -4,6 +4,11 @@ import type { WebSocketError } from './errors.js';
 import type { HttpResponseHead } from './http-response.js';
 import type { OpeningHandshakeOptions } from './opening-handshake.js';
 
+/** Hears that compressing or inflating finished on its own (see codecListener). */
+export interface CodecListener {
+  onCodecProgress(): void;
+}
+
 export interface ClientProtocolOptions extends OpeningHandshakeOptions {
   maxMessageBytes?: number | undefined;
   maxFragments?: number | undefined;
@@ -27,11 +32,11 @@ export interface ClientProtocolOptions extends OpeningHandshakeOptions {
    */
   receiveAfterClose?: boolean | undefined;
   /**
-   * With permessage-deflate, called when compressing or inflating finished on its own
-   * (asynchronously): new events and bytes to send may be waiting (eventsReceived(),
-   * dataToSend()).
+   * With permessage-deflate, its onCodecProgress() is called when compressing or inflating
+   * finished on its own (asynchronously): new events and bytes to send may be waiting
+   * (eventsReceived(), dataToSend()). An object, not a function: connections are many.
    */
-  onCodecProgress?: (() => void) | undefined;
+  codecListener?: CodecListener | undefined;
 }
 
 export type ProtocolEvent =

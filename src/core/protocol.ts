@@ -27,7 +27,7 @@ import {
 } from './outgoing.js';
 import type { AgreedDeflate, ResolvedDeflateOptions } from './permessage-deflate.js';
 import type { CorePorts } from './ports.js';
-import type { ClientProtocolOptions, ProtocolEvent } from './protocol-types.js';
+import type { ClientProtocolOptions, CodecListener, ProtocolEvent } from './protocol-types.js';
 
 export type { ClientProtocolOptions, ProtocolEvent } from './protocol-types.js';
 
@@ -73,7 +73,7 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
   /** Close code of a failure found in received data, whose Close frame is not written yet. */
   #pendingCloseCode: number | undefined;
   /** Dropped after the handshake when compression was not agreed (never called then). */
-  #onCodecProgress: (() => void) | undefined;
+  #codecListener: CodecListener | undefined;
   /** permessage-deflate to offer (undefined: none). */
   readonly #deflateSettings: ResolvedDeflateOptions | undefined;
   /** What the handshake agreed on, once permessage-deflate was. */
@@ -85,7 +85,7 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
     this.#ports = options.ports;
     this.#holdFailureClose = options.holdFailureClose === true;
     this.#receiveAfterClose = options.receiveAfterClose === true;
-    this.#onCodecProgress = options.onCodecProgress;
+    this.#codecListener = options.codecListener;
     this.#receiver = new FrameReceiver(this, {
       maxMessageBytes: options.maxMessageBytes,
       maxFragments: options.maxFragments,
@@ -285,7 +285,7 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
     this.#phase = PHASE_FRAMES;
     const { protocol, extensions, head, rest } = outcome;
     if (outcome.deflate !== undefined) this.#enableDeflate(outcome.deflate);
-    else this.#onCodecProgress = undefined;
+    else this.#codecListener = undefined;
     this.#emit({ type: 'open', protocol, extensions, head });
     // Frames may follow the response in the same read (§4.1: data after the handshake).
     if (rest.length > 0) this.receiveData(rest);
@@ -301,9 +301,8 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
     if (this.#ports.deflate === undefined || settings === undefined) return;
     this.#agreedDeflate = agreed;
     this.#decoder.allowedRsv = RSV1;
-    // zlib cannot deflate with a 256-byte window: with client_max_window_bits=8, send plain.
-    if (agreed.clientMaxWindowBits >= 9)
-      this.#messagesOut().enableDeflate(settings.threshold, this);
+    // Nothing was sent before the open: the outgoing messages, made at the first send,
+    // compress (see #messagesOut).
   }
 
   /** Called by the frame receiver for the first compressed message. */
@@ -332,7 +331,7 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
         level: settings.level,
         memLevel: settings.memLevel,
       },
-      () => this.#onCodecProgress?.(),
+      this.#codecListener,
     );
   }
 
@@ -357,7 +356,7 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
   onInflateDone(): void {
     this.#isInflatingMessage = false;
     if (!this.#isInputHeld) this.#decodeHeldInput();
-    this.#onCodecProgress?.();
+    this.#codecListener?.onCodecProgress();
   }
 
   /**
@@ -400,6 +399,11 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
     if (outgoing === undefined) {
       outgoing = new OutgoingMessages(this.#writer);
       this.#outgoing = outgoing;
+      const agreed = this.#agreedDeflate;
+      // zlib cannot deflate with a 256-byte window: with client_max_window_bits=8, send plain.
+      if (agreed !== undefined && agreed.clientMaxWindowBits >= 9) {
+        outgoing.enableDeflate(this.#deflateSettings!.threshold, this);
+      }
     }
     return outgoing;
   }

@@ -27,7 +27,7 @@ function setup(
       noContextTakeover: options.noContextTakeover === true,
       threshold: options.threshold ?? 4,
     },
-    () => written++,
+    { onCodecProgress: () => written++ },
   );
   const frames = () => parseClientFrames(Buffer.concat(writer.takeOutput())).frames;
   return { deflater, codecs, frames, wasWritten: () => written };

@@ -48,9 +48,11 @@ function open(
     perMessageDeflate: resolveDeflateOptions({ threshold: 8 }, true),
     maxMessageBytes: options.maxMessageBytes,
     deliverFrames: options.deliverFrames,
-    onCodecProgress: () => {
-      events.push(...protocol.eventsReceived());
-      wake?.();
+    codecListener: {
+      onCodecProgress: () => {
+        events.push(...protocol.eventsReceived());
+        wake?.();
+      },
     },
   });
   assert.match(
