@@ -5,14 +5,14 @@
 // that runs only the client (test/helpers/deflate-rss-child.ts).
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { constants, deflateRawSync } from 'node:zlib';
 import { ErrorCode, PayloadTooBigError, ProtocolError } from '../../src/core/errors.js';
 import { compressedFrame } from '../helpers/deflate.js';
-import { assertFailedOpenConnection, runHostile } from '../helpers/hostile.js';
+import { assertFailedOpenConnection, flood, runHostile } from '../helpers/hostile.js';
+import { runJsonChild } from '../helpers/json-child.js';
 import { acceptHandshake, scripted, serverFrame } from '../helpers/servers.js';
 
 const MiB = 1024 * 1024;
@@ -33,25 +33,8 @@ interface ChildResult {
 }
 
 function runChild(url: string, mode: string, maxMessageBytes: number, maxMs: number) {
-  return new Promise<ChildResult>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', CHILD, url, mode, `${maxMessageBytes}`, `${maxMs}`],
-      { stdio: ['ignore', 'pipe', 'inherit'], timeout: maxMs + 20_000 },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      try {
-        assert.equal(code, 0, `child exited with ${code}`);
-        resolve(JSON.parse(out) as ChildResult);
-      } catch (error) {
-        reject(error);
-      }
-    });
+  return runJsonChild<ChildResult>(CHILD, [url, mode, `${maxMessageBytes}`, `${maxMs}`], {
+    timeoutMs: maxMs + 20_000,
   });
 }
 
@@ -66,21 +49,6 @@ function deflateServer(t: TestContext, script: (socket: Socket) => void) {
     await acceptHandshake(socket, ACCEPT);
     script(socket);
   });
-}
-
-/** Writes `chunk` again and again, respecting drain, until `total` bytes or the socket ends. */
-function flood(socket: Socket, chunk: Buffer, total: number): void {
-  let written = 0;
-  const pump = (): void => {
-    while (written < total && !socket.destroyed) {
-      written += chunk.length;
-      if (!socket.write(chunk)) {
-        socket.once('drain', pump);
-        return;
-      }
-    }
-  };
-  pump();
 }
 
 describe('RFC 7692 bombs: maxMessageBytes limits the inflated size', { timeout: 60_000 }, () => {

@@ -5,8 +5,6 @@
 // RSS of a child process that runs only the client (test/helpers/rss-child.ts).
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { Socket } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { connectForever } from '../../src/api/connect-forever.js';
@@ -19,6 +17,8 @@ import { websocket as luatos } from '../../src/dialects/luatos.js';
 import { websocket as luatosAir } from '../../src/dialects/luatos-air.js';
 import { deferred, turn } from '../helpers/api.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { flood } from '../helpers/hostile.js';
+import { runJsonChild } from '../helpers/json-child.js';
 import { acceptHandshake, readRequest, scripted, serverFrame } from '../helpers/servers.js';
 
 const MiB = 1024 * 1024;
@@ -37,44 +37,9 @@ function runChild(
   maxBytes: number,
   maxMs: number,
 ): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', CHILD, url, mode, `${maxBytes}`, `${maxMs}`],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-        timeout: maxMs + 20_000,
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      try {
-        assert.equal(code, 0, `child exited with ${code}`);
-        resolve(JSON.parse(out) as ChildResult);
-      } catch (error) {
-        reject(error);
-      }
-    });
+  return runJsonChild<ChildResult>(CHILD, [url, mode, `${maxBytes}`, `${maxMs}`], {
+    timeoutMs: maxMs + 20_000,
   });
-}
-
-/** Writes `chunk` again and again, respecting drain, until `total` bytes or the socket ends. */
-function flood(socket: Socket, chunk: Buffer, total: number): void {
-  let written = 0;
-  const pump = (): void => {
-    while (written < total && !socket.destroyed) {
-      written += chunk.length;
-      if (!socket.write(chunk)) {
-        socket.once('drain', pump);
-        return;
-      }
-    }
-  };
-  pump();
 }
 
 /** `count` frames built by `make`, concatenated into one buffer. */

@@ -110,6 +110,17 @@ function response(lines: string[]): string {
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
+/** A valid 101 for `request` that accepts the extensions `extensions`. */
+function switching(request: Awaited<ReturnType<typeof readRequest>>, extensions: string): string {
+  return response([
+    'HTTP/1.1 101 Switching Protocols',
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    `Sec-WebSocket-Extensions: ${extensions}`,
+    `Sec-WebSocket-Accept: ${acceptFor(request.headers['sec-websocket-key'] ?? '')}`,
+  ]);
+}
+
 describe('status 0: the application closed', { timeout: 20_000 }, () => {
   it('close() on an open connection, the server answering the Close', async (t) => {
     const server = await startWsEchoServer();
@@ -347,16 +358,7 @@ describe('statuses from the server', { timeout: 20_000 }, () => {
 
   it('-206: permessage-deflate parameters that break RFC 7692 (compression turned on)', async (t) => {
     const server = await rawServer(t, (socket, request) => {
-      const accept = acceptFor(request.headers['sec-websocket-key'] ?? '');
-      socket.write(
-        response([
-          'HTTP/1.1 101 Switching Protocols',
-          'Upgrade: websocket',
-          'Connection: Upgrade',
-          'Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=7',
-          `Sec-WebSocket-Accept: ${accept}`,
-        ]),
-      );
+      socket.write(switching(request, 'permessage-deflate; server_max_window_bits=7'));
     });
     const { status } = await statusFor(t, server.url, { perMessageDeflate: true });
     assert.equal(status, NodeMcuStatus.InvalidExtensionParams);
@@ -364,16 +366,7 @@ describe('statuses from the server', { timeout: 20_000 }, () => {
 
   it('-313: a compressed message that does not inflate (compression turned on)', async (t) => {
     const server = await rawServer(t, (socket, request) => {
-      const accept = acceptFor(request.headers['sec-websocket-key'] ?? '');
-      socket.write(
-        response([
-          'HTTP/1.1 101 Switching Protocols',
-          'Upgrade: websocket',
-          'Connection: Upgrade',
-          'Sec-WebSocket-Extensions: permessage-deflate',
-          `Sec-WebSocket-Accept: ${accept}`,
-        ]),
-      );
+      socket.write(switching(request, 'permessage-deflate'));
       socket.write(serverFrame(2, Buffer.from([0xff, 0xff, 0xff]), { rsv: 4 }));
     });
     const { status } = await statusFor(t, server.url, { perMessageDeflate: true });

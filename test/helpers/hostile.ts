@@ -433,3 +433,18 @@ export function assertFailedOpenConnection(result: HostileResult, expected: Expe
     `expected exactly the close info's error as the one error event (got ${result.errors.length})`,
   );
 }
+
+/** Writes `chunk` again and again, respecting drain, until `total` bytes or the socket ends. */
+export function flood(socket: Socket, chunk: Buffer, total: number): void {
+  let written = 0;
+  const pump = (): void => {
+    while (written < total && !socket.destroyed) {
+      written += chunk.length;
+      if (!socket.write(chunk)) {
+        socket.once('drain', pump);
+        return;
+      }
+    }
+  };
+  pump();
+}

@@ -4,7 +4,6 @@
 // invalid input, close() while zlib works, and the idle sweeper on a fake clock.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { deflateRaw, deflateRawSync, constants as zlibConstants } from 'node:zlib';
@@ -16,6 +15,7 @@ import {
   zlibDeflatePort,
 } from '../../src/transport/deflate-codec.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { runJsonChild } from '../helpers/json-child.js';
 
 const KiB = 1024;
 const MiB = 1024 * 1024;
@@ -393,25 +393,11 @@ describe('deflate codec on node:zlib: stopping, bombs, invalid input, close', ()
 
   it('a bomb of 1 MiB inflating to 1 GiB stops after one piece past the limit, RSS bounded (child process)', async (t) => {
     const limitBytes = 4 * MiB;
-    const result = await new Promise<Record<string, number | boolean>>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', BOMB_CHILD, `${limitBytes}`], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-        timeout: 60_000,
-      });
-      let text = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-      });
-      child.on('error', reject);
-      child.on('close', (code) => {
-        try {
-          assert.equal(code, 0, `child exited with ${code}`);
-          resolve(JSON.parse(text) as Record<string, number | boolean>);
-        } catch (error) {
-          reject(error);
-        }
-      });
-    });
+    const result = await runJsonChild<Record<string, number | boolean>>(
+      BOMB_CHILD,
+      [`${limitBytes}`],
+      { timeoutMs: 60_000 },
+    );
     t.diagnostic(`bomb: ${JSON.stringify(result)}`);
     assert.ok((result.compressedBytes as number) < 1.1 * MiB);
     assert.equal(result.bombInflatedBytes, 1024 * MiB);

@@ -4,37 +4,22 @@
 // streams made for one message each are freed after the port's idle period (1 s).
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { connect, type WebSocketClient } from '../../src/api/websocket-client.js';
 import { zlibDeflatePort } from '../../src/transport/deflate-codec.js';
 import { reader } from '../helpers/api.js';
+import { runJsonChild } from '../helpers/json-child.js';
 import { echoServer } from '../helpers/servers.js';
 
 const CHILD = fileURLToPath(new URL('../helpers/deflate-idle-child.ts', import.meta.url));
 
 function runChild(url: string, count: number, mode: string) {
-  return new Promise<{ perConnectionBytes: number; agreed: string[] }>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--expose-gc', '--import', 'tsx', CHILD, url, `${count}`, mode],
-      { stdio: ['ignore', 'pipe', 'inherit'], timeout: 60_000 },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      try {
-        assert.equal(code, 0, `child exited with ${code}`);
-        resolve(JSON.parse(out));
-      } catch (error) {
-        reject(error);
-      }
-    });
-  });
+  return runJsonChild<{ perConnectionBytes: number; agreed: string[] }>(
+    CHILD,
+    [url, `${count}`, mode],
+    { timeoutMs: 60_000, exposeGc: true },
+  );
 }
 
 describe('permessage-deflate on idle connections', { timeout: 90_000 }, () => {
