@@ -3,6 +3,7 @@
 // a slow stdout pauses reading instead of buffering without bound); sends made while no
 // connection is open wait for the next one. The session ends with the exit status.
 
+import { closeCause } from '../client/close-cause.js';
 import { redactUrl } from '../core/url.js';
 import {
   type CloseInfo,
@@ -82,6 +83,11 @@ export class Session {
           });
         } catch (error) {
           this.#reporter.error(error);
+          // A JSON reader gets its close event, as after every error once connected.
+          if (this.#settings.json && isWebSocketError(error)) {
+            const { kind } = closeCause(error, undefined, 'connecting');
+            this.#reporter.close({ code: 1006, reason: '', wasClean: false, cause: kind });
+          }
           return isUsageError(error) ? 2 : 1;
         }
         await this.#serve(client);

@@ -95,12 +95,17 @@ describe('wsx connect in pipes', { concurrency: 3 }, () => {
     }
   });
 
-  it('--json reports a failed connection as an error event, exit 1', async (t) => {
+  it('--json reports a failed connection as an error event then a close event, exit 1', async (t) => {
     const result = await wsx(t, ['ws://127.0.0.1:1/', '--json']);
     assert.equal(result.code, 1);
-    const [event] = jsonLines(result.stdout);
+    const [event, close, ...rest] = jsonLines(result.stdout);
     assert.equal(event!.event, 'error');
     assert.equal(event!.code, 'ERR_CONNECT');
+    assert.deepEqual(
+      [close!.event, close!.code, close!.clean, close!.cause],
+      ['close', 1006, false, 'connect'],
+    );
+    assert.deepEqual(rest, []);
   });
 
   it('-x sends each message in order without reading stdin, -w waits for late replies', async (t) => {
