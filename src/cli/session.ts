@@ -14,6 +14,7 @@ import {
   type Logger,
   type WebSocketClient,
 } from '../index.js';
+import { isNodeDebugOn } from '../transport/debug-log.js';
 import type { CloseReport, Reporter } from './report.js';
 
 export interface SessionSettings {
@@ -57,7 +58,11 @@ export class Session {
     this.#settings = settings;
     this.#reporter = reporter;
     this.#logger = logger;
-    if (logger !== undefined) this.#settings.options = { ...settings.options, logger };
+    // With NODE_DEBUG=wsx the library already writes its lines to stderr: -v adds only the
+    // command's own lines then, instead of printing every engine line twice.
+    if (logger !== undefined && !isNodeDebugOn) {
+      this.#settings.options = { ...settings.options, logger };
+    }
   }
 
   /** The open connection, if any. */

@@ -255,6 +255,18 @@ describe('wsx connect in pipes', { concurrency: 3 }, () => {
     assert.match(result.stderr, /closed: 1000 \(normal closure\)/);
   });
 
+  it('-v with NODE_DEBUG=wsx prints each engine line once (the library writes them)', async (t) => {
+    const server = await recordingServer(t);
+    const result = await wsx(t, [server.url, '-v'], {
+      input: 'hi\n',
+      env: { NODE_DEBUG: 'wsx' },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const sent = result.stderr.split('\n').filter((line) => line.includes('> text message'));
+    assert.equal(sent.length, 1, result.stderr);
+    assert.match(result.stderr, /\[wsx\] = response header upgrade: websocket/);
+  });
+
   it('--reconnect prints each attempt and connects once the server is up', async (t) => {
     // A port that was free a moment ago: nothing listens there until the server starts.
     const probe = createNetServer().listen(0, '127.0.0.1');
