@@ -329,6 +329,9 @@ export class Connection extends ConnectionBase implements TransportListener, Kee
     if (this.transport === undefined) {
       this.attempt.abortOpen();
       this.#finish();
+    } else if (this.#isFinishDeferred) {
+      // The transport closed already (its close waited for a compressed message).
+      this.#finish();
     } else this.transport.destroy();
   }
 
