@@ -4,8 +4,11 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { type CloseInfo, Connection } from '../../src/client/connection.js';
 import { resolveOptions } from '../../src/client/options.js';
+import { compressedFrame } from '../helpers/deflate.js';
+import { runJsonChild } from '../helpers/json-child.js';
 import { testPorts } from '../helpers/ports.js';
 import { scriptedPort } from '../helpers/scripted-codec.js';
 import { acceptHandshake, scripted, serverFrame } from '../helpers/servers.js';
@@ -63,5 +66,23 @@ describe('Connection with permessage-deflate over a socket', { timeout: 20_000 }
     await until(() => messages.length === 1, 'the message is delivered');
     connection.terminate();
     await until(() => closes.length === 1, 'terminate() reports the close');
+  });
+
+  it('a message listener that throws leaves later compressed messages flowing', async (t) => {
+    const first = 'first message, compressed: '.repeat(60);
+    const second = 'second message, compressed: '.repeat(60);
+    const server = await scripted(t, async (socket) => {
+      await acceptHandshake(socket, ['Sec-WebSocket-Extensions: permessage-deflate']);
+      socket.write(compressedFrame(1, first));
+      socket.once('data', () => socket.write(compressedFrame(1, second)));
+    });
+    const child = fileURLToPath(new URL('../helpers/deflate-throw-child.ts', import.meta.url));
+    const result = await runJsonChild<{ messages: string[]; uncaught: string[] }>(
+      child,
+      [server.url],
+      { timeoutMs: 20_000 },
+    );
+    assert.deepEqual(result.uncaught, ['listener failed'], 'the error is not swallowed');
+    assert.deepEqual(result.messages, [first, second]);
   });
 });
