@@ -129,7 +129,15 @@ export class Connection extends ConnectionBase implements TransportListener, Kee
 
   override onCodecProgress(): void {
     if (this.#isFinished) return;
-    this.#process();
+    // Called from the codec's callbacks, which stop the codec for good when they throw: an
+    // error of the application's handlers is rethrown on its own instead.
+    try {
+      this.#process();
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
     this.reading.checkHeldInput();
     if (this.#isFinishDeferred && !this.engine.isInflating) this.#finish();
   }
@@ -328,6 +336,9 @@ export class Connection extends ConnectionBase implements TransportListener, Kee
     );
     if (this.transport === undefined) {
       this.attempt.abortOpen();
+      this.#finish();
+    } else if (this.#isFinishDeferred) {
+      // The transport closed already (its close waited for a compressed message).
       this.#finish();
     } else this.transport.destroy();
   }

@@ -216,10 +216,11 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
 
   /**
    * True when our side should end the transport (half-close) after writing: the connection
-   * failed, or the handshake was refused.
+   * failed, or the handshake was refused. Not while frames (our Close among them) still wait
+   * behind a message being compressed: ending first would lose them.
    */
   get isEndRequested(): boolean {
-    return this.#endRequested;
+    return this.#endRequested && this.#outgoing?.deflater?.isBusy !== true;
   }
 
   /**

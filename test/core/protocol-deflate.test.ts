@@ -380,3 +380,26 @@ describe('ClientProtocol with permessage-deflate: sending', () => {
     assert.doesNotMatch(request, /Sec-WebSocket-Extensions/);
   });
 });
+
+describe('ClientProtocol with permessage-deflate: failing while a send compresses', () => {
+  it('asks to end the transport only once the Close of a failure is in the output', () => {
+    const { port, codecs } = scriptedPort();
+    const setup = open(port);
+    const { protocol } = setup;
+    protocol.sendText(text);
+    // The server breaks the protocol while our message is still being compressed.
+    protocol.receiveData(frame(Opcode.Ping, 'p', { rsv: RSV1 }));
+    assert.equal(protocol.eventsReceived()[0]?.type, 'error');
+    protocol.sendPendingClose();
+    assert.deepEqual(sentFrames(protocol), [], 'the Close waits behind the compressed message');
+    assert.equal(protocol.isEndRequested, false, 'ending now would lose the message and the Close');
+    const deflater = codecs.find((c) => c.kind === 'deflater')!;
+    deflater.output(Uint8Array.of(0x4b, 0x04, 0x00, 0x00, 0x00, 0xff, 0xff));
+    deflater.flushed();
+    assert.deepEqual(
+      sentFrames(protocol).map((f) => f.opcode),
+      [Opcode.Text, Opcode.Close],
+    );
+    assert.equal(protocol.isEndRequested, true);
+  });
+});
