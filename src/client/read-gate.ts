@@ -118,7 +118,9 @@ export class ReadGate {
   update(): void {
     const isClosing = this.#host.isClosing();
     const isReceivePaused = !isClosing && (this.#isFacePaused || this.#isDeliveryPaused);
-    this.#host.keepalive()?.hold(isReceivePaused);
+    // Silence we chose is not a sign of a dead peer: the keepalive waits while we do not read,
+    // for the face's backpressure or for input held behind a message being inflated.
+    this.#host.keepalive()?.hold(isReceivePaused || this.#isInflatePaused);
     this.#host.holdDecoding?.(isReceivePaused);
     const transport = this.#transport;
     if (transport === undefined) return;

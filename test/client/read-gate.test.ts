@@ -99,11 +99,13 @@ describe('ReadGate', () => {
     host.heldReceivedBytes = 1001;
     gate.checkHeldInput();
     assert.equal(transport.isPaused, true);
+    assert.equal(host.keepaliveHeld.at(-1), true, 'the keepalive waits while we do not read');
     host.heldReceivedBytes = 501;
     gate.checkHeldInput();
     assert.equal(transport.isPaused, true, 'above half of the mark');
     host.heldReceivedBytes = 0;
     gate.checkHeldInput();
     assert.equal(transport.isPaused, false);
+    assert.equal(host.keepaliveHeld.at(-1), false);
   });
 });
