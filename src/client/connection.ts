@@ -100,6 +100,10 @@ export class Connection extends ConnectionBase implements TransportListener, Kee
     this.reading.checkHeldInput();
   }
 
+  receiveTarget(): Uint8Array | undefined {
+    return this.engine.receiveTarget();
+  }
+
   onEnd(): void {
     this.trace.endOfStream();
     this.engine.receiveEof();

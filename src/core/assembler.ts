@@ -57,6 +57,13 @@ export class MessageAssembler {
   /** Allocates the buffer of a message in several chunks (the host's, when it has one). */
   readonly #allocate: AllocateBytes | undefined;
 
+  /**
+   * The buffer of a large unfragmented message, allocated from its header; its first `#filled`
+   * bytes are received. A transport may read straight into the rest (receiveTarget).
+   */
+  #whole: Uint8Array | undefined;
+  #filled = 0;
+
   /** False: check limits and UTF-8 only, keep no payload (the caller takes frames as they come). */
   readonly #retainPayload: boolean;
 
@@ -83,7 +90,30 @@ export class MessageAssembler {
   abandon(): void {
     this.#opcode = -1;
     this.#chunks = undefined;
+    this.#whole = undefined;
     this.#bytes = 0;
+  }
+
+  /**
+   * The frame just started (startFrame accepted it) is a whole message of `length` bytes whose
+   * payload stays as it is (not compressed): its buffer is allocated now, and the payload is
+   * gathered into it as it arrives.
+   */
+  allocateWhole(length: number): void {
+    if (!this.#retainPayload || !this.#fin || this.#fragments !== 1) return;
+    this.#whole = this.#allocate === undefined ? new Uint8Array(length) : this.#allocate(length);
+    this.#filled = 0;
+  }
+
+  /**
+   * The unreceived rest of the buffer of a message allocated by allocateWhole, never past its
+   * frame's payload; bytes read into its start and then passed to addPayload (as a view at that
+   * place) are taken without a copy. Undefined when no such message is being received.
+   */
+  receiveTarget(): Uint8Array | undefined {
+    const whole = this.#whole;
+    if (whole === undefined || this.#filled === whole.length) return undefined;
+    return whole.subarray(this.#filled);
   }
 
   /** A data frame header arrived. */
@@ -142,7 +172,14 @@ export class MessageAssembler {
     if (this.#opcode === Opcode.Text && !this.#utf8!.feed(bytes)) {
       return invalidUtf8();
     }
-    if (this.#retainPayload) {
+    const whole = this.#whole;
+    if (whole !== undefined) {
+      // Bytes already in place (read into receiveTarget()) are only counted.
+      if (bytes.buffer !== whole.buffer || bytes.byteOffset !== whole.byteOffset + this.#filled) {
+        whole.set(bytes, this.#filled);
+      }
+      this.#filled += bytes.length;
+    } else if (this.#retainPayload) {
       if (this.#chunks === undefined) this.#chunks = [bytes];
       else this.#chunks.push(bytes);
     }
@@ -157,6 +194,7 @@ export class MessageAssembler {
     if (!this.#fin) return false;
     this.#opcode = -1;
     this.#chunks = undefined;
+    this.#whole = undefined;
     return true;
   }
 
@@ -164,9 +202,11 @@ export class MessageAssembler {
   endFrame(): Message | ProtocolError | undefined {
     if (!this.#fin) return undefined;
     const opcode = this.#opcode;
-    const chunks = this.#chunks;
+    const whole = this.#whole;
+    const chunks = whole === undefined ? this.#chunks : [whole];
     this.#opcode = -1;
     this.#chunks = undefined;
+    this.#whole = undefined;
     // §8.1: the whole text message must be valid UTF-8, also at its end.
     if (opcode === Opcode.Text && !this.#utf8!.isComplete) return invalidUtf8();
     return toMessage(opcode, chunks ?? NO_CHUNKS, this.#bytes, this.#maxTextLength, this.#allocate);

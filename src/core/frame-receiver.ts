@@ -41,6 +41,12 @@ export interface ReceivedFrameHost {
   createInflater(host: InflatedMessageHost, maxMessageBytes: number): MessageInflater;
 }
 
+/**
+ * Smallest unfragmented, uncompressed message whose buffer is allocated from its header, so that
+ * its payload is gathered there as it arrives (or read straight into it: receiveTarget).
+ */
+export const WHOLE_MESSAGE_BYTES = 64 * 1024;
+
 /** RSV1 in onFrameHeader's `rsv` (RSV1..RSV3 as bits 2..0): "compressed" (RFC 7692 §6). */
 const RSV1 = 0b100;
 
@@ -152,7 +158,20 @@ export class FrameReceiver implements FrameSink, InflatedMessageHost {
       this.#frameOpcode = opcode;
       this.#frameFin = fin;
       this.#frameChunks = [];
+    } else if (fin && opcode !== Opcode.Continuation && length >= WHOLE_MESSAGE_BYTES) {
+      this.#assembler.allocateWhole(length);
     }
+  }
+
+  /**
+   * Where the rest of the current frame's payload may be read to without a copy: the unfilled
+   * part of a large message's buffer, ending where its frame ends (see MessageAssembler).
+   */
+  receiveTarget(): Uint8Array | undefined {
+    if (this.#isDiscardingFrame || this.#controlOpcode !== -1 || this.#isCompressed) {
+      return undefined;
+    }
+    return this.#assembler.receiveTarget();
   }
 
   onFramePayload(bytes: Uint8Array): void {

@@ -253,6 +253,17 @@ export class ClientProtocol implements ReceivedFrameHost, DeflaterFactory {
     }
   }
 
+  /**
+   * Where the transport may read the next bytes to, instead of a buffer of its own: the rest of
+   * a large message's buffer, never past its frame (so no next header lands in it). Bytes read
+   * there and passed to receiveData() as a view at that very place are taken without a copy.
+   * Undefined when there is no such place; ask again before each read.
+   */
+  receiveTarget(): Uint8Array | undefined {
+    if (this.#phase !== PHASE_FRAMES || this.#decoder.isHalted) return undefined;
+    return this.#receiver.receiveTarget();
+  }
+
   /** True while a compressed message inflates, or input behind one is held (holdInput). */
   get isInflating(): boolean {
     return this.#phase === PHASE_FRAMES && this.#decoder.isPaused;
