@@ -9,6 +9,12 @@
 export interface TransportListener {
   /** Bytes arrived; the receiver owns the chunk. */
   onData(chunk: Uint8Array): void;
+  /**
+   * Optional: where the next bytes may be read to, to reach onData as a view of that very place
+   * (the rest of a large message's buffer), or undefined for a buffer of the transport's own.
+   * Asked before each read; a transport may ignore it.
+   */
+  receiveTarget?(): Uint8Array | undefined;
   /** The peer ended its side (no more data will come). */
   onEnd(): void;
   /** The transport failed; onClose follows. */

@@ -5,13 +5,7 @@
 import type { Socket } from 'node:net';
 import type { BatchCallback, Transport, TransportListener } from './interface.js';
 import { type OpenConnectionOptions, openConnection } from './open.js';
-
-/** Where a socket keeps the listener of its transport (read by the shared functions below). */
-const kListener = Symbol('wsx.listener');
-
-interface ListenedSocket extends Socket {
-  [kListener]?: TransportListener;
-}
+import { kListener, type ListenedSocket } from './socket-reads.js';
 
 // One set of socket listeners for every connection, instead of closures per connection (idle
 // connections are many): `this` is the socket, which holds its transport's listener.

@@ -8,6 +8,7 @@ import { type ConnectionOptions, checkServerIdentity, connect as tlsConnect } fr
 import { ErrorCode, TransportError, type TransportPhase } from '../core/errors.js';
 import type { WebSocketTarget } from '../core/url.js';
 import { abortError, mapSocketError, unusableTlsOptions } from './socket-errors.js';
+import { targetedReads } from './socket-reads.js';
 import type { TlsOptions } from './tls-options.js';
 
 export { abortError, mapSocketError, unusableTlsOptions } from './socket-errors.js';
@@ -105,7 +106,15 @@ export function openSocket(options: OpenSocketOptions): Promise<Socket> {
         return;
       }
     } else {
-      socket = netConnect({ host: address.host, port: address.port, ...lookup });
+      // Plain TCP: large messages are read straight into their buffers (socket-reads.ts).
+      const reads = targetedReads();
+      socket = netConnect({
+        host: address.host,
+        port: address.port,
+        onread: reads.onread,
+        ...lookup,
+      });
+      reads.bind(socket);
     }
     socket.setNoDelay(true);
     const cleanup = (): void => {
