@@ -43,7 +43,12 @@ class SocketReads {
     // the protocol's input ends, and bytes still waiting in the stream are not in yet.
     if (socket !== undefined && socket.readableFlowing === true && socket.readableLength === 0) {
       const target = socket[kListener]?.receiveTarget?.();
-      if (target !== undefined && target.length > 0) return target;
+      // At most READ_BYTES a read, as Node reads: a read that fills its buffer is followed by
+      // another at once, and that one reports a reset (ECONNRESET) of the peer. After a read
+      // that does not fill it, libuv takes a hang-up as a plain end of the stream.
+      if (target !== undefined && target.length > 0) {
+        return target.length > READ_BYTES ? target.subarray(0, READ_BYTES) : target;
+      }
     }
     if (this.isStreaming) {
       // Not zero-filled: only the bytes a read writes are ever passed on.
@@ -57,11 +62,17 @@ class SocketReads {
   /** Hands `length` bytes read into `buffer` to the stream; false asks to stop reading. */
   received(length: number, buffer: Uint8Array): boolean {
     this.isStreaming = length === buffer.length;
-    // The shared buffer is read again next; a socket's own buffer is not, and is freed when no
-    // chunk keeps it. A target's bytes are where the protocol expects them.
-    const isCopied =
-      buffer === shared || (length < HAND_OVER_BYTES && buffer.length === READ_BYTES);
-    const chunk = isCopied ? buffer.slice(0, length) : buffer.subarray(0, length);
+    const isOwn = buffer === this.own;
+    this.own = undefined;
+    // The shared buffer is read again next: its bytes are copied out. A socket's own buffer is
+    // not, and is freed once no chunk keeps it (a small read is copied, not to keep all of it).
+    // A target's bytes are where the protocol expects them.
+    let chunk: Uint8Array;
+    if (buffer === shared || (isOwn && length < HAND_OVER_BYTES)) {
+      // A Buffer, as the stream would make of any other chunk; every byte of it is written.
+      chunk = Buffer.allocUnsafeSlow(length);
+      chunk.set(buffer.subarray(0, length));
+    } else chunk = buffer.subarray(0, length);
     return this.socket!.push(chunk);
   }
 }
