@@ -15,6 +15,7 @@ import {
   binary,
   type CaseScript,
   type ConformanceCase,
+  caseTable,
   close,
   concat,
   continuation,
@@ -33,16 +34,7 @@ import {
   wait,
 } from './script.js';
 
-const cases: ConformanceCase[] = [];
-
-function add(
-  id: string,
-  description: string,
-  build: () => CaseScript,
-  extra: Pick<ConformanceCase, 'options' | 'limitMs'> = {},
-): void {
-  cases.push({ id, description, build, ...extra });
-}
+const { cases, add } = caseTable();
 
 const KiB = 1024;
 const encoder = new TextEncoder();

@@ -9,6 +9,7 @@ import {
   binaryOf,
   type CaseScript,
   type ConformanceCase,
+  caseTable,
   close,
   closePayload,
   concat,
@@ -27,16 +28,7 @@ import {
   wait,
 } from './script.js';
 
-const cases: ConformanceCase[] = [];
-
-function add(
-  id: string,
-  description: string,
-  build: () => CaseScript,
-  extra: Pick<ConformanceCase, 'options' | 'limitMs'> = {},
-): void {
-  cases.push({ id, description, build, ...extra });
-}
+const { cases, add } = caseTable();
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 

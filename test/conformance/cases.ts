@@ -15,6 +15,7 @@ import {
   binaryOf,
   type CaseScript,
   type ConformanceCase,
+  caseTable,
   close,
   closePayload,
   compareIds,
@@ -34,11 +35,7 @@ import {
   wait,
 } from './script.js';
 
-const cases: ConformanceCase[] = [];
-
-function add(id: string, description: string, build: () => CaseScript): void {
-  cases.push({ id, description, build });
-}
+const { cases, add } = caseTable();
 
 // ------------------------------------------------------------------ 1 framing
 

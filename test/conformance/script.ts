@@ -89,6 +89,25 @@ export interface ConformanceCase {
   readonly build: () => CaseScript;
 }
 
+/** A table of cases under construction, and the function that adds one to it. */
+export function caseTable(): {
+  cases: ConformanceCase[];
+  add: (
+    id: string,
+    description: string,
+    build: () => CaseScript,
+    extra?: Pick<ConformanceCase, 'options' | 'limitMs'>,
+  ) => void;
+} {
+  const cases: ConformanceCase[] = [];
+  return {
+    cases,
+    add: (id, description, build, extra = {}) => {
+      cases.push({ id, description, build, ...extra });
+    },
+  };
+}
+
 /** Compares dotted ids numerically: 6.10 after 6.9, 10.1.1 after 9.9.7. */
 export function compareIds(a: string, b: string): number {
   const left = a.split('.').map(Number);
