@@ -77,7 +77,13 @@ function stdoutWriter(io: CliIo, onGone: () => void): (data: string | Uint8Array
 }
 
 function errLine(io: CliIo, palette: Palette): (line: string) => void {
-  return (line) => io.stderr.write(`${palette.dim(line)}\n`);
+  // Nobody reads stderr any more (its reader left, 2>&- ...): the session goes on without it.
+  io.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+  return (line) => {
+    if (!io.stderr.destroyed) io.stderr.write(`${palette.dim(line)}\n`);
+  };
 }
 
 function verboseLogger(

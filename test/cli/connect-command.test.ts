@@ -255,6 +255,16 @@ describe('wsx connect in pipes', { concurrency: 3 }, () => {
     assert.match(result.stderr, /closed: 1000 \(normal closure\)/);
   });
 
+  it('a reader of stderr that goes away does not stop the session (-v, stderr closed)', async (t) => {
+    const server = await recordingServer(t);
+    const child = startWsx(t, [server.url, '-v', '-x', 'hi', '-w', '0.3']);
+    child.stderr!.destroy();
+    const result = await finished(child);
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout, 'hi\n');
+    assert.equal(server.received.length, 1);
+  });
+
   it('-v with NODE_DEBUG=wsx prints each engine line once (the library writes them)', async (t) => {
     const server = await recordingServer(t);
     const result = await wsx(t, [server.url, '-v'], {
