@@ -27,6 +27,7 @@ import {
   wsxNodeMcu,
   wsxWhatwg,
 } from './libs.js';
+import { collect } from './measure.js';
 
 export interface ClientArgs {
   client: ClientName;
@@ -323,16 +324,6 @@ async function handshakesWith(library: Library): Promise<void> {
 }
 
 // ------------------------------------------------------------------ idle connections
-
-/** Full garbage collection (the client runs with --expose-gc), twice to settle weak refs. */
-async function collect(): Promise<void> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) throw new Error('run the client with --expose-gc');
-  for (let i = 0; i < 2; i++) {
-    gc();
-    await sleep(20);
-  }
-}
 
 /**
  * Opens `size` connections (OPEN_CONCURRENCY at a time) and keeps them idle. Reports the time

@@ -10,6 +10,9 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { CodecSink, RawCodec } from '../src/core/ports.js';
 import { createZlibDeflatePort, type ZlibDeflatePort } from '../src/transport/deflate-codec.js';
+import { textLike as textOf } from './measure.js';
+
+const textLike = (bytes: number, seed: number): Buffer => Buffer.from(textOf(bytes, seed));
 
 const MESSAGE_BYTES = 16 * 1024;
 const CODECS = 10;
@@ -20,21 +23,6 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) {
   console.error('run with: node --expose-gc --import tsx bench/deflate-codec.ts');
   process.exit(1);
-}
-
-/** Deterministic JSON-ish text (a small LCG picks words and numbers). */
-function textLike(bytes: number, seed: number): Buffer {
-  const words = ['id', 'name', 'value', 'status', 'temperature', 'device', 'ok', 'error', 'time'];
-  let state = seed >>> 0 || 1;
-  const next = (): number => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return state >>> 8;
-  };
-  let text = '';
-  while (text.length < bytes) {
-    text += `{"${words[next() % words.length]}":${next() % 100000},"${words[next() % words.length]}":"${next().toString(36)}"},`;
-  }
-  return Buffer.from(text.slice(0, bytes));
 }
 
 function collect(): { sink: CodecSink; done: () => Promise<Buffer> } {

@@ -21,7 +21,7 @@
 // Writes bench/results/deflate-latest.json (gitignored like latest.json).
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -31,6 +31,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
 import { buildWsx } from './build.js';
 import { HOST, median, percentile } from './common.js';
+import { collect, machineJiffies, processJiffies, textLike } from './measure.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -103,24 +104,6 @@ interface ClientArgs {
   warmupMs: number;
   measureMs: number;
   wsxModule: string;
-}
-
-/**
- * Deterministic JSON-like text of `bytes` ASCII characters (a small LCG picks keys, numbers
- * and strings), so that deflate has real work to do: it shrinks to about a third.
- */
-function textLike(bytes: number, seed: number): string {
-  const words = ['id', 'name', 'value', 'status', 'temperature', 'device', 'ok', 'error', 'time'];
-  let state = seed >>> 0 || 1;
-  const next = (): number => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return state >>> 8;
-  };
-  let text = '';
-  while (text.length < bytes) {
-    text += `{"${words[next() % words.length]}":${next() % 100000},"${words[next() % words.length]}":"${next().toString(36)}"},`;
-  }
-  return text.slice(0, bytes);
 }
 
 /** Distinct messages the clients cycle through (identical ones would compress to nothing). */
@@ -252,15 +235,6 @@ async function opener(args: ClientArgs, fail: (error: unknown) => void): Promise
         });
       });
     });
-}
-
-async function collect(): Promise<void> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) throw new Error('run the client with --expose-gc');
-  for (let i = 0; i < 2; i++) {
-    gc();
-    await sleep(20);
-  }
 }
 
 /** Opens `n` connections, 50 at a time. */
@@ -517,30 +491,6 @@ function startServer(): Promise<{ child: ChildProcess; port: number }> {
       reject(new Error(`server exited early (${code})`));
     });
   });
-}
-
-/** Busy and total jiffies of all CPUs (/proc/stat), and utime + stime of a process. */
-function machineJiffies(): { busy: number; total: number } | undefined {
-  try {
-    const f = readFileSync('/proc/stat', 'latin1').split('\n')[0]!.trim().split(/\s+/).slice(1);
-    const v = f.map(Number);
-    return {
-      busy: v[0]! + v[1]! + v[2]! + (v[7] ?? 0),
-      total: v.slice(0, 8).reduce((a, b) => a + b, 0),
-    };
-  } catch {
-    return undefined;
-  }
-}
-function processJiffies(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]);
-  } catch {
-    return undefined;
-  }
 }
 
 function runOne(args: ClientArgs, serverPid: number | undefined): Promise<RunResult | undefined> {

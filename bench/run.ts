@@ -54,6 +54,7 @@ import {
   type RunResult,
   type Scenario,
 } from './common.js';
+import { machineJiffies, processJiffies } from './measure.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -318,33 +319,6 @@ async function waitForQuiet(maxWaitMs: number): Promise<number> {
 
 /** Jiffies per second of /proc/stat and /proc/<pid>/stat (USER_HZ; 100 on Linux). */
 const USER_HZ = 100;
-
-/** Busy (user + nice + system + steal) and total jiffies of all CPUs, from /proc/stat. */
-function machineJiffies(): { busy: number; total: number } | undefined {
-  try {
-    const line = readFileSync('/proc/stat', 'latin1').split('\n')[0]!;
-    const f = line.trim().split(/\s+/).slice(1).map(Number);
-    // user nice system idle iowait irq softirq steal: irq and softirq are left out of "busy",
-    // as loopback traffic of our own processes is partly accounted there.
-    const busy = f[0]! + f[1]! + f[2]! + (f[7] ?? 0);
-    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
-    return { busy, total };
-  } catch {
-    return undefined;
-  }
-}
-
-/** utime + stime of a process in jiffies, from /proc/<pid>/stat. */
-function processJiffies(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]);
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Measures a run's contamination: the share of the machine's CPU capacity used by anything
